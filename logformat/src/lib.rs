@@ -1,0 +1,80 @@
+//! The format-string grammar of spindle.
+//!
+//! One parser serves the `logmacros` crate at build time (which maps its byte
+//! offsets to spans) and the runtime, which parses `log_format` strings of
+//! events read back from JSON (spindle's own or twisted's).
+//!
+//! ```
+//! use logformat::{parse, Piece, Conversion};
+//!
+//! let format = parse("{req.uri}: status={req.status!r:>4} {{ok}}").unwrap();
+//! let fields: Vec<_> = format.fields().collect();
+//! assert_eq!(fields[0].name, "req.uri");
+//! assert_eq!(fields[1].conversion, Some(Conversion::Repr));
+//! assert_eq!(fields[1].spec, ">4");
+//! assert_eq!(format.pieces.last(), Some(&Piece::Literal(" {ok}".into())));
+//! // the two keys twisted stores for a field in `log_flattened`
+//! assert_eq!(fields[1].text_key(), "req.status!r:>4");
+//! assert_eq!(fields[1].raw_key(), "req.status!:>4");
+//! ```
+//!
+//! The grammar of a placeholder is `{path[!conversion][:spec]}` where `path`
+//! is `root(.name | [index])*` with an optional final `()`, `conversion` is `s`
+//! or `r`, and `spec` is a format spec (Rust's and Python's share one grammar,
+//! see [`FormatSpec`]). `{{` and `}}` stand for `{` and `}`.
+//!
+//! [`parse_mixed`] also accepts the angle notation `<path…>`, which is a
+//! placeholder only when its root is a captured name (`<<` stands for `<`).
+#![warn(missing_docs)]
+
+mod error;
+mod field;
+mod parser;
+mod spec;
+
+pub use error::{ErrorKind, ParseError};
+pub use field::{Conversion, Field, Segment};
+pub use parser::{Format, Mode, Piece, parse, parse_lenient, parse_mixed};
+pub use spec::{Align, FormatSpec, Sign, SpecFlavor, parse_spec};
+
+/// The keys [`Field::text_key`] and [`Field::raw_key`] gives, numbered for
+/// repeats as twisted's `KeyFlattener` does (`/2`, `/3`, …).
+///
+/// ```
+/// let format = logformat::parse("{n} and {n} and {n!r}").unwrap();
+/// let keys = logformat::flattened_keys(&format);
+/// assert_eq!(keys[0], ("n!s:".to_string(), "n!:".to_string()));
+/// assert_eq!(keys[1], ("n!s:/2".to_string(), "n!:/2".to_string()));
+/// assert_eq!(keys[2], ("n!r:".to_string(), "n!:/3".to_string()));
+/// ```
+pub fn flattened_keys(format: &Format) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut number = |key: String| -> String {
+        let count = match seen.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                seen.push((key.clone(), 1));
+                1
+            }
+        };
+        if count == 1 {
+            key
+        } else {
+            format!("{key}/{count}")
+        }
+    };
+    format
+        .fields()
+        .map(|f| {
+            let text = number(f.text_key());
+            let raw = number(f.raw_key());
+            (text, raw)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
