@@ -71,7 +71,9 @@ impl ParseError {
             ErrorKind::UnknownConversion(_) => {
                 "use `!s` (Display) or `!r` (Debug), or a format spec such as `:?`"
             }
-            ErrorKind::InvalidPath(_) => "a path is `root(.field | [index])*`, e.g. `req.headers[0]`",
+            ErrorKind::InvalidPath(_) => {
+                "a path is `root(.field | [index])*`, e.g. `req.headers[0]`"
+            }
             ErrorKind::UnclosedIndex => "close the index with `]`",
             ErrorKind::NestedPlaceholder => "compute the formatted text first and capture it",
             ErrorKind::InvalidSpec(_) => {

@@ -103,7 +103,9 @@ pub fn parse(src: &str) -> Result<Format, Vec<ParseError>> {
 /// assert_eq!(format.fields().next().unwrap().name, "a-b[key]");
 /// ```
 pub fn parse_lenient(src: &str) -> Result<Format, ParseError> {
-    Parser::new(src, Mode::Lenient, None).run().map_err(|mut e| e.swap_remove(0))
+    Parser::new(src, Mode::Lenient, None)
+        .run()
+        .map_err(|mut e| e.swap_remove(0))
 }
 
 /// Parses a format string in brace and angle notation, strictly. A `<` opens a
@@ -115,7 +117,10 @@ pub fn parse_lenient(src: &str) -> Result<Format, ParseError> {
 /// let format = logformat::parse_mixed("<req.uri> as Vec<u8>, a << b", &captured).unwrap();
 /// assert_eq!(format.to_brace_string(), "{req.uri} as Vec<u8>, a < b");
 /// ```
-pub fn parse_mixed(src: &str, is_captured: &dyn Fn(&str) -> bool) -> Result<Format, Vec<ParseError>> {
+pub fn parse_mixed(
+    src: &str,
+    is_captured: &dyn Fn(&str) -> bool,
+) -> Result<Format, Vec<ParseError>> {
     Parser::new(src, Mode::Strict, Some(is_captured)).run()
 }
 
@@ -130,7 +135,14 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str, mode: Mode, angle: Option<&'a dyn Fn(&str) -> bool>) -> Self {
-        Parser { src, mode, angle, pieces: Vec::new(), literal: String::new(), errors: Vec::new() }
+        Parser {
+            src,
+            mode,
+            angle,
+            pieces: Vec::new(),
+            literal: String::new(),
+            errors: Vec::new(),
+        }
     }
 
     fn run(mut self) -> Result<Format, Vec<ParseError>> {
@@ -148,7 +160,8 @@ impl<'a> Parser<'a> {
                 }
                 b'{' => i = self.brace(i),
                 b'}' => {
-                    self.errors.push(ParseError::new(ErrorKind::UnmatchedClose, i..i + 1));
+                    self.errors
+                        .push(ParseError::new(ErrorKind::UnmatchedClose, i..i + 1));
                     i += 1;
                 }
                 b'<' if self.angle.is_some() => {
@@ -160,19 +173,29 @@ impl<'a> Parser<'a> {
                     }
                 }
                 _ => {
-                    let c = self.src[i..].chars().next().expect("in bounds, on a char boundary");
+                    let c = self.src[i..]
+                        .chars()
+                        .next()
+                        .expect("in bounds, on a char boundary");
                     self.literal.push(c);
                     i += c.len_utf8();
                 }
             }
         }
         self.flush_literal();
-        if self.errors.is_empty() { Ok(Format { pieces: self.pieces }) } else { Err(self.errors) }
+        if self.errors.is_empty() {
+            Ok(Format {
+                pieces: self.pieces,
+            })
+        } else {
+            Err(self.errors)
+        }
     }
 
     fn flush_literal(&mut self) {
         if !self.literal.is_empty() {
-            self.pieces.push(Piece::Literal(std::mem::take(&mut self.literal)));
+            self.pieces
+                .push(Piece::Literal(std::mem::take(&mut self.literal)));
         }
     }
 
@@ -196,11 +219,13 @@ impl<'a> Parser<'a> {
             j += 1;
         }
         if j >= bytes.len() {
-            self.errors.push(ParseError::new(ErrorKind::UnclosedBrace, open..open + 1));
+            self.errors
+                .push(ParseError::new(ErrorKind::UnclosedBrace, open..open + 1));
             return bytes.len();
         }
         if nested {
-            self.errors.push(ParseError::new(ErrorKind::NestedPlaceholder, open..j + 1));
+            self.errors
+                .push(ParseError::new(ErrorKind::NestedPlaceholder, open..j + 1));
         } else {
             self.field(open, open + 1, j, j + 1);
         }
@@ -216,8 +241,12 @@ impl<'a> Parser<'a> {
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .unwrap_or(self.src.len() - start);
         let root = &self.src[start..root_end];
-        if !root.is_empty() && root.bytes().all(|b| b.is_ascii_digit()) && bytes.get(root_end) == Some(&b'>') {
-            self.errors.push(ParseError::new(ErrorKind::Positional, open..root_end + 1));
+        if !root.is_empty()
+            && root.bytes().all(|b| b.is_ascii_digit())
+            && bytes.get(root_end) == Some(&b'>')
+        {
+            self.errors
+                .push(ParseError::new(ErrorKind::Positional, open..root_end + 1));
             return root_end + 1;
         }
         let is_captured = self.angle.expect("angle mode");
@@ -237,7 +266,8 @@ impl<'a> Parser<'a> {
             j += 1;
         }
         if j >= bytes.len() {
-            self.errors.push(ParseError::new(ErrorKind::UnclosedAngle, open..open + 1));
+            self.errors
+                .push(ParseError::new(ErrorKind::UnclosedAngle, open..open + 1));
             return bytes.len();
         }
         self.field(open, start, j, j + 1);
@@ -308,13 +338,23 @@ fn parse_field(
     if mode == Mode::Strict
         && let Err(why) = parse_spec(spec, SpecFlavor::Rust)
     {
-        errors.push(ParseError::new(ErrorKind::InvalidSpec(why), spec_start..end));
+        errors.push(ParseError::new(
+            ErrorKind::InvalidSpec(why),
+            spec_start..end,
+        ));
     }
     let name_span = start..start + name_end;
     let (segments, call) = match parse_path(name, start, mode) {
         Ok(parsed) => parsed,
         Err(e) => {
-            errors.insert(0, if e.kind == ErrorKind::Positional { ParseError::new(e.kind, open..close) } else { e });
+            errors.insert(
+                0,
+                if e.kind == ErrorKind::Positional {
+                    ParseError::new(e.kind, open..close)
+                } else {
+                    e
+                },
+            );
             return Err(errors);
         }
     };
@@ -367,10 +407,22 @@ fn parse_path(name: &str, base: usize, mode: Mode) -> Result<(Vec<Segment>, bool
                 };
                 return invalid(why, if part.is_empty() { whole } else { span });
             }
-            if mode == Mode::Strict && segments.is_empty() && part.starts_with("log_") && part != "log_source" {
-                return invalid(format!("`{part}` is a reserved system key; only `log_source` can be a placeholder"), span);
+            if mode == Mode::Strict
+                && segments.is_empty()
+                && part.starts_with("log_")
+                && part != "log_source"
+            {
+                return invalid(
+                    format!(
+                        "`{part}` is a reserved system key; only `log_source` can be a placeholder"
+                    ),
+                    span,
+                );
             }
-            segments.push(Segment::Name { name: part.to_string(), span });
+            segments.push(Segment::Name {
+                name: part.to_string(),
+                span,
+            });
             i += len;
             expect_name = false;
             continue;
@@ -380,19 +432,28 @@ fn parse_path(name: &str, base: usize, mode: Mode) -> Result<(Vec<Segment>, bool
                 expect_name = true;
                 i += 1;
                 if i == bytes.len() {
-                    return invalid("a name is missing after `.`".to_string(), base + i - 1..base + i);
+                    return invalid(
+                        "a name is missing after `.`".to_string(),
+                        base + i - 1..base + i,
+                    );
                 }
             }
             b'[' => {
                 let Some(len) = name[i..].find(']') else {
-                    return Err(ParseError::new(ErrorKind::UnclosedIndex, base + i..whole.end));
+                    return Err(ParseError::new(
+                        ErrorKind::UnclosedIndex,
+                        base + i..whole.end,
+                    ));
                 };
                 let index = &name[i + 1..i + len];
                 let span = base + i..base + i + len + 1;
                 if mode == Mode::Strict && index.is_empty() {
                     return invalid("an index is empty".to_string(), span);
                 }
-                segments.push(Segment::Index { index: index.to_string(), span });
+                segments.push(Segment::Index {
+                    index: index.to_string(),
+                    span,
+                });
                 i += len + 1;
             }
             b'(' => {
@@ -401,12 +462,18 @@ fn parse_path(name: &str, base: usize, mode: Mode) -> Result<(Vec<Segment>, bool
                     i += 2;
                 } else {
                     let len = name[i..].find(')').map_or(name.len() - i, |l| l + 1);
-                    return Err(ParseError::new(ErrorKind::CallWithArguments, base + i..base + i + len));
+                    return Err(ParseError::new(
+                        ErrorKind::CallWithArguments,
+                        base + i..base + i + len,
+                    ));
                 }
             }
             _ => {
                 let c = name[i..].chars().next().unwrap_or('?');
-                return invalid(format!("unexpected `{c}`"), base + i..base + i + c.len_utf8());
+                return invalid(
+                    format!("unexpected `{c}`"),
+                    base + i..base + i + c.len_utf8(),
+                );
             }
         }
     }

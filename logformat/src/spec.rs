@@ -89,7 +89,10 @@ fn number(chars: &[char], i: &mut usize, what: &str) -> Result<Option<usize>, St
         return Ok(None);
     }
     let digits: String = chars[start..*i].iter().collect();
-    digits.parse().map(Some).map_err(|_| format!("the {what} `{digits}` is too large"))
+    digits
+        .parse()
+        .map(Some)
+        .map_err(|_| format!("the {what} `{digits}` is too large"))
 }
 
 /// Parses a format spec (the part after `:`), saying what is wrong if it
@@ -162,7 +165,9 @@ pub fn parse_spec(spec: &str, flavor: SpecFlavor) -> Result<FormatSpec, String> 
     let ty: String = chars[i..].iter().collect();
     let known = match flavor {
         SpecFlavor::Rust => RUST_TYPES.contains(&ty.as_str()),
-        SpecFlavor::Python => ty.is_empty() || (ty.chars().count() == 1 && PYTHON_TYPES.contains(ty.as_str())),
+        SpecFlavor::Python => {
+            ty.is_empty() || (ty.chars().count() == 1 && PYTHON_TYPES.contains(ty.as_str()))
+        }
     };
     if !known {
         return Err(format!("unknown format type `{ty}` in `{spec}`"));

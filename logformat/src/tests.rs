@@ -27,24 +27,77 @@ fn accepted_brace_formats() {
         ("plain text", &["lit \"plain text\""]),
         ("{{x}}", &["lit \"{x}\""]),
         ("{x}", &["field x conv=None spec=\"\" call=false span=0..3"]),
-        ("a{x!r}b", &["lit \"a\"", "field x conv=Some('r') spec=\"\" call=false span=1..6", "lit \"b\""]),
-        ("{x!s:>8}", &["field x conv=Some('s') spec=\">8\" call=false span=0..8"]),
-        ("{f:.3}", &["field f conv=None spec=\".3\" call=false span=0..6"]),
-        ("{n:08}", &["field n conv=None spec=\"08\" call=false span=0..6"]),
-        ("{n:x}", &["field n conv=None spec=\"x\" call=false span=0..5"]),
-        ("{v:?}", &["field v conv=None spec=\"?\" call=false span=0..5"]),
-        ("{v:#?}", &["field v conv=None spec=\"#?\" call=false span=0..6"]),
-        ("{req.summary()}", &["field req.summary() conv=None spec=\"\" call=true span=0..15"]),
-        ("{a.b[0].c}", &["field a.b[0].c conv=None spec=\"\" call=false span=0..10"]),
-        ("{log_source.value!r}", &["field log_source.value conv=Some('r') spec=\"\" call=false span=0..20"]),
-        ("é{ü}", &["lit \"é\"", "field ü conv=None spec=\"\" call=false span=2..6"]),
-        ("{a}{b}", &["field a conv=None spec=\"\" call=false span=0..3", "field b conv=None spec=\"\" call=false span=3..6"]),
-        ("{x:*<5}", &["field x conv=None spec=\"*<5\" call=false span=0..7"]),
+        (
+            "a{x!r}b",
+            &[
+                "lit \"a\"",
+                "field x conv=Some('r') spec=\"\" call=false span=1..6",
+                "lit \"b\"",
+            ],
+        ),
+        (
+            "{x!s:>8}",
+            &["field x conv=Some('s') spec=\">8\" call=false span=0..8"],
+        ),
+        (
+            "{f:.3}",
+            &["field f conv=None spec=\".3\" call=false span=0..6"],
+        ),
+        (
+            "{n:08}",
+            &["field n conv=None spec=\"08\" call=false span=0..6"],
+        ),
+        (
+            "{n:x}",
+            &["field n conv=None spec=\"x\" call=false span=0..5"],
+        ),
+        (
+            "{v:?}",
+            &["field v conv=None spec=\"?\" call=false span=0..5"],
+        ),
+        (
+            "{v:#?}",
+            &["field v conv=None spec=\"#?\" call=false span=0..6"],
+        ),
+        (
+            "{req.summary()}",
+            &["field req.summary() conv=None spec=\"\" call=true span=0..15"],
+        ),
+        (
+            "{a.b[0].c}",
+            &["field a.b[0].c conv=None spec=\"\" call=false span=0..10"],
+        ),
+        (
+            "{log_source.value!r}",
+            &["field log_source.value conv=Some('r') spec=\"\" call=false span=0..20"],
+        ),
+        (
+            "é{ü}",
+            &[
+                "lit \"é\"",
+                "field ü conv=None spec=\"\" call=false span=2..6",
+            ],
+        ),
+        (
+            "{a}{b}",
+            &[
+                "field a conv=None spec=\"\" call=false span=0..3",
+                "field b conv=None spec=\"\" call=false span=3..6",
+            ],
+        ),
+        (
+            "{x:*<5}",
+            &["field x conv=None spec=\"*<5\" call=false span=0..7"],
+        ),
     ];
     for (input, expected) in cases {
         let format = parse(input).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
         assert_eq!(summary(&format), *expected, "input {input:?}");
-        assert_eq!(parse(&format.to_brace_string()).unwrap(), format_without_spans(&format, input), "{input:?}");
+        assert_eq!(
+            parse(&format.to_brace_string()).unwrap(),
+            format_without_spans(&format, input),
+            "{input:?}"
+        );
     }
 }
 
@@ -57,7 +110,10 @@ fn format_without_spans(format: &Format, input: &str) -> Format {
 }
 
 fn summary_names(format: &Format) -> Vec<String> {
-    summary(format).into_iter().map(|s| s.split(" span=").next().unwrap().to_string()).collect()
+    summary(format)
+        .into_iter()
+        .map(|s| s.split(" span=").next().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -78,23 +134,72 @@ fn rejected_brace_formats() {
         ("{a.f(x, y).b}", &[(CallWithArguments, 4..10)]),
         ("{a.f().b}", &[(CallNotLast, 6..8)]),
         ("{a..b}", &[(InvalidPath("a name is missing".into()), 1..5)]),
-        ("{a.}", &[(InvalidPath("a name is missing after `.`".into()), 2..3)]),
-        ("{ x }", &[(InvalidPath("` x ` is not an identifier".into()), 1..4)]),
-        ("{a-b}", &[(InvalidPath("`a-b` is not an identifier".into()), 1..4)]),
+        (
+            "{a.}",
+            &[(InvalidPath("a name is missing after `.`".into()), 2..3)],
+        ),
+        (
+            "{ x }",
+            &[(InvalidPath("` x ` is not an identifier".into()), 1..4)],
+        ),
+        (
+            "{a-b}",
+            &[(InvalidPath("`a-b` is not an identifier".into()), 1..4)],
+        ),
         ("{a[0}", &[(UnclosedBrace, 0..1)]),
         ("{a[]}", &[(InvalidPath("an index is empty".into()), 2..4)]),
         ("{x:{w}}", &[(NestedPlaceholder, 0..7)]),
-        ("{x:zz}", &[(InvalidSpec("unknown format type `zz` in `zz`".into()), 3..5)]),
-        ("{x:1$}", &[(InvalidSpec("width and precision arguments (`$`, `*`) are not supported".into()), 3..5)]),
-        ("{x:99999999999999999999999}", &[(InvalidSpec("the width `99999999999999999999999` is too large".into()), 3..26)]),
-        ("{log_level}", &[(InvalidPath("`log_level` is a reserved system key; only `log_source` can be a placeholder".into()), 1..10)]),
+        (
+            "{x:zz}",
+            &[(InvalidSpec("unknown format type `zz` in `zz`".into()), 3..5)],
+        ),
+        (
+            "{x:1$}",
+            &[(
+                InvalidSpec("width and precision arguments (`$`, `*`) are not supported".into()),
+                3..5,
+            )],
+        ),
+        (
+            "{x:99999999999999999999999}",
+            &[(
+                InvalidSpec("the width `99999999999999999999999` is too large".into()),
+                3..26,
+            )],
+        ),
+        (
+            "{log_level}",
+            &[(
+                InvalidPath(
+                    "`log_level` is a reserved system key; only `log_source` can be a placeholder"
+                        .into(),
+                ),
+                1..10,
+            )],
+        ),
         // several errors are reported together
-        ("{} } {x!q}", &[(Positional, 0..2), (UnmatchedClose, 3..4), (UnknownConversion("q".into()), 7..9)]),
-        ("{x!q:zz}", &[(UnknownConversion("q".into()), 2..4), (InvalidSpec("unknown format type `zz` in `zz`".into()), 5..7)]),
+        (
+            "{} } {x!q}",
+            &[
+                (Positional, 0..2),
+                (UnmatchedClose, 3..4),
+                (UnknownConversion("q".into()), 7..9),
+            ],
+        ),
+        (
+            "{x!q:zz}",
+            &[
+                (UnknownConversion("q".into()), 2..4),
+                (InvalidSpec("unknown format type `zz` in `zz`".into()), 5..7),
+            ],
+        ),
     ];
     for (input, expected) in cases {
         let errors = parse(input).expect_err(input);
-        let got: Vec<_> = errors.iter().map(|e| (e.kind.clone(), e.span.clone())).collect();
+        let got: Vec<_> = errors
+            .iter()
+            .map(|e| (e.kind.clone(), e.span.clone()))
+            .collect();
         assert_eq!(got, *expected, "input {input:?}");
         for e in &errors {
             assert!(e.hint().is_some(), "{input:?} has a hint");
@@ -107,7 +212,10 @@ fn rejected_brace_formats() {
 fn angle_notation() {
     let captured = |root: &str| matches!(root, "req" | "data" | "n");
     let cases: &[(&str, &str)] = &[
-        ("<req.uri> answered <req.status>", "{req.uri} answered {req.status}"),
+        (
+            "<req.uri> answered <req.status>",
+            "{req.uri} answered {req.status}",
+        ),
         ("Vec<u8> and <data!r>", "Vec<u8> and {data!r}"),
         ("a << b, 1 < 2 > 0", "a < b, 1 < 2 > 0"),
         ("<log_source.value>", "{log_source.value}"),
@@ -121,8 +229,17 @@ fn angle_notation() {
         assert_eq!(format.to_brace_string(), *expected, "input {input:?}");
     }
     let errors = parse_mixed("x <0> <req.uri", &captured).unwrap_err();
-    let got: Vec<_> = errors.iter().map(|e| (e.kind.clone(), e.span.clone())).collect();
-    assert_eq!(got, vec![(ErrorKind::Positional, 2..5), (ErrorKind::UnclosedAngle, 6..7)]);
+    let got: Vec<_> = errors
+        .iter()
+        .map(|e| (e.kind.clone(), e.span.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (ErrorKind::Positional, 2..5),
+            (ErrorKind::UnclosedAngle, 6..7)
+        ]
+    );
     let errors = parse_mixed("<req.f(1)>", &captured).unwrap_err();
     assert_eq!(errors[0].kind, ErrorKind::CallWithArguments);
     assert_eq!(errors[0].span, 6..9);
@@ -131,10 +248,24 @@ fn angle_notation() {
 #[test]
 fn lenient_accepts_python_names_and_specs() {
     let format = parse_lenient("{a-b:03d} {c[key name]} {d.e:,.2f} {f()}").unwrap();
-    let names: Vec<_> = format.fields().map(|f| (f.name.as_str(), f.spec.as_str(), f.call)).collect();
-    assert_eq!(names, [("a-b", "03d", false), ("c[key name]", "", false), ("d.e", ",.2f", false), ("f()", "", true)]);
+    let names: Vec<_> = format
+        .fields()
+        .map(|f| (f.name.as_str(), f.spec.as_str(), f.call))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("a-b", "03d", false),
+            ("c[key name]", "", false),
+            ("d.e", ",.2f", false),
+            ("f()", "", true)
+        ]
+    );
     assert_eq!(parse_lenient("{}").unwrap_err().kind, ErrorKind::Positional);
-    assert_eq!(parse_lenient("{").unwrap_err().kind, ErrorKind::UnclosedBrace);
+    assert_eq!(
+        parse_lenient("{").unwrap_err().kind,
+        ErrorKind::UnclosedBrace
+    );
 }
 
 #[test]
@@ -170,8 +301,15 @@ fn specs() {
         ("<>", SpecFlavor::Rust, true), // fill `<`, align `>`
     ];
     for (spec, flavor, ok) in cases {
-        assert_eq!(parse_spec(spec, *flavor).is_ok(), *ok, "{spec:?} {flavor:?}");
+        assert_eq!(
+            parse_spec(spec, *flavor).is_ok(),
+            *ok,
+            "{spec:?} {flavor:?}"
+        );
     }
     let s = parse_spec("_<10,", SpecFlavor::Python).unwrap();
-    assert_eq!((s.fill, s.align, s.width, s.grouping), ('_', Some(Align::Left), Some(10), Some(',')));
+    assert_eq!(
+        (s.fill, s.align, s.width, s.grouping),
+        ('_', Some(Align::Left), Some(10), Some(','))
+    );
 }

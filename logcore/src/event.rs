@@ -1,0 +1,362 @@
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::failure::Failure;
+use crate::level::LogLevel;
+use crate::logger::Logger;
+use crate::owned_event::OwnedEvent;
+use crate::owned_value::OwnedValue;
+use crate::text;
+use crate::value::Value;
+
+/// The static facts of one log call, baked in by the macros: the format (in
+/// brace notation, as stored in `log_format`), its pieces, and where the call is.
+#[derive(Debug)]
+pub struct Callsite {
+    /// The format string in brace notation.
+    pub format: &'static str,
+    /// The parsed format: literals and placeholders, in order.
+    pub pieces: &'static [Piece],
+    /// `module_path!()` of the call.
+    pub module_path: &'static str,
+    /// `file!()` of the call.
+    pub file: &'static str,
+    /// `line!()` of the call.
+    pub line: u32,
+}
+
+/// A piece of a [`Callsite`]'s format.
+#[derive(Debug)]
+pub enum Piece {
+    /// Literal text.
+    Literal(&'static str),
+    /// The next placeholder, with its `log_flattened` keys (text, raw).
+    Field(&'static str, &'static str),
+}
+
+/// Receives a placeholder's value when an event is rendered or flattened:
+/// its text (conversion and spec applied) and, where the type is a
+/// [`Value`], the raw value.
+pub trait Sink {
+    /// Takes the placeholder's text and raw value.
+    fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>);
+}
+
+/// A placeholder of a live event: a closure the macros generate, run only
+/// when an observer renders or flattens the event.
+pub type Placeholder<'a> = dyn Fn(&mut dyn Sink) + 'a;
+
+/// One event, as observers see it: either live (built on the stack by a log
+/// call, its values borrowed and its placeholders lazy) or a view of an
+/// [`OwnedEvent`] (kept, replayed, or read back from a file).
+///
+/// ```
+/// use logcore::{Event, OwnedEvent, LogLevel};
+/// let owned = OwnedEvent::new(LogLevel::Info, "app", "hello {who}")
+///     .with_field("who", "world");
+/// let event = Event::from_owned(&owned);
+/// assert_eq!(event.level(), Some(LogLevel::Info));
+/// assert_eq!(event.text(), "hello world");
+/// ```
+pub struct Event<'a> {
+    repr: Repr<'a>,
+}
+
+enum Repr<'a> {
+    Live(Live<'a>),
+    Owned(&'a OwnedEvent),
+}
+
+struct Live<'a> {
+    level: LogLevel,
+    callsite: &'a Callsite,
+    namespace: &'a str,
+    fields: &'a [(&'a str, &'a dyn Value)],
+    placeholders: &'a [&'a Placeholder<'a>],
+    source: Option<&'a dyn Value>,
+    failure: Option<&'a Failure>,
+    logger: Option<&'a Logger>,
+    time: OnceCell<f64>,
+    flat: OnceCell<Flat>,
+}
+
+/// Each placeholder evaluated once: its text and raw value, and the whole text.
+struct Flat {
+    values: Vec<(String, OwnedValue)>,
+    text: String,
+    failed: bool,
+}
+
+/// The parts of a live event, as the macros pass them.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct LiveParts<'a> {
+    pub level: LogLevel,
+    pub callsite: &'a Callsite,
+    pub namespace: &'a str,
+    pub fields: &'a [(&'a str, &'a dyn Value)],
+    pub placeholders: &'a [&'a Placeholder<'a>],
+    pub source: Option<&'a dyn Value>,
+    pub failure: Option<&'a Failure>,
+    pub logger: Option<&'a Logger>,
+}
+
+impl<'a> Event<'a> {
+    /// A live event from its parts (what the macros build).
+    #[doc(hidden)]
+    pub fn live(parts: LiveParts<'a>) -> Event<'a> {
+        let LiveParts {
+            level,
+            callsite,
+            namespace,
+            fields,
+            placeholders,
+            source,
+            failure,
+            logger,
+        } = parts;
+        Event {
+            repr: Repr::Live(Live {
+                level,
+                callsite,
+                namespace,
+                fields,
+                placeholders,
+                source,
+                failure,
+                logger,
+                time: OnceCell::new(),
+                flat: OnceCell::new(),
+            }),
+        }
+    }
+
+    /// A view of a kept event.
+    pub fn from_owned(event: &'a OwnedEvent) -> Event<'a> {
+        Event {
+            repr: Repr::Owned(event),
+        }
+    }
+
+    /// The kept event this is a view of, if it is one.
+    pub fn as_owned(&self) -> Option<&'a OwnedEvent> {
+        match &self.repr {
+            Repr::Owned(e) => Some(e),
+            Repr::Live(_) => None,
+        }
+    }
+
+    /// `log_level`.
+    pub fn level(&self) -> Option<LogLevel> {
+        match &self.repr {
+            Repr::Live(l) => Some(l.level),
+            Repr::Owned(e) => e.level,
+        }
+    }
+
+    /// `log_namespace`.
+    pub fn namespace(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Live(l) => Some(l.namespace),
+            Repr::Owned(e) => e.namespace.as_deref(),
+        }
+    }
+
+    /// `log_format`, in brace notation.
+    pub fn format(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Live(l) => Some(l.callsite.format),
+            Repr::Owned(e) => e.format.as_deref(),
+        }
+    }
+
+    /// `log_time`: seconds since the Unix epoch. A live event reads the clock
+    /// the first time this is asked (during the log call), never before.
+    pub fn time(&self) -> Option<f64> {
+        match &self.repr {
+            Repr::Live(l) => Some(*l.time.get_or_init(now)),
+            Repr::Owned(e) => e.time,
+        }
+    }
+
+    /// `log_system`, if set (it replaces `namespace#level` in text output).
+    pub fn system(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Live(l) => l.logger.and_then(Logger::system),
+            Repr::Owned(e) => e.system.as_deref(),
+        }
+    }
+
+    /// `log_source`, if the event has one.
+    pub fn source(&self) -> Option<&dyn Value> {
+        match &self.repr {
+            Repr::Live(l) => l.source,
+            Repr::Owned(e) => e.source.as_ref().map(|v| v as &dyn Value),
+        }
+    }
+
+    /// `log_failure`, if the event has one.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.repr {
+            Repr::Live(l) => l.failure,
+            Repr::Owned(e) => e.failure.as_ref(),
+        }
+    }
+
+    /// `log_file` and `log_line`: where the event was logged.
+    pub fn location(&self) -> Option<(&str, u32)> {
+        match &self.repr {
+            Repr::Live(l) => Some((l.callsite.file, l.callsite.line)),
+            Repr::Owned(e) => e.file.as_deref().zip(e.line),
+        }
+    }
+
+    /// Calls `f` with each field: the captured ones, then the logger's bound
+    /// fields, then its context fields (thread, pid, hostname).
+    pub fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+        match &self.repr {
+            Repr::Live(l) => {
+                for (name, value) in l.fields {
+                    f(name, *value);
+                }
+                if let Some(logger) = l.logger {
+                    logger.for_each_field(f);
+                }
+            }
+            Repr::Owned(e) => {
+                for (name, value) in &e.fields {
+                    f(name, value);
+                }
+            }
+        }
+    }
+
+    /// The event's text (its format rendered, without time, system or
+    /// traceback): twisted's `formatEvent`. Rendered at most once per event;
+    /// a value whose `Display` panics or fails gives
+    /// `Unable to format event …` instead.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.repr {
+            Repr::Live(l) => Cow::Borrowed(&l.flat().text),
+            Repr::Owned(e) => Cow::Owned(text::render_owned(e)),
+        }
+    }
+
+    /// A kept copy: the fields turned into [`OwnedValue`]s and each
+    /// placeholder's text and value stored in `log_flattened`
+    /// (twisted's `flattenEvent`), so it renders the same text later.
+    pub fn to_owned_event(&self) -> OwnedEvent {
+        let l = match &self.repr {
+            Repr::Owned(e) => return (*e).clone(),
+            Repr::Live(l) => l,
+        };
+        let flat = l.flat();
+        let mut fields = Vec::with_capacity(l.fields.len());
+        self.for_each_field(&mut |name, value| {
+            fields.push((name.to_string(), OwnedValue::from_value(value)))
+        });
+        let mut flattened = Vec::with_capacity(flat.values.len() * 2);
+        let keys = l.callsite.pieces.iter().filter_map(|p| match p {
+            Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
+            Piece::Literal(_) => None,
+        });
+        for ((text_key, raw_key), (text, raw)) in keys.zip(&flat.values) {
+            if flat.failed {
+                break;
+            }
+            flattened.push((text_key.to_string(), OwnedValue::Str(text.clone())));
+            flattened.push((raw_key.to_string(), raw.clone()));
+        }
+        OwnedEvent {
+            level: Some(l.level),
+            namespace: Some(l.namespace.to_string()),
+            format: Some(l.callsite.format.to_string()),
+            time: self.time(),
+            system: self.system().map(str::to_string),
+            source: l.source.map(OwnedValue::from_value),
+            failure: l.failure.cloned(),
+            file: Some(l.callsite.file.to_string()),
+            line: Some(l.callsite.line),
+            fields,
+            flattened,
+        }
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl Live<'_> {
+    fn flat(&self) -> &Flat {
+        self.flat.get_or_init(|| {
+            let mut values = Vec::with_capacity(self.placeholders.len());
+            let mut error = None;
+            for placeholder in self.placeholders {
+                match text::evaluate_placeholder(placeholder) {
+                    Ok(value) => values.push(value),
+                    Err(reason) => {
+                        error.get_or_insert(reason);
+                        values.push((String::new(), OwnedValue::Unpersistable));
+                    }
+                }
+            }
+            let failed = error.is_some();
+            let text = match error {
+                Some(reason) => {
+                    text::unable_to_format(self.callsite.format, Some(self.namespace), &reason)
+                }
+                None => {
+                    let mut out = String::new();
+                    let mut next = values.iter();
+                    for piece in self.callsite.pieces {
+                        match piece {
+                            Piece::Literal(s) => out.push_str(s),
+                            Piece::Field(..) => out.push_str(next.next().map_or("", |(t, _)| t)),
+                        }
+                    }
+                    out
+                }
+            };
+            Flat {
+                values,
+                text,
+                failed,
+            }
+        })
+    }
+}
+
+impl fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("log_level", &self.level())
+            .field("log_namespace", &self.namespace())
+            .field("log_format", &self.format())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Something that is or can be viewed as an [`Event`]: `Event` itself and
+/// [`OwnedEvent`]. Functions such as [`format_event`](crate::format_event)
+/// take either.
+pub trait AsEvent {
+    /// Calls `f` with the event.
+    fn with_event<R>(&self, f: impl FnOnce(&Event<'_>) -> R) -> R;
+}
+
+impl AsEvent for Event<'_> {
+    fn with_event<R>(&self, f: impl FnOnce(&Event<'_>) -> R) -> R {
+        f(self)
+    }
+}
+
+impl AsEvent for OwnedEvent {
+    fn with_event<R>(&self, f: impl FnOnce(&Event<'_>) -> R) -> R {
+        f(&Event::from_owned(self))
+    }
+}

@@ -1,0 +1,64 @@
+//! Events the runtime logs about itself.
+
+use std::fmt;
+
+use crate::event::{Callsite, Event, LiveParts, Placeholder, Sink};
+use crate::failure::Failure;
+use crate::level::LogLevel;
+use crate::value::Value;
+
+/// A value that has text and can be stored.
+pub(crate) trait TextValue: fmt::Display + Value {}
+impl<T: fmt::Display + Value + ?Sized> TextValue for T {}
+
+/// Builds an event whose format's placeholders are exactly `values`, in
+/// order, and hands it to `f`.
+pub(crate) fn with_event<R>(
+    level: LogLevel,
+    callsite: &Callsite,
+    values: &[(&str, &dyn TextValue)],
+    f: impl FnOnce(&Event<'_>) -> R,
+) -> R {
+    build(level, callsite, values, None, f)
+}
+
+/// As [`with_event`], with a failure.
+pub(crate) fn with_failure_event<R>(
+    level: LogLevel,
+    callsite: &Callsite,
+    values: &[(&str, &dyn TextValue)],
+    failure: &Failure,
+    f: impl FnOnce(&Event<'_>) -> R,
+) -> R {
+    build(level, callsite, values, Some(failure), f)
+}
+
+fn build<R>(
+    level: LogLevel,
+    callsite: &Callsite,
+    values: &[(&str, &dyn TextValue)],
+    failure: Option<&Failure>,
+    f: impl FnOnce(&Event<'_>) -> R,
+) -> R {
+    let closures: Vec<Box<Placeholder<'_>>> = values
+        .iter()
+        .map(|&(_, v)| {
+            Box::new(move |s: &mut dyn Sink| s.put(format_args!("{v}"), Some(v as &dyn Value)))
+                as Box<Placeholder<'_>>
+        })
+        .collect();
+    let placeholders: Vec<&Placeholder<'_>> = closures.iter().map(|b| &**b).collect();
+    let fields: Vec<(&str, &dyn Value)> =
+        values.iter().map(|&(k, v)| (k, v as &dyn Value)).collect();
+    let event = Event::live(LiveParts {
+        level,
+        callsite,
+        namespace: callsite.module_path,
+        fields: &fields,
+        placeholders: &placeholders,
+        source: None,
+        failure,
+        logger: None,
+    });
+    f(&event)
+}

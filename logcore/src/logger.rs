@@ -1,0 +1,192 @@
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::BitOr;
+use std::sync::{Arc, LazyLock};
+
+use crate::event::Event;
+use crate::level::LogLevel;
+use crate::observer::Observer;
+use crate::owned_value::OwnedValue;
+use crate::publisher::{global_enabled, global_publisher};
+use crate::value::Value;
+
+/// Context fields a [`Logger`] adds to each of its events (Twiggy's
+/// features): combine with `|`.
+///
+/// ```
+/// use logcore::Context;
+/// let both = Context::THREAD | Context::PID;
+/// assert!(both.contains(Context::PID) && !both.contains(Context::HOSTNAME));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Context(u8);
+
+impl Context {
+    /// No context fields.
+    pub const NONE: Context = Context(0);
+    /// `thread`: the logging thread's name (or its id if unnamed).
+    pub const THREAD: Context = Context(1);
+    /// `pid`: the process id.
+    pub const PID: Context = Context(2);
+    /// `hostname`: the machine's host name.
+    pub const HOSTNAME: Context = Context(4);
+
+    /// Whether every flag of `other` is set.
+    pub fn contains(self, other: Context) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl BitOr for Context {
+    type Output = Context;
+    fn bitor(self, rhs: Context) -> Context {
+        Context(self.0 | rhs.0)
+    }
+}
+
+static HOSTNAME: LazyLock<String> = LazyLock::new(|| {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|| "-".to_string())
+});
+
+/// Where events go, under which namespace, with which fields: twisted's
+/// `Logger`. Cheap to clone. Use it with the macros' `logger:` form.
+///
+/// ```
+/// use logcore::{Logger, Context, LogLevel};
+/// let log = Logger::new("app::db").bind("shard", 3).with_context(Context::PID);
+/// assert_eq!(log.namespace(), "app::db");
+/// let log2 = log.bind("user", "ann");
+/// assert_eq!(log2.bound().len(), 2);
+/// assert_eq!(log.bound().len(), 1);
+/// let _ = log.enabled(LogLevel::Info);
+/// ```
+#[derive(Clone)]
+pub struct Logger {
+    namespace: Cow<'static, str>,
+    observer: Option<Arc<dyn Observer>>,
+    bound: Arc<[(Cow<'static, str>, OwnedValue)]>,
+    system: Option<Arc<str>>,
+    context: Context,
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger")
+            .field("namespace", &self.namespace)
+            .field(
+                "observer",
+                &self
+                    .observer
+                    .as_ref()
+                    .map_or("global publisher", |_| "custom"),
+            )
+            .field("bound", &self.bound)
+            .field("system", &self.system)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+impl Logger {
+    /// A logger for `namespace` that publishes to the global publisher.
+    pub fn new(namespace: impl Into<Cow<'static, str>>) -> Logger {
+        Logger {
+            namespace: namespace.into(),
+            observer: None,
+            bound: Arc::from(Vec::new()),
+            system: None,
+            context: Context::NONE,
+        }
+    }
+
+    /// The same logger, sending its events to `observer` instead of the
+    /// global publisher.
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The same logger with `log_system` set (it replaces `namespace#level`
+    /// in text output).
+    pub fn with_system(mut self, system: &str) -> Logger {
+        self.system = Some(Arc::from(system));
+        self
+    }
+
+    /// The same logger, adding `context` fields to every event.
+    pub fn with_context(mut self, context: Context) -> Logger {
+        self.context = context;
+        self
+    }
+
+    /// A logger whose events all carry `key = value` too (Twiggy's `fields()`).
+    /// The value is stored once, now.
+    pub fn bind(&self, key: impl Into<Cow<'static, str>>, value: impl Value) -> Logger {
+        let mut bound = self.bound.to_vec();
+        bound.push((key.into(), OwnedValue::from_value(&value)));
+        Logger {
+            bound: Arc::from(bound),
+            ..self.clone()
+        }
+    }
+
+    /// The namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The bound fields.
+    pub fn bound(&self) -> &[(Cow<'static, str>, OwnedValue)] {
+        &self.bound
+    }
+
+    /// `log_system`, if set.
+    pub fn system(&self) -> Option<&str> {
+        self.system.as_deref()
+    }
+
+    /// Whether an event at `level` would reach an observer.
+    #[inline]
+    pub fn enabled(&self, level: LogLevel) -> bool {
+        match &self.observer {
+            None => global_enabled(level),
+            Some(o) => o.max_level().is_some_and(|l| level >= l),
+        }
+    }
+
+    /// Sends an event to this logger's observer.
+    pub fn publish(&self, event: &Event<'_>) {
+        match &self.observer {
+            None => global_publisher().publish(event),
+            Some(o) => {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| o.observe(event)));
+            }
+        }
+    }
+
+    /// Calls `f` with the bound fields, then the context fields.
+    pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+        for (k, v) in self.bound.iter() {
+            f(k, v);
+        }
+        if self.context.contains(Context::THREAD) {
+            let thread = std::thread::current();
+            match thread.name() {
+                Some(name) => f("thread", &name),
+                None => f("thread", &format!("{:?}", thread.id())),
+            }
+        }
+        if self.context.contains(Context::PID) {
+            f("pid", &std::process::id());
+        }
+        if self.context.contains(Context::HOSTNAME) {
+            f("hostname", &HOSTNAME.as_str());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+use crate::event::Event;
+use crate::level::LogLevel;
+
+/// Receives events. Any `Fn(&Event) + Send + Sync` is one.
+///
+/// An observer is called synchronously, on the thread that logged, with a
+/// borrowed event; one that keeps events turns them into
+/// [`OwnedEvent`](crate::OwnedEvent)s with [`Event::to_owned_event`].
+///
+/// ```
+/// use logcore::{Event, LogLevel, LogPublisher, Observer};
+///
+/// struct Errors;
+/// impl Observer for Errors {
+///     fn observe(&self, event: &Event<'_>) { eprintln!("{}", event.text()) }
+///     fn max_level(&self) -> Option<LogLevel> { Some(LogLevel::Error) }
+/// }
+/// let publisher = LogPublisher::new();
+/// publisher.add_observer(Errors);
+/// publisher.add_observer(|event: &Event<'_>| println!("{}", event.text()));
+/// assert!(publisher.enabled(LogLevel::Trace));
+/// ```
+pub trait Observer: Send + Sync {
+    /// Handles one event.
+    fn observe(&self, event: &Event<'_>);
+
+    /// The most verbose level this observer wants (`None`: nothing). Events
+    /// below the most verbose level of all observers are never built. Call
+    /// [`LogPublisher::update_max_level`](crate::LogPublisher::update_max_level)
+    /// when the answer changes.
+    fn max_level(&self) -> Option<LogLevel> {
+        Some(LogLevel::Trace)
+    }
+
+    /// Writes out anything buffered.
+    fn flush(&self) {}
+}
+
+impl<F: Fn(&Event<'_>) + Send + Sync> Observer for F {
+    fn observe(&self, event: &Event<'_>) {
+        self(event)
+    }
+}

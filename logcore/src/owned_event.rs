@@ -1,0 +1,92 @@
+use crate::failure::Failure;
+use crate::level::LogLevel;
+use crate::owned_value::OwnedValue;
+use crate::value::Value;
+
+/// A kept event: owned, `Clone + Send`, its placeholders already rendered
+/// into `flattened` (twisted's `log_flattened`). What capture, history, queues
+/// and the JSON reader hold.
+///
+/// ```
+/// use logcore::{OwnedEvent, LogLevel, format_event};
+/// let event = OwnedEvent::new(LogLevel::Warn, "app::db", "{n} retries").with_field("n", 3);
+/// assert_eq!(format_event(&event), "3 retries");
+/// assert_eq!(event.field("n"), Some(&logcore::OwnedValue::I64(3)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OwnedEvent {
+    /// `log_level`.
+    pub level: Option<LogLevel>,
+    /// `log_namespace`.
+    pub namespace: Option<String>,
+    /// `log_format`, brace notation.
+    pub format: Option<String>,
+    /// `log_time`: seconds since the Unix epoch.
+    pub time: Option<f64>,
+    /// `log_system`.
+    pub system: Option<String>,
+    /// `log_source`.
+    pub source: Option<OwnedValue>,
+    /// `log_failure`.
+    pub failure: Option<Failure>,
+    /// `log_file`.
+    pub file: Option<String>,
+    /// `log_line`.
+    pub line: Option<u32>,
+    /// The user's fields, in order.
+    pub fields: Vec<(String, OwnedValue)>,
+    /// `log_flattened`: for each placeholder, `name!s:spec` → its text and
+    /// `name!:spec` → its value.
+    pub flattened: Vec<(String, OwnedValue)>,
+}
+
+impl OwnedEvent {
+    /// An event with a level, namespace and format, stamped with the current time.
+    pub fn new(level: LogLevel, namespace: &str, format: &str) -> OwnedEvent {
+        OwnedEvent {
+            level: Some(level),
+            namespace: Some(namespace.to_string()),
+            format: Some(format.to_string()),
+            time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs_f64()),
+            ..OwnedEvent::default()
+        }
+    }
+
+    /// Adds a field (builder style).
+    ///
+    /// ```
+    /// let e = logcore::OwnedEvent::default().with_field("k", "v");
+    /// assert_eq!(e.fields[0].0, "k");
+    /// ```
+    pub fn with_field(mut self, name: &str, value: impl Value) -> OwnedEvent {
+        self.fields
+            .push((name.to_string(), OwnedValue::from_value(&value)));
+        self
+    }
+
+    /// The value of a user field (the last one of that name).
+    pub fn field(&self, name: &str) -> Option<&OwnedValue> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The value of a `log_flattened` key.
+    ///
+    /// ```
+    /// let mut e = logcore::OwnedEvent::default();
+    /// e.flattened.push(("n!s:".into(), logcore::OwnedValue::Str("7".into())));
+    /// assert_eq!(e.flattened("n!s:").and_then(|v| v.as_str()), Some("7"));
+    /// ```
+    pub fn flattened(&self, key: &str) -> Option<&OwnedValue> {
+        self.flattened
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+}

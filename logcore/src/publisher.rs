@@ -1,0 +1,257 @@
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
+
+use crate::event::{Callsite, Event, Piece};
+use crate::level::{LEVEL_OFF, LogLevel};
+use crate::observer::Observer;
+use crate::text::panic_message;
+
+/// The most verbose level any observer of the global publisher wants: what a
+/// call site reads (one relaxed load) before doing anything else. It starts
+/// at `trace`, the level the start-up buffer takes until it is full.
+static GLOBAL_MAX_LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// Whether an event at `level` would reach any observer of the global
+/// publisher. One relaxed atomic load and a comparison.
+#[inline(always)]
+pub fn global_enabled(level: LogLevel) -> bool {
+    level.as_u8() >= GLOBAL_MAX_LEVEL.load(Ordering::Relaxed)
+}
+
+/// Identifies an observer added to a [`LogPublisher`], to remove it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObserverId(u64);
+
+#[derive(Clone)]
+struct Entry {
+    id: ObserverId,
+    name: &'static str,
+    observer: Arc<dyn Observer>,
+}
+
+/// Sends each event to every observer added to it (twisted's
+/// `LogPublisher`). An observer that panics never reaches the caller or
+/// stops the others: it is reported to them as a critical event and called
+/// again for the next event. A publisher is itself an [`Observer`].
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use logcore::{LogPublisher, Event, LogLevel};
+///
+/// let publisher = LogPublisher::new();
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// let id = publisher.add_observer(move |e: &Event<'_>| sink.lock().unwrap().push(e.text().into_owned()));
+/// assert!(publisher.enabled(LogLevel::Debug));
+/// publisher.remove_observer(id);
+/// assert!(!publisher.enabled(LogLevel::Critical));
+/// ```
+pub struct LogPublisher {
+    observers: RwLock<Arc<[Entry]>>,
+    max_level: AtomicU8,
+    next_id: AtomicU64,
+    global: bool,
+}
+
+impl std::fmt::Debug for LogPublisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.snapshot().iter().map(|e| e.name).collect();
+        f.debug_struct("LogPublisher")
+            .field("observers", &names)
+            .finish()
+    }
+}
+
+impl Default for LogPublisher {
+    fn default() -> Self {
+        LogPublisher::new()
+    }
+}
+
+thread_local! {
+    /// How deeply publishing is nested on this thread (an observer or a
+    /// value's `Display` that logs).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Nested publishing deeper than this is dropped, so a value that logs
+/// while it is rendered cannot recurse without bound.
+const MAX_DEPTH: u32 = 4;
+
+impl LogPublisher {
+    /// A publisher with no observers.
+    pub fn new() -> LogPublisher {
+        LogPublisher {
+            observers: RwLock::new(Arc::from(Vec::new())),
+            max_level: AtomicU8::new(LEVEL_OFF),
+            next_id: AtomicU64::new(1),
+            global: false,
+        }
+    }
+
+    fn snapshot(&self) -> Arc<[Entry]> {
+        self.observers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Adds an observer; returns its id for [`LogPublisher::remove_observer`].
+    pub fn add_observer<O: Observer + 'static>(&self, observer: O) -> ObserverId {
+        self.add_named(Arc::new(observer), std::any::type_name::<O>())
+    }
+
+    /// Adds an observer that is shared with other owners.
+    pub fn add_shared(&self, observer: Arc<dyn Observer>) -> ObserverId {
+        self.add_named(observer, "dyn Observer")
+    }
+
+    fn add_named(&self, observer: Arc<dyn Observer>, name: &'static str) -> ObserverId {
+        let id = ObserverId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        {
+            let mut list = self.observers.write().unwrap_or_else(|e| e.into_inner());
+            let mut entries = list.to_vec();
+            entries.push(Entry { id, name, observer });
+            *list = Arc::from(entries);
+        }
+        self.update_max_level();
+        id
+    }
+
+    /// Removes an observer; `false` if it was not there.
+    pub fn remove_observer(&self, id: ObserverId) -> bool {
+        let removed = {
+            let mut list = self.observers.write().unwrap_or_else(|e| e.into_inner());
+            let before = list.len();
+            let entries: Vec<Entry> = list.iter().filter(|e| e.id != id).cloned().collect();
+            *list = Arc::from(entries);
+            list.len() != before
+        };
+        self.update_max_level();
+        removed
+    }
+
+    /// Asks every observer again for the level it wants. Call it when an
+    /// observer's answer to [`Observer::max_level`] changes.
+    pub fn update_max_level(&self) {
+        let level = self
+            .snapshot()
+            .iter()
+            .filter_map(|e| e.observer.max_level())
+            .map(LogLevel::as_u8)
+            .min()
+            .unwrap_or(LEVEL_OFF);
+        self.max_level.store(level, Ordering::Relaxed);
+        if self.global {
+            GLOBAL_MAX_LEVEL.store(level, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether any observer wants events at `level`.
+    #[inline]
+    pub fn enabled(&self, level: LogLevel) -> bool {
+        level.as_u8() >= self.max_level.load(Ordering::Relaxed)
+    }
+
+    /// Sends `event` to every observer that wants its level.
+    pub fn publish(&self, event: &Event<'_>) {
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let _restore = RestoreDepth(depth);
+        let observers = self.snapshot();
+        let level = event.level().map_or(0, LogLevel::as_u8);
+        let mut failed: Vec<(ObserverId, &'static str, String)> = Vec::new();
+        for entry in observers.iter() {
+            if entry.observer.max_level().is_none_or(|l| level < l.as_u8()) {
+                continue;
+            }
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event))) {
+                failed.push((entry.id, entry.name, panic_message(&*payload)));
+            }
+        }
+        for (id, name, message) in failed {
+            self.report_failure(&observers, id, name, &message);
+        }
+    }
+
+    /// Tells the other observers that one failed (twisted's wording).
+    fn report_failure(&self, observers: &[Entry], failed: ObserverId, name: &str, message: &str) {
+        static CALLSITE: Callsite = Callsite {
+            format: "Temporarily disabling observer {observer} due to exception: {exception}",
+            pieces: &[
+                Piece::Literal("Temporarily disabling observer "),
+                Piece::Field("observer!s:", "observer!:"),
+                Piece::Literal(" due to exception: "),
+                Piece::Field("exception!s:", "exception!:"),
+            ],
+            module_path: "spindle::publisher",
+            file: file!(),
+            line: line!(),
+        };
+        crate::internal::with_event(
+            LogLevel::Critical,
+            &CALLSITE,
+            &[("observer", &name), ("exception", &message)],
+            |event| {
+                for entry in observers.iter().filter(|e| e.id != failed) {
+                    let _ = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event)));
+                }
+            },
+        );
+    }
+
+    /// Flushes every observer.
+    pub fn flush(&self) {
+        for entry in self.snapshot().iter() {
+            let _ = catch_unwind(AssertUnwindSafe(|| entry.observer.flush()));
+        }
+    }
+}
+
+struct RestoreDepth(u32);
+impl Drop for RestoreDepth {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(self.0));
+    }
+}
+
+impl Observer for LogPublisher {
+    fn observe(&self, event: &Event<'_>) {
+        self.publish(event)
+    }
+    fn max_level(&self) -> Option<LogLevel> {
+        LogLevel::from_u8(self.max_level.load(Ordering::Relaxed))
+    }
+    fn flush(&self) {
+        LogPublisher::flush(self)
+    }
+}
+
+static GLOBAL: LazyLock<LogPublisher> = LazyLock::new(|| {
+    let mut publisher = LogPublisher::new();
+    publisher.global = true;
+    let id = publisher.add_shared(crate::beginner::startup_buffer());
+    let _ = STARTUP_BUFFER_ID.set(id);
+    publisher
+});
+
+/// The id of the start-up buffer in the global publisher.
+static STARTUP_BUFFER_ID: OnceLock<ObserverId> = OnceLock::new();
+
+/// The publisher every log call without an explicit logger goes to. Until
+/// [`global_log_beginner`](crate::global_log_beginner) begins logging, its one
+/// observer is a bounded start-up buffer.
+pub fn global_publisher() -> &'static LogPublisher {
+    &GLOBAL
+}
+
+/// The id of the start-up buffer in the global publisher.
+pub(crate) fn startup_buffer_id() -> Option<ObserverId> {
+    LazyLock::force(&GLOBAL);
+    STARTUP_BUFFER_ID.get().copied()
+}

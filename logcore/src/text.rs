@@ -1,0 +1,467 @@
+//! Text of events: twisted's `formatEvent` and `eventAsText`.
+
+use std::fmt::{self, Write as _};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use logformat::{Align, Conversion, SpecFlavor, parse_spec};
+
+use crate::event::{AsEvent, Event, Placeholder, Sink};
+use crate::owned_event::OwnedEvent;
+use crate::owned_value::OwnedValue;
+use crate::value::Value;
+
+/// The most a width or precision from a stored (untrusted) format may pad to.
+const MAX_PAD: usize = 4096;
+
+/// The text of an event: its format rendered, or `""` when it has none.
+/// Never fails or panics: an event that cannot be rendered gives
+/// `Unable to format event …` with the reason.
+///
+/// ```
+/// use logcore::{format_event, OwnedEvent, LogLevel};
+/// let e = OwnedEvent::new(LogLevel::Info, "app", "{a} and {b!r:>5}")
+///     .with_field("a", 1).with_field("b", "x");
+/// assert_eq!(format_event(&e), "1 and   \"x\"");
+/// let broken = OwnedEvent::new(LogLevel::Info, "app", "{missing}");
+/// assert!(format_event(&broken).starts_with("Unable to format event"));
+/// ```
+pub fn format_event<E: AsEvent + ?Sized>(event: &E) -> String {
+    event.with_event(|e| e.text().into_owned())
+}
+
+/// An event as one text line in twisted's layout:
+/// `<time> [<system>] <text>`, with every newline in the text (and the
+/// failure's traceback, if any) followed by a tab. Empty when the event has
+/// no text and no failure.
+///
+/// ```
+/// use logcore::{event_as_text, OwnedEvent, LogLevel};
+/// let mut e = OwnedEvent::new(LogLevel::Warn, "app::web", "two\nlines");
+/// e.time = None;
+/// assert_eq!(event_as_text(&e), "- [app::web#warn] two\n\tlines");
+/// ```
+pub fn event_as_text<E: AsEvent + ?Sized>(event: &E) -> String {
+    event.with_event(|e| {
+        let mut text = e.text().into_owned();
+        if let Some(failure) = e.failure() {
+            text.push('\n');
+            text.push_str(&failure.traceback());
+        }
+        if text.is_empty() {
+            return text;
+        }
+        let mut line = format_time(e.time());
+        line.push_str(" [");
+        line.push_str(&system_id(e));
+        line.push_str("] ");
+        line.push_str(&text.replace('\n', "\n\t"));
+        line
+    })
+}
+
+/// The system of an event: `log_system`, else `namespace#level` with `-`
+/// for a missing part.
+///
+/// ```
+/// use logcore::{system_id, Event, OwnedEvent};
+/// assert_eq!(system_id(&Event::from_owned(&OwnedEvent::default())), "-#-");
+/// ```
+pub fn system_id(event: &Event<'_>) -> String {
+    if let Some(system) = event.system() {
+        return system.to_string();
+    }
+    format!(
+        "{}#{}",
+        event.namespace().unwrap_or("-"),
+        event.level().map_or("-", |l| l.name())
+    )
+}
+
+/// Seconds since the epoch as local time, `%Y-%m-%dT%H:%M:%S%z`; `-` for none.
+///
+/// ```
+/// assert_eq!(logcore::format_time(None), "-");
+/// assert_eq!(logcore::format_time(Some(0.5)).len(), "1970-01-01T00:00:00+0000".len());
+/// ```
+pub fn format_time(time: Option<f64>) -> String {
+    let Some(t) = time.filter(|t| t.is_finite()) else {
+        return "-".to_string();
+    };
+    let secs = t.floor();
+    if !(-1e15..1e15).contains(&secs) {
+        return "-".to_string();
+    }
+    match chrono::DateTime::from_timestamp(secs as i64, 0) {
+        Some(utc) => utc
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%dT%H:%M:%S%z")
+            .to_string(),
+        None => "-".to_string(),
+    }
+}
+
+/// The text twisted gives an event that cannot be rendered.
+pub(crate) fn unable_to_format(format: &str, namespace: Option<&str>, reason: &str) -> String {
+    format!(
+        "Unable to format event {{log_format: {format:?}, log_namespace: {namespace:?}}}: {reason}"
+    )
+}
+
+/// What a panic carried, as text.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_string()
+    }
+}
+
+/// Runs a formatting closure into a string; a panic or an error from a
+/// `Display` gives `<unformattable: …>` instead of unwinding.
+pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
+    let mut out = String::new();
+    match catch_unwind(AssertUnwindSafe(|| f(&mut out))) {
+        Ok(Ok(())) => out,
+        Ok(Err(_)) => "<unformattable: a formatting trait returned an error>".to_string(),
+        Err(payload) => format!("<unformattable: panicked: {}>", panic_message(&*payload)),
+    }
+}
+
+struct FlatSink {
+    text: String,
+    raw: OwnedValue,
+    result: fmt::Result,
+}
+
+impl Sink for FlatSink {
+    fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
+        self.result = self.text.write_fmt(text);
+        self.raw = raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value);
+    }
+}
+
+/// Runs a placeholder once, catching panics: its text and its value.
+pub(crate) fn evaluate_placeholder(
+    placeholder: &Placeholder<'_>,
+) -> Result<(String, OwnedValue), String> {
+    let mut sink = FlatSink {
+        text: String::new(),
+        raw: OwnedValue::Unpersistable,
+        result: Ok(()),
+    };
+    match catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink))) {
+        Ok(()) if sink.result.is_ok() => Ok((sink.text, sink.raw)),
+        Ok(()) => Err("a formatting trait implementation returned an error".to_string()),
+        Err(payload) => Err(format!("panicked: {}", panic_message(&*payload))),
+    }
+}
+
+/// Renders a kept event: placeholders from `log_flattened` where present
+/// (as twisted's `flatFormat`), else looked up in its fields.
+pub(crate) fn render_owned(event: &OwnedEvent) -> String {
+    let Some(format) = event.format.as_deref().filter(|f| !f.is_empty()) else {
+        return String::new();
+    };
+    let namespace = event.namespace.as_deref();
+    let parsed = match logformat::parse_lenient(format) {
+        Ok(p) => p,
+        Err(e) => return unable_to_format(format, namespace, &e.to_string()),
+    };
+    let keys = logformat::flattened_keys(&parsed);
+    let mut out = String::new();
+    let mut keys = keys.iter();
+    for piece in &parsed.pieces {
+        match piece {
+            logformat::Piece::Literal(s) => out.push_str(s),
+            logformat::Piece::Field(field) => {
+                let (text_key, _) = keys.next().expect("one key pair per field");
+                if let Some(text) = event.flattened(text_key) {
+                    match text {
+                        OwnedValue::Str(s) => out.push_str(s),
+                        other => {
+                            let _ = write!(out, "{other}");
+                        }
+                    }
+                    continue;
+                }
+                let value = match crate::extract::lookup_path(event, field) {
+                    Ok(v) => v,
+                    Err(e) => return unable_to_format(format, namespace, &e.to_string()),
+                };
+                match apply_spec(&value, field.conversion, &field.spec) {
+                    Ok(text) => out.push_str(&text),
+                    Err(e) => return unable_to_format(format, namespace, &e),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Renders a stored value with a conversion and a format spec (Python's or
+/// Rust's grammar), for events that carry no pre-rendered text. Widths and
+/// precisions are capped at 4096.
+///
+/// ```
+/// use logcore::{apply_spec, OwnedValue};
+/// use logformat::Conversion;
+/// assert_eq!(apply_spec(&OwnedValue::I64(7), None, "03d").unwrap(), "007");
+/// assert_eq!(apply_spec(&OwnedValue::F64(2.0 / 3.0), None, ".2f").unwrap(), "0.67");
+/// assert_eq!(apply_spec(&OwnedValue::I64(255), None, "#x").unwrap(), "0xff");
+/// assert_eq!(apply_spec(&OwnedValue::Str("ab".into()), Some(Conversion::Repr), ">6").unwrap(), "  \"ab\"");
+/// assert_eq!(apply_spec(&OwnedValue::I64(1234567), None, ",").unwrap(), "1,234,567");
+/// ```
+pub fn apply_spec(
+    value: &OwnedValue,
+    conversion: Option<Conversion>,
+    spec: &str,
+) -> Result<String, String> {
+    let spec =
+        parse_spec(spec, SpecFlavor::Python).or_else(|_| parse_spec(spec, SpecFlavor::Rust))?;
+    let width = spec.width.unwrap_or(0).min(MAX_PAD);
+    let precision = spec.precision.map(|p| p.min(MAX_PAD));
+    let ty = spec.ty.as_str();
+    let number = match (conversion, value) {
+        (None, OwnedValue::I64(i)) => Some(Num::Int(i128::from(*i))),
+        (None, OwnedValue::U64(u)) => Some(Num::Int(i128::from(*u))),
+        (None, OwnedValue::F64(f)) => Some(Num::Float(*f)),
+        (None, OwnedValue::Bool(b)) if !ty.is_empty() && ty != "s" => {
+            Some(Num::Int(i128::from(*b)))
+        }
+        _ => None,
+    };
+    let (body, numeric) = match number {
+        Some(n) => (format_number(n, &spec, precision)?, true),
+        None => {
+            let mut text = match conversion {
+                Some(Conversion::Repr) => format!("{:?}", crate::ValueDebug(value)),
+                _ if ty == "?" => format!("{:?}", crate::ValueDebug(value)),
+                _ => value.to_string(),
+            };
+            if !matches!(ty, "" | "s" | "?") {
+                return Err(format!("format type `{ty}` cannot be applied to {text:?}"));
+            }
+            if let Some(p) = precision {
+                text = text.chars().take(p).collect();
+            }
+            (text, false)
+        }
+    };
+    let len = body.chars().count();
+    if len >= width {
+        return Ok(body);
+    }
+    let pad = width - len;
+    if spec.zero && numeric && spec.align.is_none() {
+        let sign_len = usize::from(body.starts_with(['-', '+', ' ']));
+        let prefix_len = sign_len
+            + if body[sign_len..].starts_with("0x")
+                || body[sign_len..].starts_with("0b")
+                || body[sign_len..].starts_with("0o")
+            {
+                2
+            } else {
+                0
+            };
+        return Ok(format!(
+            "{}{}{}",
+            &body[..prefix_len],
+            "0".repeat(pad),
+            &body[prefix_len..]
+        ));
+    }
+    let fill = spec.fill.to_string();
+    let align = spec
+        .align
+        .unwrap_or(if numeric { Align::Right } else { Align::Left });
+    Ok(match align {
+        Align::Left => format!("{body}{}", fill.repeat(pad)),
+        Align::Right => format!("{}{body}", fill.repeat(pad)),
+        Align::Center => format!(
+            "{}{body}{}",
+            fill.repeat(pad / 2),
+            fill.repeat(pad - pad / 2)
+        ),
+        Align::AfterSign => {
+            let sign_len = usize::from(body.starts_with(['-', '+', ' ']));
+            format!(
+                "{}{}{}",
+                &body[..sign_len],
+                fill.repeat(pad),
+                &body[sign_len..]
+            )
+        }
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+fn format_number(
+    n: Num,
+    spec: &logformat::FormatSpec,
+    precision: Option<usize>,
+) -> Result<String, String> {
+    let ty = spec.ty.as_str();
+    let negative = match n {
+        Num::Int(i) => i < 0,
+        Num::Float(f) => f.is_sign_negative() && f != 0.0,
+    };
+    let alt = spec.alternate;
+    let digits = match (n, ty) {
+        (Num::Int(i), "" | "d" | "n" | "s") => i.unsigned_abs().to_string(),
+        (Num::Int(i), "x") => format!("{}{:x}", if alt { "0x" } else { "" }, i.unsigned_abs()),
+        (Num::Int(i), "X") => format!("{}{:X}", if alt { "0X" } else { "" }, i.unsigned_abs()),
+        (Num::Int(i), "o") => format!("{}{:o}", if alt { "0o" } else { "" }, i.unsigned_abs()),
+        (Num::Int(i), "b") => format!("{}{:b}", if alt { "0b" } else { "" }, i.unsigned_abs()),
+        (Num::Int(i), "c") => {
+            char::from_u32(u32::try_from(i).map_err(|_| "`c` needs a code point")?)
+                .ok_or("`c` needs a code point")?
+                .to_string()
+        }
+        (Num::Int(i), "e" | "E" | "f" | "F" | "g" | "G" | "%") => {
+            return format_number(Num::Float(i as f64), spec, precision);
+        }
+        (Num::Float(f), "" | "s" | "n") => match precision {
+            Some(p) => format!("{:.*}", p, f.abs()),
+            None => f.abs().to_string(),
+        },
+        (Num::Float(f), "f" | "F") => format!("{:.*}", precision.unwrap_or(6), f.abs()),
+        (Num::Float(f), "%") => format!("{:.*}%", precision.unwrap_or(6), f.abs() * 100.0),
+        (Num::Float(f), "e") => python_exp(&format!("{:.*e}", precision.unwrap_or(6), f.abs())),
+        (Num::Float(f), "E") => {
+            python_exp(&format!("{:.*e}", precision.unwrap_or(6), f.abs())).to_uppercase()
+        }
+        (Num::Float(f), "g" | "G") => {
+            let s = format!("{}", f.abs());
+            if ty == "G" { s.to_uppercase() } else { s }
+        }
+        (Num::Float(_), t) => {
+            return Err(format!("format type `{t}` cannot be applied to a float"));
+        }
+        (Num::Int(_), t) => {
+            return Err(format!("format type `{t}` cannot be applied to an integer"));
+        }
+    };
+    let digits = match spec.grouping {
+        Some(sep)
+            if !digits.starts_with('0')
+                || digits.len() == 1
+                || !digits[1..].starts_with(['x', 'X', 'o', 'b']) =>
+        {
+            group(&digits, sep)
+        }
+        _ => digits,
+    };
+    let sign = match (negative, spec.sign) {
+        (true, _) => "-",
+        (false, Some(logformat::Sign::Plus)) => "+",
+        (false, Some(logformat::Sign::Space)) => " ",
+        _ => "",
+    };
+    Ok(format!("{sign}{digits}"))
+}
+
+/// `1.5e3` → `1.5e+03`, Python's exponent form.
+fn python_exp(rust: &str) -> String {
+    match rust.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => rust.to_string(),
+    }
+}
+
+fn group(digits: &str, sep: char) -> String {
+    let (int, frac) = digits.split_at(digits.find(['.', '%', 'e']).unwrap_or(digits.len()));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out.push_str(frac);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LogLevel;
+
+    #[test]
+    fn spec_table() {
+        let cases: &[(OwnedValue, Option<Conversion>, &str, &str)] = &[
+            (OwnedValue::I64(-7), None, "04", "-007"),
+            (OwnedValue::I64(7), None, "+d", "+7"),
+            (OwnedValue::I64(7), None, "*^5", "**7**"),
+            (OwnedValue::I64(-7), None, "=5", "-   7"),
+            (OwnedValue::U64(255), None, "X", "FF"),
+            (OwnedValue::U64(5), None, "b", "101"),
+            (OwnedValue::F64(1500.0), None, ".2e", "1.50e+03"),
+            (OwnedValue::F64(0.25), None, ".1%", "25.0%"),
+            (OwnedValue::F64(-1.0), None, "8.3", "  -1.000"),
+            (OwnedValue::Str("hello".into()), None, ".3", "hel"),
+            (OwnedValue::Str("é".into()), None, "_<3", "é__"),
+            (OwnedValue::Str("x".into()), None, "?", "\"x\""),
+            (OwnedValue::None, None, "", "None"),
+            (OwnedValue::Bool(true), None, "", "true"),
+            (
+                OwnedValue::I64(1),
+                None,
+                ">999999999",
+                &format!("{}1", " ".repeat(MAX_PAD - 1)),
+            ),
+        ];
+        for (value, conversion, spec, want) in cases {
+            assert_eq!(
+                apply_spec(value, *conversion, spec).as_deref(),
+                Ok(*want),
+                "{value:?} {spec:?}"
+            );
+        }
+        assert!(apply_spec(&OwnedValue::Str("x".into()), None, "d").is_err());
+        assert!(apply_spec(&OwnedValue::I64(1), None, "zz").is_err());
+    }
+
+    #[test]
+    fn owned_events_render_from_flattened_first() {
+        let mut event = OwnedEvent::new(LogLevel::Info, "app", "{x:>4} {y.z} {x:>4}");
+        event
+            .flattened
+            .push(("x!s:>4".into(), OwnedValue::Str("  AB".into())));
+        event
+            .flattened
+            .push(("x!s:>4/2".into(), OwnedValue::Str("  CD".into())));
+        event.fields.push((
+            "y".into(),
+            OwnedValue::Map(vec![("z".into(), OwnedValue::I64(5))]),
+        ));
+        assert_eq!(render_owned(&event), "  AB 5   CD");
+        event.format = Some("{nope}".into());
+        assert!(render_owned(&event).contains("nope"));
+        event.format = Some("{".into());
+        assert!(render_owned(&event).starts_with("Unable to format event"));
+        event.format = None;
+        assert_eq!(render_owned(&event), "");
+    }
+
+    #[test]
+    fn as_text_layout() {
+        let mut event = OwnedEvent::new(LogLevel::Info, "app", "");
+        assert_eq!(event_as_text(&event), "");
+        event.format = Some("a\nb".into());
+        event.system = Some("custom".into());
+        event.time = Some(0.0);
+        let text = event_as_text(&event);
+        assert!(text.ends_with(" [custom] a\n\tb"), "{text}");
+        assert_eq!(text.split(' ').next().unwrap(), format_time(Some(0.0)));
+    }
+}

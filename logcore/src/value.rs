@@ -1,0 +1,395 @@
+//! The value model: what a field's value can be, visited without allocating.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// A value that can be stored in an event: visited by observers (JSON,
+/// flattening) through a [`Visit`]or, without allocating.
+///
+/// Implemented for integers, floats, `bool`, `char`, strings, `Option`,
+/// slices, `Vec`, arrays, maps, smart pointers, [`OwnedValue`](crate::OwnedValue),
+/// `#[derive(LogSource)]` types, and the wrappers [`DisplayValue`] (`%expr`),
+/// [`DebugValue`] (`?expr`) and [`SerdeValue`] (any `serde::Serialize`).
+///
+/// ```
+/// use logcore::{Value, OwnedValue};
+/// let v = vec![Some(1), None];
+/// assert_eq!(
+///     OwnedValue::from_value(&v),
+///     OwnedValue::Seq(vec![OwnedValue::I64(1), OwnedValue::None])
+/// );
+/// ```
+pub trait Value {
+    /// Calls the visitor's method for this value's kind.
+    fn visit(&self, visitor: &mut dyn Visit);
+}
+
+/// Receives a value by kind. Only [`Visit::visit_debug`] is required; every
+/// other method defaults to it (through the value's text), so a visitor
+/// overrides just the kinds it treats specially.
+///
+/// ```
+/// use logcore::{Value, Visit};
+/// struct Sum(i64);
+/// impl Visit for Sum {
+///     fn visit_debug(&mut self, _: &dyn std::fmt::Debug) {}
+///     fn visit_i64(&mut self, v: i64) { self.0 += v }
+///     fn visit_seq(&mut self, seq: &dyn logcore::Seq) { seq.each(&mut |v| v.visit(self)) }
+/// }
+/// let mut sum = Sum(0);
+/// vec![1, 2, 3].visit(&mut sum);
+/// assert_eq!(sum.0, 6);
+/// ```
+pub trait Visit {
+    /// Any value, through its `Debug`.
+    fn visit_debug(&mut self, value: &dyn fmt::Debug);
+    /// A value known only through its `Display`.
+    fn visit_display(&mut self, value: &dyn fmt::Display) {
+        self.visit_debug(&DisplayAsDebug(value))
+    }
+    /// A string.
+    fn visit_str(&mut self, value: &str) {
+        self.visit_debug(&value)
+    }
+    /// A signed integer.
+    fn visit_i64(&mut self, value: i64) {
+        self.visit_debug(&value)
+    }
+    /// An unsigned integer.
+    fn visit_u64(&mut self, value: u64) {
+        self.visit_debug(&value)
+    }
+    /// A 128-bit integer.
+    fn visit_i128(&mut self, value: i128) {
+        self.visit_debug(&value)
+    }
+    /// A float.
+    fn visit_f64(&mut self, value: f64) {
+        self.visit_debug(&value)
+    }
+    /// A boolean.
+    fn visit_bool(&mut self, value: bool) {
+        self.visit_debug(&value)
+    }
+    /// A character.
+    fn visit_char(&mut self, value: char) {
+        self.visit_debug(&value)
+    }
+    /// No value (`None`, `()`).
+    fn visit_none(&mut self) {
+        self.visit_debug(&None::<()>)
+    }
+    /// A sequence.
+    fn visit_seq(&mut self, seq: &dyn Seq) {
+        self.visit_debug(&SeqDebug(seq))
+    }
+    /// A map, or a struct's named fields.
+    fn visit_map(&mut self, map: &dyn Map) {
+        self.visit_debug(&MapDebug(map))
+    }
+    /// A value that cannot be stored (twisted's `{"unpersistable": true}`).
+    fn visit_unpersistable(&mut self) {
+        self.visit_debug(&Unpersistable)
+    }
+}
+
+/// A sequence of values, iterated without allocating.
+pub trait Seq {
+    /// Calls `f` with each element in order.
+    fn each(&self, f: &mut dyn FnMut(&dyn Value));
+}
+
+/// A map of values (or a struct's fields), iterated without allocating.
+pub trait Map {
+    /// Calls `f` with each key and value in order.
+    fn each(&self, f: &mut dyn FnMut(&dyn Value, &dyn Value));
+}
+
+struct DisplayAsDebug<'a>(&'a dyn fmt::Display);
+impl fmt::Debug for DisplayAsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+struct Unpersistable;
+impl fmt::Debug for Unpersistable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<unpersistable>")
+    }
+}
+
+/// Shows any [`Value`] through `Debug`, in Rust's notation.
+///
+/// ```
+/// use logcore::ValueDebug;
+/// assert_eq!(format!("{:?}", ValueDebug(&vec![Some("a"), None])), r#"["a", None]"#);
+/// ```
+pub struct ValueDebug<'a>(pub &'a dyn Value);
+
+impl fmt::Debug for ValueDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Writer<'a, 'b> {
+            f: &'a mut fmt::Formatter<'b>,
+            result: fmt::Result,
+        }
+        impl Visit for Writer<'_, '_> {
+            fn visit_debug(&mut self, value: &dyn fmt::Debug) {
+                self.result = fmt::Debug::fmt(value, self.f);
+            }
+            fn visit_display(&mut self, value: &dyn fmt::Display) {
+                self.result = fmt::Display::fmt(value, self.f);
+            }
+            fn visit_none(&mut self) {
+                self.result = self.f.write_str("None");
+            }
+        }
+        let mut w = Writer { f, result: Ok(()) };
+        self.0.visit(&mut w);
+        w.result
+    }
+}
+
+impl fmt::Debug for dyn Value + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        ValueDebug(self).fmt(f)
+    }
+}
+
+struct SeqDebug<'a>(&'a dyn Seq);
+impl fmt::Debug for SeqDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        self.0.each(&mut |v| {
+            list.entry(&ValueDebug(v));
+        });
+        list.finish()
+    }
+}
+
+struct MapDebug<'a>(&'a dyn Map);
+impl fmt::Debug for MapDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        self.0.each(&mut |k, v| {
+            map.entry(&ValueDebug(k), &ValueDebug(v));
+        });
+        map.finish()
+    }
+}
+
+macro_rules! value_as {
+    ($method:ident as $as:ty: $($t:ty),*) => {$(
+        impl Value for $t {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.$method(*self as $as)
+            }
+        }
+    )*};
+}
+value_as!(visit_i64 as i64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64: u8, u16, u32, u64, usize);
+value_as!(visit_f64 as f64: f32, f64);
+value_as!(visit_i128 as i128: i128);
+value_as!(visit_bool as bool: bool);
+value_as!(visit_char as char: char);
+
+impl Value for u128 {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        match u64::try_from(*self) {
+            Ok(v) => visitor.visit_u64(v),
+            Err(_) => visitor.visit_display(self),
+        }
+    }
+}
+
+impl Value for str {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_str(self)
+    }
+}
+
+impl Value for String {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_str(self)
+    }
+}
+
+impl Value for () {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_none()
+    }
+}
+
+impl<T: Value> Value for Option<T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        match self {
+            Some(v) => v.visit(visitor),
+            None => visitor.visit_none(),
+        }
+    }
+}
+
+macro_rules! value_deref {
+    ($($t:ty),*) => {$(
+        impl<T: Value + ?Sized> Value for $t {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                (**self).visit(visitor)
+            }
+        }
+    )*};
+}
+value_deref!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
+
+impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        (**self).visit(visitor)
+    }
+}
+
+/// A slice as a [`Seq`] (slices are unsized, so they cannot be `&dyn Seq`).
+pub(crate) struct SliceSeq<'a, T>(pub(crate) &'a [T]);
+
+impl<T: Value> Seq for SliceSeq<'_, T> {
+    fn each(&self, f: &mut dyn FnMut(&dyn Value)) {
+        for v in self.0 {
+            f(v)
+        }
+    }
+}
+
+impl<T: Value> Value for [T] {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_seq(&SliceSeq(self))
+    }
+}
+
+impl<T: Value> Value for Vec<T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_seq(&SliceSeq(self.as_slice()))
+    }
+}
+
+impl<T: Value, const N: usize> Value for [T; N] {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_seq(&SliceSeq(self.as_slice()))
+    }
+}
+
+macro_rules! value_map {
+    ($($t:ident),*) => {$(
+        impl<K: Value, V: Value, S> Map for $t<K, V, S> {
+            fn each(&self, f: &mut dyn FnMut(&dyn Value, &dyn Value)) {
+                for (k, v) in self {
+                    f(k, v)
+                }
+            }
+        }
+        impl<K: Value, V: Value, S> Value for $t<K, V, S> {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.visit_map(self)
+            }
+        }
+    )*};
+}
+value_map!(HashMap);
+
+impl<K: Value, V: Value> Map for BTreeMap<K, V> {
+    fn each(&self, f: &mut dyn FnMut(&dyn Value, &dyn Value)) {
+        for (k, v) in self {
+            f(k, v)
+        }
+    }
+}
+
+impl<K: Value, V: Value> Value for BTreeMap<K, V> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_map(self)
+    }
+}
+
+/// A value captured through its `Display` (`name = %expr` in a macro).
+///
+/// ```
+/// use logcore::{DisplayValue, OwnedValue};
+/// let addr = std::net::Ipv4Addr::LOCALHOST;
+/// assert_eq!(OwnedValue::from_value(&DisplayValue(&addr)), OwnedValue::Str("127.0.0.1".into()));
+/// ```
+#[derive(Clone, Copy)]
+pub struct DisplayValue<T: ?Sized>(pub T);
+
+impl<T: fmt::Display> Value for DisplayValue<T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_display(&self.0)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for DisplayValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Debug for DisplayValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A value captured through its `Debug` (`name = ?expr` in a macro). Its
+/// `Display` is the value's `Debug`, so `{name}` renders it.
+///
+/// ```
+/// use logcore::{DebugValue, OwnedValue};
+/// #[derive(Debug)]
+/// struct Point { x: i32 }
+/// assert_eq!(OwnedValue::from_value(&DebugValue(&Point { x: 1 })), OwnedValue::Str("Point { x: 1 }".into()));
+/// ```
+#[derive(Clone, Copy)]
+pub struct DebugValue<T: ?Sized>(pub T);
+
+impl<T: fmt::Debug> Value for DebugValue<T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_debug(&self.0)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Display for DebugValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for DebugValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A value captured through `serde::Serialize`: it is stored as the structure
+/// serde gives (maps, sequences, numbers, strings). Visiting it serializes it
+/// once into a temporary tree, so unlike other values it allocates.
+///
+/// ```
+/// use logcore::{SerdeValue, OwnedValue};
+/// #[derive(serde::Serialize)]
+/// struct Point { x: i32 }
+/// assert_eq!(
+///     OwnedValue::from_value(&SerdeValue(Point { x: 1 })),
+///     OwnedValue::Map(vec![("x".into(), OwnedValue::I64(1))])
+/// );
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct SerdeValue<T>(pub T);
+
+impl<T: serde::Serialize> Value for SerdeValue<T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        match serde_json::to_value(&self.0) {
+            Ok(tree) => crate::OwnedValue::from_json(tree).visit(visitor),
+            Err(_) => visitor.visit_unpersistable(),
+        }
+    }
+}
