@@ -1,1 +1,56 @@
-//! stub
+//! spindle: structured logging whose format strings are checked by the
+//! compiler and rendered lazily, only by the observers that want text.
+//!
+//! ```
+//! use spindle::{info, failure, captured_logs, format_event, LogSource};
+//!
+//! #[derive(LogSource)]
+//! struct Request { uri: String, status: u16, #[log(redact)] token: String }
+//!
+//! let req = Request { uri: "/index".into(), status: 200, token: "s3cret".into() };
+//! let events = captured_logs(|| info!("<req.uri> answered <req.status>", req));
+//! assert_eq!(format_event(&events[0]), "/index answered 200");
+//! assert!(!format!("{:?}", events[0].fields).contains("s3cret"));
+//! ```
+//!
+//! # The macros
+//!
+//! `trace! debug! info! warn! error! critical!` take an optional
+//! `logger: EXPR,` (a [`Logger`]) and `source: EXPR,` (a `&T` where
+//! `T: LogSource`), a string literal, then fields:
+//!
+//! | field | captures |
+//! | --- | --- |
+//! | `name` | the variable `name` |
+//! | `name = expr` | the value of `expr` |
+//! | `name = %expr` or `%name` | through `Display` |
+//! | `name = ?expr` or `?name` | through `Debug` |
+//!
+//! `emit!(level, …)` takes the level as its first argument; `failure!("format",
+//! err, fields…)` logs `err` (any `std::error::Error`, or a `Box<dyn Error>`)
+//! at critical level with its `source()` chain and a backtrace.
+//!
+//! Placeholders are `{path}` or `<path>`, where `path` is a captured name (or
+//! `log_source`) followed by `.field`, `.0`, `[index]` and an optional final
+//! `()`; then `!s` (Display) or `!r` (Debug), then a Rust format spec after
+//! `:` (`{x:>8}`, `{f:.3}`, `{n:08}`, `{n:x}`, `{v:?}`). A placeholder is a
+//! closure: `{req.summary()}` calls `summary` only if an observer renders the
+//! event. Positional placeholders, unknown names, calls with arguments,
+//! `log_*` field names and unknown conversions are compile errors.
+//!
+//! A call below the enabled level costs one relaxed atomic load and a
+//! branch; the `max_level_*` cargo features compile levels out entirely.
+#![warn(missing_docs)]
+
+pub use logcore::{
+    ALL_LEVELS, AsDynError, AsEvent, Context, DebugValue, DisplayValue, Event, ExtractError,
+    Failure, Frame, LogBeginner, LogLevel, LogPublisher, LogSource, Logger, Map, Observer,
+    ObserverId, OwnedEvent, OwnedValue, ParseLevelError, STARTUP_BUFFER_CAPACITY, Seq, SerdeValue,
+    Value, ValueDebug, Visit, apply_spec, captured_logs, event_as_text, extract_field,
+    format_event, format_time, global_log_beginner, global_publisher, install_panic_hook,
+    system_id,
+};
+pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trace, warn};
+
+#[doc(hidden)]
+pub mod __private;

@@ -86,7 +86,8 @@ struct Live<'a> {
 struct Flat {
     values: Vec<(String, OwnedValue)>,
     text: String,
-    failed: bool,
+    /// Whether each placeholder rendered.
+    ok: Vec<bool>,
 }
 
 /// The parts of a live event, as the macros pass them.
@@ -262,11 +263,12 @@ impl<'a> Event<'a> {
             Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
             Piece::Literal(_) => None,
         });
-        for ((text_key, raw_key), (text, raw)) in keys.zip(&flat.values) {
-            if flat.failed {
-                break;
+        for (((text_key, raw_key), (text, raw)), ok) in keys.zip(&flat.values).zip(&flat.ok) {
+            // A placeholder that failed keeps no text, so the kept event
+            // cannot be rendered either and says so.
+            if *ok {
+                flattened.push((text_key.to_string(), OwnedValue::Str(text.clone())));
             }
-            flattened.push((text_key.to_string(), OwnedValue::Str(text.clone())));
             flattened.push((raw_key.to_string(), raw.clone()));
         }
         OwnedEvent {
@@ -295,17 +297,21 @@ impl Live<'_> {
     fn flat(&self) -> &Flat {
         self.flat.get_or_init(|| {
             let mut values = Vec::with_capacity(self.placeholders.len());
+            let mut ok = Vec::with_capacity(self.placeholders.len());
             let mut error = None;
             for placeholder in self.placeholders {
                 match text::evaluate_placeholder(placeholder) {
-                    Ok(value) => values.push(value),
+                    Ok(value) => {
+                        values.push(value);
+                        ok.push(true);
+                    }
                     Err(reason) => {
                         error.get_or_insert(reason);
                         values.push((String::new(), OwnedValue::Unpersistable));
+                        ok.push(false);
                     }
                 }
             }
-            let failed = error.is_some();
             let text = match error {
                 Some(reason) => {
                     text::unable_to_format(self.callsite.format, Some(self.namespace), &reason)
@@ -322,11 +328,7 @@ impl Live<'_> {
                     out
                 }
             };
-            Flat {
-                values,
-                text,
-                failed,
-            }
+            Flat { values, text, ok }
         })
     }
 }

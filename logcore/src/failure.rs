@@ -86,6 +86,14 @@ impl Failure {
         )
     }
 
+    /// Captures an error given as a trait object with its type name (what
+    /// `failure!` expands to).
+    #[doc(hidden)]
+    pub fn from_dyn(type_name: &str, error: &(dyn Error + 'static)) -> Failure {
+        let backtrace = Backtrace::force_capture();
+        Failure::from_parts(type_name, error, parse_backtrace(&backtrace.to_string()))
+    }
+
     fn from_parts(type_name: &str, error: &(dyn Error + 'static), frames: Vec<Frame>) -> Failure {
         let mut causes = Vec::new();
         let mut source = error.source();
@@ -229,7 +237,15 @@ fn is_noise(function: &str) -> bool {
         "__rust",
         "rust_begin_unwind",
     ];
-    PREFIXES.iter().any(|p| function.starts_with(p)) || function == "main"
+    const INFIXES: &[&str] = &[
+        "std::sys::",
+        "core::ops::function::FnOnce",
+        "std::thread::",
+        "core::panic::unwind_safe",
+    ];
+    PREFIXES.iter().any(|p| function.starts_with(p))
+        || INFIXES.iter().any(|p| function.contains(p))
+        || matches!(function, "main" | "start_thread" | "clone" | "clone3")
 }
 
 /// Parses std's backtrace text (`  N: function` then `at file:line:col`)

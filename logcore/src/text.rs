@@ -186,6 +186,12 @@ pub(crate) fn render_owned(event: &OwnedEvent) -> String {
                     }
                     continue;
                 }
+                if event.flattened(&keys_raw(text_key, field)).is_some() {
+                    // Flattened when logged, but its text could not be made.
+                    let reason =
+                        format!("`{}` could not be rendered when it was logged", field.name);
+                    return unable_to_format(format, namespace, &reason);
+                }
                 let value = match crate::extract::lookup_path(event, field) {
                     Ok(v) => v,
                     Err(e) => return unable_to_format(format, namespace, &e.to_string()),
@@ -198,6 +204,18 @@ pub(crate) fn render_owned(event: &OwnedEvent) -> String {
         }
     }
     out
+}
+
+/// The raw key that goes with a numbered text key (`n!s:/2` → `n!:/2`).
+fn keys_raw(text_key: &str, field: &logformat::Field) -> String {
+    let suffix = text_key
+        .rsplit_once('/')
+        .filter(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, n)| n);
+    match suffix {
+        Some(n) => format!("{}/{n}", field.raw_key()),
+        None => field.raw_key(),
+    }
 }
 
 /// Renders a stored value with a conversion and a format spec (Python's or

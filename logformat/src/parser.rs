@@ -399,7 +399,10 @@ fn parse_path(name: &str, base: usize, mode: Mode) -> Result<(Vec<Segment>, bool
             let len = name[i..].find(['.', '[', '(']).unwrap_or(name.len() - i);
             let part = &name[i..i + len];
             let span = base + i..base + i + len;
-            if mode == Mode::Strict && !is_identifier(part) {
+            let tuple_index = !segments.is_empty()
+                && !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_digit());
+            if mode == Mode::Strict && !is_identifier(part) && !tuple_index {
                 let why = if part.is_empty() {
                     "a name is missing".to_string()
                 } else {

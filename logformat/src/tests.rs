@@ -89,6 +89,10 @@ fn accepted_brace_formats() {
             "{x:*<5}",
             &["field x conv=None spec=\"*<5\" call=false span=0..7"],
         ),
+        (
+            "{pair.0.1}",
+            &["field pair.0.1 conv=None spec=\"\" call=false span=0..10"],
+        ),
     ];
     for (input, expected) in cases {
         let format = parse(input).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
@@ -119,7 +123,8 @@ fn summary_names(format: &Format) -> Vec<String> {
 #[test]
 fn rejected_brace_formats() {
     use ErrorKind::*;
-    let cases: &[(&str, &[(ErrorKind, std::ops::Range<usize>)])] = &[
+    type Case<'a> = (&'a str, &'a [(ErrorKind, std::ops::Range<usize>)]);
+    let cases: &[Case<'_>] = &[
         ("{}", &[(Positional, 0..2)]),
         ("a {0} b", &[(Positional, 2..5)]),
         ("{:x}", &[(Positional, 0..4)]),

@@ -1,0 +1,249 @@
+//! The code a log call expands to.
+//!
+//! ```text
+//! {
+//!     static CALLSITE: Callsite = { format, pieces, module_path!(), file!(), line!() };
+//!     let level = LogLevel::Info;
+//!     if static_enabled(level) && global_enabled(level) {      // one relaxed load
+//!         match (&req, &(body.len())) {                       // fields, borrowed
+//!             (req, size) => publish(&Event::live(LiveParts {
+//!                 fields: &[("req", req as &dyn Value), ("size", size)],
+//!                 placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
+//!                 ..
+//!             })),
+//!         }
+//!     }
+//! }
+//! ```
+
+use logformat::{Conversion, Field, Format, Piece, Segment};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, LitInt, LitStr};
+
+use crate::args::{Capture, LevelArg, LogCall};
+use crate::errors::Errors;
+
+/// Checks a parsed call and expands it.
+pub(crate) fn expand(call: LogCall) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    call.check_fields(&mut errors);
+    let format = crate::format::check(&call, &mut errors);
+    errors.finish()?;
+    let format = format.expect("a format is returned when there are no errors");
+    Ok(codegen(&call, &format))
+}
+
+fn codegen(call: &LogCall, format: &Format) -> TokenStream {
+    let p = quote!(::spindle::__private);
+    let lit_span = call.format.span();
+    let normalized = LitStr::new(&format.to_brace_string(), lit_span);
+    let mut keys = logformat::flattened_keys(format).into_iter();
+    let pieces = format.pieces.iter().map(|piece| match piece {
+        Piece::Literal(text) => quote!(#p::Piece::Literal(#text)),
+        Piece::Field(_) => {
+            let (text_key, raw_key) = keys.next().expect("one key pair per field");
+            quote!(#p::Piece::Field(#text_key, #raw_key))
+        }
+    });
+    let level = match &call.level {
+        LevelArg::Fixed(name) => {
+            let ident = format_ident!("{}", name);
+            quote!(#p::LogLevel::#ident)
+        }
+        LevelArg::Expr(e) => quote_spanned!(e.span()=> #e),
+    };
+    let sink = Ident::new("__spindle_sink", Span::mixed_site());
+    let value = Ident::new("__spindle_value", Span::mixed_site());
+    let placeholders = format
+        .fields()
+        .map(|field| placeholder(field, lit_span, &sink, &value));
+
+    // What the match binds: the source, then each field (borrowed).
+    let mut scrutinee = Vec::new();
+    let mut patterns = Vec::new();
+    let source_binding = Ident::new("log_source", lit_span);
+    if let Some(source) = &call.source {
+        scrutinee.push(quote_spanned!(source.span()=> &(#source)));
+        patterns.push(quote!(#source_binding));
+    }
+    for field in &call.fields {
+        let name = &field.name;
+        scrutinee.push(match &field.capture {
+            Capture::Shorthand => quote_spanned!(name.span()=> &#name),
+            Capture::Value(e) => quote_spanned!(e.span()=> &(#e)),
+            Capture::Display(e) => quote_spanned!(e.span()=> &#p::DisplayValue(&(#e))),
+            Capture::Debug(e) => quote_spanned!(e.span()=> &#p::DebugValue(&(#e))),
+        });
+        patterns.push(quote!(#name));
+    }
+    let fields = call.fields.iter().map(|field| {
+        let name = &field.name;
+        let key = name.to_string();
+        quote_spanned!(name.span()=> (#key, (&&#p::Probe(#name)).__spindle_field()))
+    });
+
+    let logger = Ident::new("__spindle_logger", Span::mixed_site());
+    let level_var = Ident::new("__spindle_level", Span::mixed_site());
+    let failure_var = Ident::new("__spindle_failure", Span::mixed_site());
+    let (logger_let, enabled, publish, logger_field) = match &call.logger {
+        Some(expr) => (
+            quote_spanned!(expr.span()=>
+                let #logger = &(#expr);
+                let #logger: &#p::Logger = ::core::borrow::Borrow::borrow(#logger);
+            ),
+            quote!(#logger.enabled(#level_var)),
+            quote!(#logger.publish),
+            quote!(::core::option::Option::Some(#logger)),
+        ),
+        None => (
+            quote!(),
+            quote!(#p::global_enabled(#level_var)),
+            quote!(#p::global_publisher().publish),
+            quote!(::core::option::Option::None),
+        ),
+    };
+    let namespace = match (&call.logger, &call.source) {
+        (Some(_), _) => quote!(#logger.namespace()),
+        (None, Some(source)) => {
+            quote_spanned!(source.span()=> #p::source_namespace(#source_binding))
+        }
+        (None, None) => quote!(::core::module_path!()),
+    };
+    let source_field = match &call.source {
+        Some(source) => {
+            quote_spanned!(source.span()=> ::core::option::Option::Some(#p::source_value(#source_binding)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (failure_let, failure_field) = match &call.error {
+        Some(err) => {
+            let e = Ident::new("__spindle_error", Span::mixed_site());
+            (
+                quote_spanned!(err.span()=>
+                    let #e = &(#err);
+                    let #failure_var = #p::Failure::from_dyn((*#e).error_type_name(), (*#e).as_dyn_error());
+                ),
+                quote!(::core::option::Option::Some(&#failure_var)),
+            )
+        }
+        None => (quote!(), quote!(::core::option::Option::None)),
+    };
+
+    quote! {{
+        #[allow(unused_imports)]
+        use #p::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        static __SPINDLE_CALLSITE: #p::Callsite = #p::Callsite {
+            format: #normalized,
+            pieces: &[#(#pieces),*],
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+        };
+        let #level_var: #p::LogLevel = #level;
+        #logger_let
+        if #p::static_enabled(#level_var) && #enabled {
+            match (#(#scrutinee,)*) {
+                (#(#patterns,)*) => {
+                    #failure_let
+                    #publish(&#p::Event::live(#p::LiveParts {
+                        level: #level_var,
+                        callsite: &__SPINDLE_CALLSITE,
+                        namespace: #namespace,
+                        fields: &[#(#fields),*],
+                        placeholders: &[#(#placeholders),*],
+                        source: #source_field,
+                        failure: #failure_field,
+                        logger: #logger_field,
+                    }));
+                }
+            }
+        }
+    }}
+}
+
+/// The closure of one placeholder: evaluates the path, renders its text with
+/// the conversion and spec, and hands over its raw value.
+fn placeholder(field: &Field, span: Span, sink: &Ident, value: &Ident) -> TokenStream {
+    let p = quote!(::spindle::__private);
+    let mut path = TokenStream::new();
+    for (i, segment) in field.segments.iter().enumerate() {
+        path.extend(match segment {
+            Segment::Name { name, .. } if i == 0 => {
+                let ident = Ident::new(name, span);
+                quote!(#ident)
+            }
+            Segment::Name { name, .. } if name.bytes().all(|b| b.is_ascii_digit()) => {
+                let index = syn::Index {
+                    index: name.parse().unwrap_or(0),
+                    span,
+                };
+                quote!(.#index)
+            }
+            Segment::Name { name, .. } => {
+                let ident = Ident::new(name, span);
+                quote!(.#ident)
+            }
+            Segment::Index { index, .. } if index.bytes().all(|b| b.is_ascii_digit()) => {
+                let lit = LitInt::new(index, span);
+                quote!([#lit])
+            }
+            Segment::Index { index, .. } => {
+                let lit = LitStr::new(index, span);
+                quote!([#lit])
+            }
+        });
+    }
+    if field.call {
+        path.extend(quote!(()));
+    }
+    let fmt = LitStr::new(&rust_format(field), span);
+    quote_spanned! {span=>
+        &|#sink: &mut dyn #p::Sink| {
+            let #value = &(#path);
+            #sink.put(::core::format_args!(#fmt, #value), (&&#p::Probe(#value)).__spindle_raw())
+        }
+    }
+}
+
+/// The `format_args!` string for a field: its spec, with `?` added for `!r`.
+fn rust_format(field: &Field) -> String {
+    let mut spec = field.spec.clone();
+    if field.conversion == Some(Conversion::Repr) && !spec.ends_with('?') {
+        spec.push('?');
+    }
+    if spec.is_empty() {
+        "{}".to_string()
+    } else {
+        format!("{{:{spec}}}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_strings_for_conversions_and_specs() {
+        let cases = [
+            ("{x}", "{}"),
+            ("{x!s}", "{}"),
+            ("{x!r}", "{:?}"),
+            ("{x:>8}", "{:>8}"),
+            ("{x!r:>8}", "{:>8?}"),
+            ("{x:x}", "{:x}"),
+            ("{x!r:x}", "{:x?}"),
+            ("{x:#?}", "{:#?}"),
+            ("{x!r:?}", "{:?}"),
+        ];
+        for (input, want) in cases {
+            let format = logformat::parse(input).unwrap();
+            assert_eq!(
+                rust_format(format.fields().next().unwrap()),
+                want,
+                "{input}"
+            );
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! What the macros expand to. Not a stable API: names here change without
+//! notice.
+
+pub use logcore::{
+    AsDynError, Callsite, DebugValue, DisplayValue, Event, Failure, LiveParts, LogLevel, LogSource,
+    Logger, Map, Piece, Sink, Value, Visit, global_enabled, global_publisher,
+};
+
+/// The least severe level compiled in, from the `max_level_*` features
+/// (the most restrictive one wins); 6 compiles out everything.
+pub const STATIC_MAX_LEVEL: u8 = if cfg!(feature = "max_level_off") {
+    6
+} else if cfg!(feature = "max_level_critical") {
+    5
+} else if cfg!(feature = "max_level_error") {
+    4
+} else if cfg!(feature = "max_level_warn") {
+    3
+} else if cfg!(feature = "max_level_info") {
+    2
+} else if cfg!(feature = "max_level_debug") {
+    1
+} else {
+    0
+};
+
+/// Whether `level` is compiled in; constant-folded for a fixed level.
+#[inline(always)]
+#[allow(clippy::absurd_extreme_comparisons)] // constant per build: that is the point
+pub const fn static_enabled(level: LogLevel) -> bool {
+    level.as_u8() >= STATIC_MAX_LEVEL
+}
+
+/// The namespace of events logged with `source`.
+#[inline]
+pub fn source_namespace<T: LogSource + ?Sized>(source: &T) -> &'static str {
+    source.log_namespace()
+}
+
+/// `source` as a value.
+#[inline]
+pub fn source_value<T: LogSource>(source: &T) -> &dyn Value {
+    source
+}
+
+/// Wraps a value so that method resolution picks [`ViaValue`] when the type
+/// is a [`Value`] and [`ViaFallback`] otherwise (autoref specialisation).
+#[allow(missing_debug_implementations)]
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+/// A value that is not a [`Value`]: stored as `{"unpersistable": true}`.
+struct Unpersistable;
+
+impl Value for Unpersistable {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_unpersistable()
+    }
+}
+
+/// Picked for types that are [`Value`]s.
+pub trait ViaValue {
+    /// The raw value of a placeholder.
+    fn __spindle_raw(&self) -> Option<&dyn Value>;
+    /// The value of a captured field.
+    fn __spindle_field(&self) -> &dyn Value;
+}
+
+impl<T: Value> ViaValue for &Probe<'_, T> {
+    #[inline(always)]
+    fn __spindle_raw(&self) -> Option<&dyn Value> {
+        Some(self.0)
+    }
+    #[inline(always)]
+    fn __spindle_field(&self) -> &dyn Value {
+        self.0
+    }
+}
+
+/// Picked for types that are not [`Value`]s.
+pub trait ViaFallback {
+    /// No raw value: the placeholder's text is stored, its value is not.
+    fn __spindle_raw(&self) -> Option<&dyn Value>;
+    /// An unpersistable field.
+    fn __spindle_field(&self) -> &dyn Value;
+}
+
+impl<T: ?Sized> ViaFallback for Probe<'_, T> {
+    #[inline(always)]
+    fn __spindle_raw(&self) -> Option<&dyn Value> {
+        None
+    }
+    #[inline(always)]
+    fn __spindle_field(&self) -> &dyn Value {
+        &Unpersistable
+    }
+}

@@ -1,0 +1,400 @@
+//! Every syntax form of every macro, end to end through capture.
+
+use std::cell::Cell;
+use std::sync::{Arc, Mutex};
+
+use spindle::{
+    Context, Event, LogLevel, LogSource, Logger, Observer, OwnedValue, captured_logs, critical,
+    debug, emit, error, event_as_text, extract_field, failure, format_event, info, trace, warn,
+};
+
+#[derive(LogSource)]
+struct Request {
+    uri: String,
+    status: u16,
+    #[log(redact)]
+    token: String,
+    #[log(skip)]
+    #[allow(dead_code)]
+    internal: Vec<u8>,
+    #[log(rename = "bytes")]
+    size: usize,
+}
+
+impl Request {
+    fn summary(&self) -> String {
+        format!("{} {}", self.status, self.uri)
+    }
+}
+
+fn request() -> Request {
+    Request {
+        uri: "/index".into(),
+        status: 200,
+        token: "s3cret".into(),
+        internal: vec![1],
+        size: 512,
+    }
+}
+
+#[test]
+fn the_issue_example() {
+    let req = request();
+    let body = [0u8; 42];
+    let data = vec!["a", "b"];
+    let worker = Worker { value: 7 };
+    let something = "work";
+    let events = captured_logs(|| {
+        info!("<req.uri> answered <req.status>", req);
+        info!(
+            "{req.uri}: status={req.status}, bytes={size}",
+            req,
+            size = body.len()
+        );
+        debug!("Got data: {data!r}.", data);
+        info!("{req.uri} useful but expensive: {req.summary()}", req);
+        info!(source: &worker, "Object with value {log_source.value!r} doing {something}.", something);
+        info!("{n} items", n = 3);
+    });
+    let texts: Vec<String> = events.iter().map(format_event).collect();
+    assert_eq!(
+        texts,
+        [
+            "/index answered 200",
+            "/index: status=200, bytes=42",
+            "Got data: [\"a\", \"b\"].",
+            "/index useful but expensive: 200 /index",
+            "Object with value 7 doing work.",
+            "3 items",
+        ]
+    );
+    assert_eq!(
+        events[0].format.as_deref(),
+        Some("{req.uri} answered {req.status}")
+    );
+    assert_eq!(events[0].namespace.as_deref(), Some(module_path!()));
+    assert_eq!(events[2].level, Some(LogLevel::Debug));
+    assert_eq!(
+        events[4].namespace.as_deref(),
+        Some(concat!(module_path!(), "::Worker"))
+    );
+    assert_eq!(
+        events[4].source,
+        Some(OwnedValue::Map(vec![("value".into(), OwnedValue::I64(7))]))
+    );
+    assert_eq!(events[0].file.as_deref(), Some(file!()));
+    let here = line!() + 1;
+    let events = captured_logs(|| info!("where"));
+    assert_eq!(events[0].line, Some(here));
+}
+
+#[derive(LogSource)]
+struct Worker {
+    value: i32,
+}
+
+#[test]
+fn levels_and_emit() {
+    let events = captured_logs(|| {
+        trace!("t");
+        debug!("d");
+        info!("i");
+        warn!("w");
+        error!("e");
+        critical!("c");
+        for level in spindle::ALL_LEVELS {
+            emit!(level, "emitted at {level}", level = %level);
+        }
+    });
+    let levels: Vec<_> = events.iter().map(|e| e.level.unwrap()).collect();
+    assert_eq!(&levels[..6], &spindle::ALL_LEVELS);
+    assert_eq!(&levels[6..], &spindle::ALL_LEVELS);
+    assert_eq!(format_event(&events[9]), "emitted at warn");
+}
+
+#[test]
+fn field_forms_conversions_and_specs() {
+    #[derive(Debug)]
+    struct Point {
+        #[allow(dead_code)] // read through Debug only
+        x: i32,
+    }
+    let addr = std::net::Ipv4Addr::LOCALHOST;
+    let point = Point { x: 1 };
+    let f = 2.0f64 / 3.0;
+    let n = 255u32;
+    let pair = (1, ("a", 2.5));
+    let events = captured_logs(|| {
+        info!("{addr} {p} {q}", %addr, p = ?point, q = %"disp");
+        info!(
+            "[{f:.3}] [{n:08}] [{n:x}] [{n:#X}] [{s:>6}] [{s:<6}] [{s:^7}] [{point:?}] [{s!r}]",
+            f,
+            n,
+            s = "ab",
+            ?point
+        );
+        info!(
+            "{pair.0} {pair.1.0} {pair.1.1:.1} {v[1]} {m[k]}",
+            pair,
+            v = vec![10, 20],
+            m = std::collections::HashMap::from([("k".to_string(), 5)])
+        );
+        info!("{{literal}} <<not a placeholder> Vec<u8> {n}", n);
+    });
+    let texts: Vec<String> = events.iter().map(format_event).collect();
+    assert_eq!(texts[0], "127.0.0.1 Point { x: 1 } disp");
+    assert_eq!(
+        texts[1],
+        "[0.667] [00000255] [ff] [0xFF] [    ab] [ab    ] [  ab   ] [Point { x: 1 }] [\"ab\"]"
+    );
+    assert_eq!(texts[2], "1 a 2.5 20 5");
+    assert_eq!(texts[3], "{literal} <not a placeholder> Vec<u8> 255");
+    // Display-captured values are stored as text, Debug ones as their Debug text.
+    assert_eq!(
+        events[0].field("addr"),
+        Some(&OwnedValue::Str("127.0.0.1".into()))
+    );
+    assert_eq!(
+        events[0].field("p"),
+        Some(&OwnedValue::Str("Point { x: 1 }".into()))
+    );
+}
+
+#[test]
+fn flattened_keys_and_extract_field() {
+    let req = request();
+    let events = captured_logs(|| info!("{req.status:>5} {req.status} {req.summary()!r}", req));
+    let e = &events[0];
+    assert_eq!(
+        e.flattened("req.status!s:>5"),
+        Some(&OwnedValue::Str("  200".into()))
+    );
+    assert_eq!(e.flattened("req.status!:>5"), Some(&OwnedValue::U64(200)));
+    assert_eq!(
+        e.flattened("req.status!s:"),
+        Some(&OwnedValue::Str("200".into()))
+    );
+    assert_eq!(
+        e.flattened("req.summary()!r:"),
+        Some(&OwnedValue::Str("\"200 /index\"".into()))
+    );
+    assert_eq!(extract_field("req.status", e), Ok(OwnedValue::U64(200)));
+    assert_eq!(
+        extract_field("req.uri", e),
+        Ok(OwnedValue::Str("/index".into()))
+    );
+    assert_eq!(extract_field("req.bytes", e), Ok(OwnedValue::U64(512)));
+    assert!(extract_field("req.token", e).unwrap().as_str() == Some("<redacted>"));
+    assert!(extract_field("req.internal", e).is_err());
+    // the kept event renders the same text
+    assert_eq!(format_event(e), "  200 200 \"200 /index\"");
+}
+
+#[test]
+fn redacted_fields_never_reach_kept_events() {
+    let req = request();
+    let events = captured_logs(|| info!(source: &req, "request {log_source.uri}", req));
+    let dump = format!("{:?}", events[0]);
+    assert!(!dump.contains("s3cret"), "{dump}");
+    assert!(dump.contains("<redacted>"));
+}
+
+#[test]
+fn disabled_calls_and_unrendered_events_run_no_placeholder() {
+    struct Counter(Cell<u32>);
+    impl Counter {
+        fn count(&self) -> u32 {
+            self.0.set(self.0.get() + 1);
+            self.0.get()
+        }
+    }
+    let c = Counter(Cell::new(0));
+    // A logger whose observer wants nothing: the call is disabled.
+    let nothing = Arc::new(Wants(None, Mutex::new(0)));
+    let quiet = Logger::new("quiet").with_observer(nothing.clone());
+    info!(logger: &quiet, "{c.count()}", c);
+    assert_eq!(c.0.get(), 0);
+    assert_eq!(*nothing.1.lock().unwrap(), 0);
+    // Enabled, but the observer never renders: the closure never runs.
+    let all = Arc::new(Wants(Some(LogLevel::Trace), Mutex::new(0)));
+    let log = Logger::new("loud").with_observer(all.clone());
+    info!(logger: &log, "{c.count()}", c);
+    assert_eq!(*all.1.lock().unwrap(), 1);
+    assert_eq!(c.0.get(), 0);
+    // Rendered by several observers: run once.
+    let events = captured_logs(|| info!("{c.count()}", c));
+    assert_eq!(c.0.get(), 1);
+    assert_eq!(format_event(&events[0]), "1");
+    // A disabled field expression is not evaluated either.
+    let mut evaluated = false;
+    info!(logger: &quiet, "x", x = {
+        evaluated = true;
+        1
+    });
+    assert!(!evaluated);
+}
+
+struct Wants(Option<LogLevel>, Mutex<u32>);
+impl Observer for Wants {
+    fn observe(&self, _: &Event<'_>) {
+        *self.1.lock().unwrap() += 1;
+    }
+    fn max_level(&self) -> Option<LogLevel> {
+        self.0
+    }
+}
+
+#[test]
+fn loggers_bind_fields_and_context() {
+    let log = Logger::new("app::db")
+        .bind("shard", 3)
+        .with_context(Context::PID | Context::THREAD)
+        .with_system("db-1");
+    let events = captured_logs(|| info!(logger: &log, "query took {ms}ms", ms = 12));
+    let e = &events[0];
+    assert_eq!(e.namespace.as_deref(), Some("app::db"));
+    assert_eq!(e.field("shard"), Some(&OwnedValue::I64(3)));
+    assert_eq!(
+        e.field("pid"),
+        Some(&OwnedValue::U64(std::process::id().into()))
+    );
+    assert!(e.field("thread").is_some());
+    assert_eq!(e.system.as_deref(), Some("db-1"));
+    assert!(event_as_text(e).contains(" [db-1] query took 12ms"));
+}
+
+#[derive(Debug)]
+struct MathError(std::num::ParseIntError);
+impl std::fmt::Display for MathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("math is hard")
+    }
+}
+impl std::error::Error for MathError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[test]
+fn failures_carry_chain_and_backtrace() {
+    let err = MathError("x".parse::<i32>().unwrap_err());
+    let boxed: Box<dyn std::error::Error + Send + Sync> = "boxed failure".into();
+    let events = captured_logs(|| {
+        failure!("Math is hard!", err);
+        failure!("with {n} field", boxed, n = 1);
+    });
+    let f = events[0].failure.as_ref().unwrap();
+    assert_eq!(events[0].level, Some(LogLevel::Critical));
+    assert_eq!(f.message(), "math is hard");
+    assert_eq!(f.causes(), ["invalid digit found in string"]);
+    assert!(f.type_name().ends_with("MathError"));
+    assert!(
+        f.frames()
+            .iter()
+            .any(|fr| fr.function.contains("failures_carry_chain_and_backtrace")),
+        "{:?}",
+        f.frames()
+    );
+    let text = event_as_text(&events[0]);
+    assert!(
+        text.contains("Math is hard!\n\tTraceback (most recent call last):\n\t  File "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("MathError: math is hard\n\tCaused by: invalid digit found in string\n\t"),
+        "{text}"
+    );
+    assert_eq!(
+        events[1].failure.as_ref().unwrap().message(),
+        "boxed failure"
+    );
+    assert_eq!(format_event(&events[1]), "with 1 field");
+}
+
+#[test]
+fn panicking_display_becomes_unable_to_format() {
+    struct Bad;
+    impl std::fmt::Display for Bad {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            panic!("display exploded")
+        }
+    }
+    let bad = Bad;
+    let live = Arc::new(Mutex::new(String::new()));
+    let seen = live.clone();
+    let log = Logger::new("x").with_observer(Arc::new(move |e: &Event<'_>| {
+        *seen.lock().unwrap() = e.text().into_owned()
+    }));
+    info!(logger: &log, "value: {bad} and {n}", bad, n = 1);
+    let text = live.lock().unwrap().clone();
+    assert!(text.starts_with("Unable to format event"), "{text}");
+    assert!(text.contains("panicked: display exploded"), "{text}");
+    // A kept copy says so too, and keeps the fields that could be stored.
+    let events = captured_logs(|| info!("value: {bad} and {n}", bad, n = 1));
+    let kept = format_event(&events[0]);
+    assert!(kept.starts_with("Unable to format event"), "{kept}");
+    assert!(
+        kept.contains("`bad` could not be rendered when it was logged"),
+        "{kept}"
+    );
+    assert_eq!(events[0].field("n"), Some(&OwnedValue::I64(1)));
+}
+
+#[test]
+fn single_use_display_is_rendered_once_for_many_observers() {
+    struct Once(Cell<bool>);
+    impl std::fmt::Display for Once {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            assert!(!self.0.replace(true), "rendered twice");
+            f.write_str("once")
+        }
+    }
+    let once = Once(Cell::new(false));
+    let publisher = Arc::new(spindle::LogPublisher::new());
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    for _ in 0..3 {
+        let t = texts.clone();
+        publisher.add_observer(move |e: &Event<'_>| t.lock().unwrap().push(e.text().into_owned()));
+    }
+    let log = Logger::new("x").with_observer(publisher);
+    let events = captured_logs(|| info!(logger: &log, "{once}", once));
+    assert!(
+        events.is_empty(),
+        "an explicit logger's observer is not the global publisher"
+    );
+    assert_eq!(*texts.lock().unwrap(), ["once", "once", "once"]);
+}
+
+#[test]
+fn values_without_value_impl_are_unpersistable_fields() {
+    struct Opaque {
+        name: &'static str,
+    }
+    let o = Opaque { name: "n" };
+    let events = captured_logs(|| info!("{o.name}", o));
+    assert_eq!(events[0].field("o"), Some(&OwnedValue::Unpersistable));
+    assert_eq!(format_event(&events[0]), "n");
+}
+
+#[test]
+fn derive_on_tuple_and_generic_structs() {
+    #[derive(LogSource)]
+    struct Pair(u8, #[log(redact)] String);
+    #[derive(LogSource)]
+    struct Wrapper<T> {
+        inner: T,
+    }
+    let p = Pair(1, "hidden".into());
+    let w = Wrapper { inner: vec![1u8] };
+    let events = captured_logs(|| info!("{p.0} {w.inner!r}", p, w));
+    assert_eq!(format_event(&events[0]), "1 [1]");
+    assert_eq!(
+        events[0].field("p"),
+        Some(&OwnedValue::Map(vec![
+            ("0".into(), OwnedValue::U64(1)),
+            ("1".into(), OwnedValue::Str("<redacted>".into()))
+        ]))
+    );
+    assert_eq!(w.log_namespace(), concat!(module_path!(), "::Wrapper"));
+}

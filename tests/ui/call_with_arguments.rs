@@ -1,0 +1,5 @@
+fn main() {
+    let req = 1;
+    spindle::info!("{req.get(1)}", req);
+    spindle::info!("{req.f().g}", req);
+}

@@ -1,0 +1,6 @@
+#[derive(spindle::LogSource)]
+enum Shape {
+    Circle,
+}
+
+fn main() {}

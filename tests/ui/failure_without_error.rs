@@ -1,0 +1,4 @@
+fn main() {
+    spindle::failure!("no error given");
+    spindle::emit!();
+}

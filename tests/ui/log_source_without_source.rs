@@ -1,0 +1,3 @@
+fn main() {
+    spindle::info!("{log_source.value}");
+}
