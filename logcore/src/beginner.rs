@@ -27,9 +27,15 @@ impl Observer for StartupBuffer {
         if event.level() == Some(LogLevel::Critical) {
             let _ = writeln!(std::io::stderr().lock(), "{}", crate::event_as_text(event));
         }
+        if self.full.load(Ordering::Relaxed) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // Flatten before locking: rendering may log (re-entrantly) too.
+        let owned = event.to_owned_event();
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         if events.len() < STARTUP_BUFFER_CAPACITY {
-            events.push(event.to_owned_event());
+            events.push(owned);
             if events.len() == STARTUP_BUFFER_CAPACITY {
                 self.full.store(true, Ordering::Relaxed);
                 drop(events);
@@ -123,16 +129,17 @@ impl LogBeginner {
             }
         }
         let dropped = BUFFER.dropped.swap(0, Ordering::Relaxed);
-        if dropped > 0 {
+        if BUFFER.full.swap(false, Ordering::Relaxed) {
             static CALLSITE: Callsite = Callsite {
-                format: "{count} events logged before logging began were not kept (the start-up buffer holds {capacity})",
+                format: "The start-up buffer filled up: only the first {capacity} events logged before logging began were kept; {dropped} more reached it and were dropped, and calls below critical were disabled from then on",
                 pieces: &[
-                    Piece::Field("count!s:", "count!:"),
-                    Piece::Literal(
-                        " events logged before logging began were not kept (the start-up buffer holds ",
-                    ),
+                    Piece::Literal("The start-up buffer filled up: only the first "),
                     Piece::Field("capacity!s:", "capacity!:"),
-                    Piece::Literal(")"),
+                    Piece::Literal(" events logged before logging began were kept; "),
+                    Piece::Field("dropped!s:", "dropped!:"),
+                    Piece::Literal(
+                        " more reached it and were dropped, and calls below critical were disabled from then on",
+                    ),
                 ],
                 module_path: "spindle::beginner",
                 file: file!(),
@@ -141,7 +148,10 @@ impl LogBeginner {
             crate::internal::with_event(
                 LogLevel::Warn,
                 &CALLSITE,
-                &[("count", &dropped), ("capacity", &STARTUP_BUFFER_CAPACITY)],
+                &[
+                    ("capacity", &STARTUP_BUFFER_CAPACITY),
+                    ("dropped", &dropped),
+                ],
                 |event| {
                     for observer in &observers {
                         let _ = catch_unwind(AssertUnwindSafe(|| observer.observe(event)));

@@ -25,9 +25,9 @@ pub fn captured_logs(f: impl FnOnce()) -> Vec<OwnedEvent> {
     let sink = events.clone();
     let id = global_publisher().add_observer(move |event: &Event<'_>| {
         if thread::current().id() == me {
-            sink.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(event.to_owned_event());
+            // Flatten before locking: rendering may log (re-entrantly) too.
+            let owned = event.to_owned_event();
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(owned);
         }
     });
     {

@@ -1,0 +1,141 @@
+//! The runtime through the public API: publisher isolation, capture,
+//! re-entrancy, loggers with their own observers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use spindle::{
+    Event, LogLevel, LogPublisher, Logger, Observer, captured_logs, format_event, info, warn,
+};
+
+/// Collects the text of each event it sees.
+#[derive(Default)]
+struct Texts(Mutex<Vec<String>>);
+
+impl Observer for Texts {
+    fn observe(&self, event: &Event<'_>) {
+        self.0.lock().unwrap().push(event.text().into_owned());
+    }
+}
+
+impl Texts {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[test]
+fn a_panicking_observer_is_reported_to_the_others_and_called_again() {
+    let publisher = Arc::new(LogPublisher::new());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    publisher.add_observer(move |_: &Event<'_>| {
+        c.fetch_add(1, Ordering::SeqCst);
+        panic!("observer broke");
+    });
+    let texts = Arc::new(Texts::default());
+    publisher.add_shared(texts.clone());
+    let log = Logger::new("iso").with_observer(publisher.clone());
+    info!(logger: &log, "first");
+    info!(logger: &log, "second");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the failing observer is called again"
+    );
+    let seen = texts.take();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(seen[0], "first");
+    assert!(
+        seen[1].starts_with("Temporarily disabling observer "),
+        "{}",
+        seen[1]
+    );
+    assert!(
+        seen[1].ends_with("due to exception: observer broke"),
+        "{}",
+        seen[1]
+    );
+    assert_eq!(seen[2], "second");
+}
+
+#[test]
+fn observers_can_be_removed_and_levels_follow_them() {
+    struct Wants(LogLevel, Texts);
+    impl Observer for Wants {
+        fn observe(&self, event: &Event<'_>) {
+            self.1.observe(event)
+        }
+        fn max_level(&self) -> Option<LogLevel> {
+            Some(self.0)
+        }
+    }
+    let publisher = Arc::new(LogPublisher::new());
+    assert!(
+        !publisher.enabled(LogLevel::Critical),
+        "no observers: nothing is enabled"
+    );
+    let warn_only = Arc::new(Wants(LogLevel::Warn, Texts::default()));
+    let id = publisher.add_shared(warn_only.clone());
+    assert!(publisher.enabled(LogLevel::Warn) && !publisher.enabled(LogLevel::Info));
+    let log = Logger::new("lvl").with_observer(publisher.clone());
+    info!(logger: &log, "dropped");
+    warn!(logger: &log, "kept");
+    assert_eq!(warn_only.1.take(), ["kept"]);
+    assert!(publisher.remove_observer(id));
+    assert!(!publisher.remove_observer(id));
+    assert!(!publisher.enabled(LogLevel::Critical));
+}
+
+#[test]
+fn capture_removes_its_observer_even_when_the_block_panics() {
+    let result = std::panic::catch_unwind(|| {
+        captured_logs(|| {
+            info!("before the panic");
+            panic!("test body failed");
+        })
+    });
+    assert!(result.is_err());
+    let events = captured_logs(|| info!("after"));
+    assert_eq!(
+        events.iter().map(format_event).collect::<Vec<_>>(),
+        ["after"]
+    );
+    // Observers are named after their type, which names this test's closure.
+    let observers = format!("{:?}", spindle::global_publisher());
+    assert!(
+        !observers.contains("capture_removes_its_observer"),
+        "{observers}"
+    );
+}
+
+#[test]
+fn capture_sees_only_its_own_thread() {
+    let events = captured_logs(|| {
+        std::thread::spawn(|| info!("from another thread"))
+            .join()
+            .unwrap();
+        info!("from this thread");
+    });
+    assert_eq!(
+        events.iter().map(format_event).collect::<Vec<_>>(),
+        ["from this thread"]
+    );
+}
+
+#[test]
+fn a_value_that_logs_while_rendered_does_not_recurse_without_bound() {
+    struct Loud(u32);
+    impl std::fmt::Display for Loud {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let inner = Loud(self.0 + 1);
+            info!("nested {inner}", inner);
+            write!(f, "depth {}", self.0)
+        }
+    }
+    let loud = Loud(0);
+    let events = captured_logs(|| info!("{loud}", loud));
+    assert!(!events.is_empty());
+    assert!(events.len() <= 8, "bounded: {}", events.len());
+    assert!(events.iter().any(|e| format_event(e) == "depth 0"));
+}
