@@ -81,3 +81,6 @@ pub fn failure(input: TokenStream) -> TokenStream {
 pub fn derive_log_source(input: TokenStream) -> TokenStream {
     errors::emit(syn::parse::<syn::DeriveInput>(input).and_then(derive::expand))
 }
+
+#[cfg(test)]
+mod snapshots;

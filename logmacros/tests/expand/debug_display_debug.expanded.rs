@@ -1,0 +1,65 @@
+fn expansion() {
+    {
+        #[allow(unused_imports)]
+        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
+            ::spindle::__private::Callsite {
+                format: "{addr} {p:>8?}",
+                pieces: &[
+                    ::spindle::__private::Piece::Field("addr!s:", "addr!:"),
+                    ::spindle::__private::Piece::Literal(" "),
+                    ::spindle::__private::Piece::Field("p!s:>8?", "p!:>8?"),
+                ],
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+            };
+        let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Debug;
+        if ::spindle::__private::static_enabled(__spindle_level)
+            && ::spindle::__private::global_enabled(__spindle_level)
+        {
+            match (
+                &::spindle::__private::DisplayValue(&(addr)),
+                &::spindle::__private::DebugValue(&(point)),
+            ) {
+                (addr, p) => {
+                    ::spindle::__private::global_publisher().publish(
+                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                            level: __spindle_level,
+                            callsite: &__SPINDLE_CALLSITE,
+                            namespace: ::core::module_path!(),
+                            fields: &[
+                                (
+                                    "addr",
+                                    (&&::spindle::__private::Probe(addr)).__spindle_field(),
+                                ),
+                                ("p", (&&::spindle::__private::Probe(p)).__spindle_field()),
+                            ],
+                            placeholders: &[
+                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                    let __spindle_value = &(addr);
+                                    __spindle_sink.put(
+                                        ::core::format_args!("{}", __spindle_value),
+                                        (&&::spindle::__private::Probe(__spindle_value))
+                                            .__spindle_raw(),
+                                    )
+                                },
+                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                    let __spindle_value = &(p);
+                                    __spindle_sink.put(
+                                        ::core::format_args!("{:>8?}", __spindle_value),
+                                        (&&::spindle::__private::Probe(__spindle_value))
+                                            .__spindle_raw(),
+                                    )
+                                },
+                            ],
+                            source: ::core::option::Option::None,
+                            failure: ::core::option::Option::None,
+                            logger: ::core::option::Option::None,
+                        }),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+fn expansion() {
+    {
+        #[allow(unused_imports)]
+        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
+            ::spindle::__private::Callsite {
+                format: "plain",
+                pieces: &[::spindle::__private::Piece::Literal("plain")],
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+            };
+        let __spindle_level: ::spindle::__private::LogLevel = level;
+        if ::spindle::__private::static_enabled(__spindle_level)
+            && ::spindle::__private::global_enabled(__spindle_level)
+        {
+            match () {
+                () => {
+                    ::spindle::__private::global_publisher().publish(
+                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                            level: __spindle_level,
+                            callsite: &__SPINDLE_CALLSITE,
+                            namespace: ::core::module_path!(),
+                            fields: &[],
+                            placeholders: &[],
+                            source: ::core::option::Option::None,
+                            failure: ::core::option::Option::None,
+                            logger: ::core::option::Option::None,
+                        }),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+fn expansion() {
+    {
+        #[allow(unused_imports)]
+        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
+            ::spindle::__private::Callsite {
+                format: "Math is hard!",
+                pieces: &[::spindle::__private::Piece::Literal("Math is hard!")],
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+            };
+        let __spindle_level: ::spindle::__private::LogLevel =
+            ::spindle::__private::LogLevel::Critical;
+        if ::spindle::__private::static_enabled(__spindle_level)
+            && ::spindle::__private::global_enabled(__spindle_level)
+        {
+            match (&(1),) {
+                (n,) => {
+                    let __spindle_error = &(err);
+                    let __spindle_failure = ::spindle::__private::Failure::from_dyn(
+                        (*__spindle_error).error_type_name(),
+                        (*__spindle_error).as_dyn_error(),
+                    );
+                    ::spindle::__private::global_publisher().publish(
+                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                            level: __spindle_level,
+                            callsite: &__SPINDLE_CALLSITE,
+                            namespace: ::core::module_path!(),
+                            fields: &[("n", (&&::spindle::__private::Probe(n)).__spindle_field())],
+                            placeholders: &[],
+                            source: ::core::option::Option::None,
+                            failure: ::core::option::Option::Some(&__spindle_failure),
+                            logger: ::core::option::Option::None,
+                        }),
+                    );
+                }
+            }
+        }
+    }
+}

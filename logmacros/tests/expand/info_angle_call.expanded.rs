@@ -1,0 +1,59 @@
+fn expansion() {
+    {
+        #[allow(unused_imports)]
+        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
+            ::spindle::__private::Callsite {
+                format: "{req.uri} useful but expensive: {req.summary()!r}",
+                pieces: &[
+                    ::spindle::__private::Piece::Field("req.uri!s:", "req.uri!:"),
+                    ::spindle::__private::Piece::Literal(" useful but expensive: "),
+                    ::spindle::__private::Piece::Field("req.summary()!r:", "req.summary()!:"),
+                ],
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+            };
+        let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
+        if ::spindle::__private::static_enabled(__spindle_level)
+            && ::spindle::__private::global_enabled(__spindle_level)
+        {
+            match (&req,) {
+                (req,) => {
+                    ::spindle::__private::global_publisher().publish(
+                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                            level: __spindle_level,
+                            callsite: &__SPINDLE_CALLSITE,
+                            namespace: ::core::module_path!(),
+                            fields: &[(
+                                "req",
+                                (&&::spindle::__private::Probe(req)).__spindle_field(),
+                            )],
+                            placeholders: &[
+                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                    let __spindle_value = &(req.uri);
+                                    __spindle_sink.put(
+                                        ::core::format_args!("{}", __spindle_value),
+                                        (&&::spindle::__private::Probe(__spindle_value))
+                                            .__spindle_raw(),
+                                    )
+                                },
+                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                    let __spindle_value = &(req.summary());
+                                    __spindle_sink.put(
+                                        ::core::format_args!("{:?}", __spindle_value),
+                                        (&&::spindle::__private::Probe(__spindle_value))
+                                            .__spindle_raw(),
+                                    )
+                                },
+                            ],
+                            source: ::core::option::Option::None,
+                            failure: ::core::option::Option::None,
+                            logger: ::core::option::Option::None,
+                        }),
+                    );
+                }
+            }
+        }
+    }
+}
