@@ -54,3 +54,13 @@ pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trac
 
 #[doc(hidden)]
 pub mod __private;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
+/// The DSL reference's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/dsl.md")]
+mod dsl_reference {}
