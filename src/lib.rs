@@ -51,6 +51,11 @@ pub use logcore::{
     system_id,
 };
 pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trace, warn};
+pub use logobservers::{
+    DirectiveError, FilteringObserver, GlobPredicate, HistoryObserver, LogLevelFilterPredicate,
+    NamespacePredicate, Predicate, PredicateResult, TWISTED_TIME_FORMAT, TextObserver,
+    TextRegexPredicate, parse_directives,
+};
 
 #[doc(hidden)]
 pub mod __private;

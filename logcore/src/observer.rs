@@ -41,3 +41,17 @@ impl<F: Fn(&Event<'_>) + Send + Sync> Observer for F {
         self(event)
     }
 }
+
+/// A shared observer (so one observer can sit in a publisher and be kept to
+/// read back, or be wrapped by a filter).
+impl<O: Observer + ?Sized> Observer for std::sync::Arc<O> {
+    fn observe(&self, event: &Event<'_>) {
+        (**self).observe(event)
+    }
+    fn max_level(&self) -> Option<LogLevel> {
+        (**self).max_level()
+    }
+    fn flush(&self) {
+        (**self).flush()
+    }
+}

@@ -1,1 +1,31 @@
-//! stub
+//! spindle's observers: text and JSON files (interchangeable with
+//! twisted's), filtering by level and namespace, a history buffer.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use logobservers::{FilteringObserver, LogLevelFilterPredicate, TextObserver};
+//! use logcore::{Event, LogLevel, LogPublisher, Observer, OwnedEvent};
+//!
+//! let text = Arc::new(TextObserver::new(Vec::new()).with_time_format(None));
+//! let filtered = FilteringObserver::new(text.clone())
+//!     .with_predicate(LogLevelFilterPredicate::from_directives("warn").unwrap());
+//! let publisher = LogPublisher::new();
+//! publisher.add_observer(filtered);
+//! publisher.publish(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "quiet")));
+//! publisher.publish(&Event::from_owned(&OwnedEvent::new(LogLevel::Error, "app", "loud")));
+//! drop(publisher);
+//! let out = String::from_utf8(Arc::into_inner(text).unwrap().into_inner()).unwrap();
+//! assert_eq!(out, "- [app#error] loud\n");
+//! ```
+#![warn(missing_docs)]
+
+mod filter;
+mod history;
+mod text;
+
+pub use filter::{
+    Directive, DirectiveError, FilteringObserver, GlobPredicate, LogLevelFilterPredicate,
+    NamespacePredicate, Predicate, PredicateResult, TextRegexPredicate, parse_directives,
+};
+pub use history::HistoryObserver;
+pub use text::{TWISTED_TIME_FORMAT, TextObserver};

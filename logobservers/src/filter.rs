@@ -1,0 +1,578 @@
+use std::fmt;
+use std::sync::RwLock;
+
+use logcore::{Event, LogLevel, Observer, global_publisher};
+
+/// A predicate's answer about an event (twisted's `PredicateResult`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PredicateResult {
+    /// Accept the event now; later predicates are not asked.
+    Yes,
+    /// Reject the event now.
+    No,
+    /// No opinion: ask the next predicate (all `Maybe` accepts).
+    Maybe,
+}
+
+/// Decides whether a [`FilteringObserver`] passes an event on. Any
+/// `Fn(&Event) -> PredicateResult + Send + Sync` is one.
+pub trait Predicate: Send + Sync {
+    /// The answer for `event`.
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult;
+
+    /// A promise: below this level the answer is always `No` (`None`: it is
+    /// `No` for every event). Lets the publisher skip building such events.
+    fn floor(&self) -> Option<LogLevel> {
+        Some(LogLevel::Trace)
+    }
+
+    /// Whether it can ever answer `Yes` (which would overrule the floors of
+    /// the predicates after it).
+    fn may_say_yes(&self) -> bool {
+        true
+    }
+}
+
+impl<F: Fn(&Event<'_>) -> PredicateResult + Send + Sync> Predicate for F {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        self(event)
+    }
+}
+
+/// Passes on to `observer` the events its predicates accept, asking them in
+/// order (twisted's `FilteringLogObserver`).
+///
+/// ```
+/// use logobservers::{FilteringObserver, LogLevelFilterPredicate, PredicateResult};
+/// use logcore::{Event, LogLevel, Observer, OwnedEvent};
+/// use std::sync::{Arc, Mutex};
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// let levels = LogLevelFilterPredicate::from_directives("warn,app::db=debug").unwrap();
+/// let filter = FilteringObserver::new(move |e: &Event<'_>| sink.lock().unwrap().push(e.text().into_owned()))
+///     .with_predicate(levels);
+/// for (ns, level) in [("app::web", LogLevel::Info), ("app::db::pool", LogLevel::Debug), ("x", LogLevel::Error)] {
+///     filter.observe(&Event::from_owned(&OwnedEvent::new(level, ns, ns)));
+/// }
+/// assert_eq!(*seen.lock().unwrap(), ["app::db::pool", "x"]);
+/// assert_eq!(filter.max_level(), Some(LogLevel::Debug));
+/// ```
+pub struct FilteringObserver<O> {
+    observer: O,
+    predicates: Vec<Box<dyn Predicate>>,
+}
+
+impl<O> fmt::Debug for FilteringObserver<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilteringObserver")
+            .field("predicates", &self.predicates.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<O: Observer> FilteringObserver<O> {
+    /// A filter with no predicates (it accepts everything).
+    pub fn new(observer: O) -> Self {
+        FilteringObserver {
+            observer,
+            predicates: Vec::new(),
+        }
+    }
+
+    /// Adds a predicate, asked after those added before.
+    pub fn with_predicate(mut self, predicate: impl Predicate + 'static) -> Self {
+        self.predicates.push(Box::new(predicate));
+        self
+    }
+}
+
+impl<O: Observer> Observer for FilteringObserver<O> {
+    fn observe(&self, event: &Event<'_>) {
+        for predicate in &self.predicates {
+            match predicate.evaluate(event) {
+                PredicateResult::Yes => break,
+                PredicateResult::No => return,
+                PredicateResult::Maybe => {}
+            }
+        }
+        self.observer.observe(event)
+    }
+
+    fn max_level(&self) -> Option<LogLevel> {
+        let mut floor = Some(LogLevel::Trace);
+        for predicate in &self.predicates {
+            floor = match (floor, predicate.floor()) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            if predicate.may_say_yes() {
+                break;
+            }
+        }
+        match (floor, self.observer.max_level()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        }
+    }
+
+    fn flush(&self) {
+        self.observer.flush()
+    }
+}
+
+/// A level per namespace: an event passes when its level is at least that
+/// of the longest configured prefix of its namespace (on `::` or `.`
+/// boundaries), else the default level (info unless set). Answers `No` or
+/// `Maybe` (twisted's `LogLevelFilterPredicate`). Levels can change while
+/// the program runs; the global publisher is told at once.
+///
+/// ```
+/// use logobservers::LogLevelFilterPredicate;
+/// use logcore::LogLevel;
+/// let p = LogLevelFilterPredicate::new();
+/// p.set_level("app", Some(LogLevel::Debug));
+/// p.set_level("app.web", Some(LogLevel::Error));
+/// assert_eq!(p.level_for("app::db"), Some(LogLevel::Debug));
+/// assert_eq!(p.level_for("app.web.views"), Some(LogLevel::Error));
+/// assert_eq!(p.level_for("application"), Some(LogLevel::Info));
+/// ```
+#[derive(Debug)]
+pub struct LogLevelFilterPredicate {
+    levels: RwLock<Levels>,
+}
+
+#[derive(Debug, Clone)]
+struct Levels {
+    default: Option<LogLevel>,
+    /// (namespace, level), longest namespace first.
+    by_namespace: Vec<(String, Option<LogLevel>)>,
+}
+
+impl Default for LogLevelFilterPredicate {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether `prefix` is `namespace` or one of its ancestors.
+fn is_prefix(prefix: &str, namespace: &str) -> bool {
+    namespace == prefix
+        || (namespace.starts_with(prefix)
+            && (namespace[prefix.len()..].starts_with("::")
+                || namespace[prefix.len()..].starts_with('.')))
+}
+
+impl LogLevelFilterPredicate {
+    /// Info for every namespace.
+    pub fn new() -> Self {
+        LogLevelFilterPredicate {
+            levels: RwLock::new(Levels {
+                default: Some(LogLevel::Info),
+                by_namespace: Vec::new(),
+            }),
+        }
+    }
+
+    /// Parses directives such as `info,app::db=debug,hyper=warn`: a bare
+    /// level sets the default, `namespace=level` sets one namespace; `off`
+    /// rejects everything.
+    pub fn from_directives(directives: &str) -> Result<Self, DirectiveError> {
+        let predicate = LogLevelFilterPredicate::new();
+        for (namespace, level) in parse_directives(directives)? {
+            match namespace {
+                Some(ns) => predicate.set_level(&ns, level),
+                None => predicate.set_default(level),
+            }
+        }
+        Ok(predicate)
+    }
+
+    /// Sets the level of `namespace` and its descendants (`None`: off).
+    pub fn set_level(&self, namespace: &str, level: Option<LogLevel>) {
+        {
+            let mut levels = self.levels.write().unwrap_or_else(|e| e.into_inner());
+            levels.by_namespace.retain(|(ns, _)| ns != namespace);
+            levels.by_namespace.push((namespace.to_string(), level));
+            levels
+                .by_namespace
+                .sort_by_key(|(ns, _)| std::cmp::Reverse(ns.len()));
+        }
+        global_publisher().update_max_level();
+    }
+
+    /// Sets the level of namespaces without one of their own.
+    pub fn set_default(&self, level: Option<LogLevel>) {
+        self.levels
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .default = level;
+        global_publisher().update_max_level();
+    }
+
+    /// Forgets every namespace's level; the default becomes info.
+    pub fn clear(&self) {
+        *self.levels.write().unwrap_or_else(|e| e.into_inner()) = Levels {
+            default: Some(LogLevel::Info),
+            by_namespace: Vec::new(),
+        };
+        global_publisher().update_max_level();
+    }
+
+    /// The least severe level that passes for `namespace` (`None`: none).
+    pub fn level_for(&self, namespace: &str) -> Option<LogLevel> {
+        let levels = self.levels.read().unwrap_or_else(|e| e.into_inner());
+        levels
+            .by_namespace
+            .iter()
+            .find(|(ns, _)| is_prefix(ns, namespace))
+            .map_or(levels.default, |(_, l)| *l)
+    }
+}
+
+impl Predicate for LogLevelFilterPredicate {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        let threshold = self.level_for(event.namespace().unwrap_or(""));
+        match (event.level(), threshold) {
+            (_, None) => PredicateResult::No,
+            (Some(level), Some(t)) if level < t => PredicateResult::No,
+            _ => PredicateResult::Maybe,
+        }
+    }
+
+    fn floor(&self) -> Option<LogLevel> {
+        let levels = self.levels.read().unwrap_or_else(|e| e.into_inner());
+        std::iter::once(levels.default)
+            .chain(levels.by_namespace.iter().map(|(_, l)| *l))
+            .flatten()
+            .min()
+    }
+
+    fn may_say_yes(&self) -> bool {
+        false
+    }
+}
+
+/// A directive that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveError {
+    /// The directive as written.
+    pub directive: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for DirectiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad log directive `{}`: {}", self.directive, self.reason)
+    }
+}
+
+impl std::error::Error for DirectiveError {}
+
+fn parse_level(text: &str) -> Result<Option<LogLevel>, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    text.parse::<LogLevel>()
+        .map(Some)
+        .map_err(|e| e.to_string().replace("critical", "critical, off"))
+}
+
+/// One directive: a namespace (`None` for the default) and its level
+/// (`None`: off).
+pub type Directive = (Option<String>, Option<LogLevel>);
+
+/// Parses `RUST_LOG`-style directives: `level` (the default) and
+/// `namespace=level`, separated by commas.
+///
+/// ```
+/// use logobservers::parse_directives;
+/// use logcore::LogLevel;
+/// let d = parse_directives("warn, app::db=debug").unwrap();
+/// assert_eq!(d, [(None, Some(LogLevel::Warn)), (Some("app::db".to_string()), Some(LogLevel::Debug))]);
+/// assert!(parse_directives("app=loud").unwrap_err().to_string().contains("app=loud"));
+/// ```
+pub fn parse_directives(directives: &str) -> Result<Vec<Directive>, DirectiveError> {
+    let mut out = Vec::new();
+    for directive in directives
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        let err = |reason: String| DirectiveError {
+            directive: directive.to_string(),
+            reason,
+        };
+        match directive.split_once('=') {
+            Some((namespace, level)) => {
+                let namespace = namespace.trim();
+                if namespace.is_empty() || namespace.contains(char::is_whitespace) {
+                    return Err(err("the namespace is empty or has spaces".to_string()));
+                }
+                out.push((
+                    Some(namespace.to_string()),
+                    parse_level(level).map_err(err)?,
+                ));
+            }
+            None => match parse_level(directive) {
+                Ok(level) => out.push((None, level)),
+                // A bare namespace means "everything" for it, as RUST_LOG does.
+                Err(_) if !directive.contains(char::is_whitespace) => {
+                    out.push((Some(directive.to_string()), Some(LogLevel::Trace)))
+                }
+                Err(e) => return Err(err(e)),
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// Accepts events of exactly one namespace (`Maybe`), rejects the rest.
+///
+/// ```
+/// use logobservers::{NamespacePredicate, Predicate, PredicateResult};
+/// use logcore::{Event, LogLevel, OwnedEvent};
+/// let p = NamespacePredicate::new("app::db");
+/// let e = OwnedEvent::new(LogLevel::Info, "app::db", "");
+/// assert_eq!(p.evaluate(&Event::from_owned(&e)), PredicateResult::Maybe);
+/// ```
+#[derive(Debug, Clone)]
+pub struct NamespacePredicate(String);
+
+impl NamespacePredicate {
+    /// Passes only `namespace`.
+    pub fn new(namespace: &str) -> Self {
+        NamespacePredicate(namespace.to_string())
+    }
+}
+
+impl Predicate for NamespacePredicate {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        if event.namespace() == Some(self.0.as_str()) {
+            PredicateResult::Maybe
+        } else {
+            PredicateResult::No
+        }
+    }
+    fn may_say_yes(&self) -> bool {
+        false
+    }
+}
+
+/// Passes namespaces matching a glob (`*` any run of characters, `?` one).
+///
+/// ```
+/// use logobservers::GlobPredicate;
+/// let p = GlobPredicate::new("app::*::db");
+/// assert!(p.matches("app::eu::db") && !p.matches("app::db::x"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct GlobPredicate(Vec<char>);
+
+impl GlobPredicate {
+    /// Passes namespaces that match `glob`.
+    pub fn new(glob: &str) -> Self {
+        GlobPredicate(glob.chars().collect())
+    }
+
+    /// Whether `namespace` matches.
+    pub fn matches(&self, namespace: &str) -> bool {
+        let text: Vec<char> = namespace.chars().collect();
+        let (pattern, mut p, mut t) = (&self.0, 0, 0);
+        let (mut star, mut mark) = (None, 0);
+        while t < text.len() {
+            if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+                p += 1;
+                t += 1;
+            } else if p < pattern.len() && pattern[p] == '*' {
+                star = Some(p);
+                mark = t;
+                p += 1;
+            } else if let Some(s) = star {
+                p = s + 1;
+                mark += 1;
+                t = mark;
+            } else {
+                return false;
+            }
+        }
+        pattern[p..].iter().all(|&c| c == '*')
+    }
+}
+
+impl Predicate for GlobPredicate {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        if self.matches(event.namespace().unwrap_or("")) {
+            PredicateResult::Maybe
+        } else {
+            PredicateResult::No
+        }
+    }
+    fn may_say_yes(&self) -> bool {
+        false
+    }
+}
+
+/// Passes events whose rendered text matches a regular expression.
+///
+/// ```
+/// use logobservers::{TextRegexPredicate, Predicate, PredicateResult};
+/// use logcore::{Event, LogLevel, OwnedEvent};
+/// let p = TextRegexPredicate::new(r"timeout after \d+ms").unwrap();
+/// let e = OwnedEvent::new(LogLevel::Warn, "net", "timeout after 30ms");
+/// assert_eq!(p.evaluate(&Event::from_owned(&e)), PredicateResult::Maybe);
+/// assert!(TextRegexPredicate::new("(").is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct TextRegexPredicate(regex::Regex);
+
+impl TextRegexPredicate {
+    /// Passes events whose text matches `pattern`.
+    pub fn new(pattern: &str) -> Result<Self, regex::Error> {
+        regex::Regex::new(pattern).map(TextRegexPredicate)
+    }
+}
+
+impl Predicate for TextRegexPredicate {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        if self.0.is_match(&event.text()) {
+            PredicateResult::Maybe
+        } else {
+            PredicateResult::No
+        }
+    }
+    fn may_say_yes(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use logcore::OwnedEvent;
+
+    use super::*;
+
+    #[test]
+    fn directive_table() {
+        use LogLevel::*;
+        type Case<'a> = (&'a str, &'a [(Option<&'a str>, Option<LogLevel>)]);
+        let ok: &[Case<'_>] = &[
+            ("", &[]),
+            ("info", &[(None, Some(Info))]),
+            ("OFF", &[(None, None)]),
+            (
+                "warn,app::db=debug,hyper=warn",
+                &[
+                    (None, Some(Warn)),
+                    (Some("app::db"), Some(Debug)),
+                    (Some("hyper"), Some(Warn)),
+                ],
+            ),
+            (" app = trace , ", &[(Some("app"), Some(Trace))]),
+            ("app.web=error", &[(Some("app.web"), Some(Error))]),
+            ("my_crate", &[(Some("my_crate"), Some(Trace))]),
+            ("x=warning", &[(Some("x"), Some(Warn))]),
+        ];
+        for (input, want) in ok {
+            let got = parse_directives(input).unwrap();
+            let want: Vec<_> = want
+                .iter()
+                .map(|(n, l)| (n.map(str::to_string), *l))
+                .collect();
+            assert_eq!(got, want, "{input:?}");
+        }
+        for bad in ["app=loud", "=info", "a b=info", "x=", "warn,app=nope"] {
+            let e = parse_directives(bad).unwrap_err();
+            assert!(e.to_string().starts_with("bad log directive `"), "{e}");
+        }
+        assert!(
+            parse_directives("app=loud")
+                .unwrap_err()
+                .reason
+                .contains("expected one of")
+        );
+    }
+
+    #[test]
+    fn longest_prefix_on_segment_boundaries() {
+        let p =
+            LogLevelFilterPredicate::from_directives("error,app=info,app::db=debug,app.web=warn")
+                .unwrap();
+        let cases = [
+            ("app", Some(LogLevel::Info)),
+            ("app::db", Some(LogLevel::Debug)),
+            ("app::db::pool", Some(LogLevel::Debug)),
+            ("app::dbx", Some(LogLevel::Info)),
+            ("app.web.views", Some(LogLevel::Warn)),
+            ("apple", Some(LogLevel::Error)),
+            ("", Some(LogLevel::Error)),
+        ];
+        for (ns, want) in cases {
+            assert_eq!(p.level_for(ns), want, "{ns}");
+        }
+        assert_eq!(p.floor(), Some(LogLevel::Debug));
+        p.set_level("app::db", None);
+        assert_eq!(p.level_for("app::db::pool"), None);
+        let e = OwnedEvent::new(LogLevel::Critical, "app::db", "");
+        assert_eq!(p.evaluate(&Event::from_owned(&e)), PredicateResult::No);
+        p.clear();
+        assert_eq!(p.level_for("app::db"), Some(LogLevel::Info));
+    }
+
+    #[test]
+    fn a_yes_before_a_level_predicate_keeps_lower_levels_enabled() {
+        let yes_for_db = |e: &Event<'_>| {
+            if e.namespace() == Some("db") {
+                PredicateResult::Yes
+            } else {
+                PredicateResult::Maybe
+            }
+        };
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(0));
+        let count = seen.clone();
+        let f = FilteringObserver::new(move |_: &Event<'_>| *count.lock().unwrap() += 1)
+            .with_predicate(yes_for_db)
+            .with_predicate(LogLevelFilterPredicate::from_directives("error").unwrap());
+        assert_eq!(
+            f.max_level(),
+            Some(LogLevel::Trace),
+            "the first predicate may accept anything"
+        );
+        f.observe(&Event::from_owned(&OwnedEvent::new(
+            LogLevel::Debug,
+            "db",
+            "",
+        )));
+        f.observe(&Event::from_owned(&OwnedEvent::new(
+            LogLevel::Debug,
+            "web",
+            "",
+        )));
+        assert_eq!(*seen.lock().unwrap(), 1);
+        let levels_first = FilteringObserver::new(|_: &Event<'_>| {})
+            .with_predicate(LogLevelFilterPredicate::from_directives("error").unwrap())
+            .with_predicate(yes_for_db);
+        assert_eq!(levels_first.max_level(), Some(LogLevel::Error));
+        let off = FilteringObserver::new(|_: &Event<'_>| {})
+            .with_predicate(LogLevelFilterPredicate::from_directives("off").unwrap());
+        assert_eq!(off.max_level(), None);
+    }
+
+    #[test]
+    fn globs() {
+        let cases = [
+            ("*", "anything", true),
+            ("app::*", "app::db", true),
+            ("app::*", "ap", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("*db*", "x::db::y", true),
+            ("", "", true),
+            ("", "x", false),
+        ];
+        for (glob, ns, want) in cases {
+            assert_eq!(GlobPredicate::new(glob).matches(ns), want, "{glob} {ns}");
+        }
+    }
+}

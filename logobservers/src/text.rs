@@ -1,0 +1,323 @@
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::sync::Mutex;
+
+use logcore::{Event, LogLevel, Observer, system_id};
+
+/// Writes each event as one text line in twisted's layout
+/// (`<time> [<system>] <text>`, continuation lines and tracebacks indented
+/// with a tab), to any `Write`: a file, stderr, a buffer.
+///
+/// Control characters in the text other than newline and tab (`\r`, ANSI
+/// escapes, `\x1e`…) are written as escapes (`\r`, `\x1b`), so no value can
+/// forge a log line or rewrite the terminal (CWE-117); every newline is
+/// followed by a tab, so a forged line never starts like a record.
+///
+/// ```
+/// use logobservers::TextObserver;
+/// use logcore::{Event, LogLevel, Observer, OwnedEvent};
+///
+/// let observer = TextObserver::new(Vec::new()).with_time_format(None);
+/// let event = OwnedEvent::new(LogLevel::Warn, "app::web", "two\nlines, one \r sneaky");
+/// observer.observe(&Event::from_owned(&event));
+/// let out = String::from_utf8(observer.into_inner()).unwrap();
+/// assert_eq!(out, "- [app::web#warn] two\n\tlines, one \\r sneaky\n");
+/// ```
+pub struct TextObserver<W: Write + Send> {
+    inner: Mutex<Inner<W>>,
+    time_format: Option<String>,
+    colour: bool,
+    flush_each: bool,
+}
+
+struct Inner<W> {
+    writer: W,
+    line: String,
+    /// Whether the last write failed (reported once per burst of failures).
+    failing: bool,
+}
+
+impl<W: Write + Send> std::fmt::Debug for TextObserver<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextObserver")
+            .field("time_format", &self.time_format)
+            .field("colour", &self.colour)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The time layout twisted uses: `2026-11-23T05:52:21+0000`.
+pub const TWISTED_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%z";
+
+impl<W: Write + Send> TextObserver<W> {
+    /// An observer writing to `writer`, with twisted's time format, no
+    /// colour, flushing after each event.
+    pub fn new(writer: W) -> Self {
+        TextObserver {
+            inner: Mutex::new(Inner {
+                writer,
+                line: String::new(),
+                failing: false,
+            }),
+            time_format: Some(TWISTED_TIME_FORMAT.to_string()),
+            colour: false,
+            flush_each: true,
+        }
+    }
+
+    /// Sets the time format (chrono's `strftime` syntax, local time); `None`
+    /// writes `-` for every time.
+    pub fn with_time_format(mut self, format: Option<&str>) -> Self {
+        self.time_format = format.map(str::to_string);
+        self
+    }
+
+    /// Colours the `[system]` part by level with ANSI escapes.
+    pub fn with_colour(mut self, colour: bool) -> Self {
+        self.colour = colour;
+        self
+    }
+
+    /// Whether to flush the writer after every event (default `true`). Turn
+    /// it off for a `BufWriter` you flush yourself, or on shutdown through
+    /// [`Observer::flush`].
+    pub fn with_flush_each(mut self, flush: bool) -> Self {
+        self.flush_each = flush;
+        self
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.inner
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .writer
+    }
+
+    /// Appends the line for `event` (with its final newline) to `out`;
+    /// nothing for an event with no text.
+    pub fn format_line(&self, event: &Event<'_>, out: &mut String) {
+        let text = event.text();
+        let traceback = event.failure().map(|f| f.traceback());
+        if text.is_empty() && traceback.is_none() {
+            return;
+        }
+        match (&self.time_format, event.time()) {
+            (Some(format), Some(time)) => out.push_str(&format_time(time, format)),
+            _ => out.push('-'),
+        }
+        out.push(' ');
+        let (start, end) = match (self.colour, event.level()) {
+            (true, Some(level)) => (colour_of(level), "\x1b[0m"),
+            _ => ("", ""),
+        };
+        out.push_str(start);
+        out.push('[');
+        escape_into(&system_id(event), out);
+        out.push(']');
+        out.push_str(end);
+        out.push(' ');
+        escape_into(&text, out);
+        if let Some(traceback) = traceback {
+            out.push_str("\n\t");
+            escape_into(&traceback, out);
+        }
+        out.push('\n');
+    }
+}
+
+/// Local time in `format`; `-` for a time chrono cannot show.
+fn format_time(time: f64, format: &str) -> String {
+    if format == TWISTED_TIME_FORMAT {
+        return logcore::format_time(Some(time));
+    }
+    let secs = time.floor();
+    if !time.is_finite() || !(-1e15..1e15).contains(&secs) {
+        return "-".to_string();
+    }
+    let nanos = ((time - secs) * 1e9) as u32;
+    match chrono::DateTime::from_timestamp(secs as i64, nanos.min(999_999_999)) {
+        Some(utc) => {
+            let mut s = String::new();
+            match write!(s, "{}", utc.with_timezone(&chrono::Local).format(format)) {
+                Ok(()) => s,
+                Err(_) => "-".to_string(),
+            }
+        }
+        None => "-".to_string(),
+    }
+}
+
+fn colour_of(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Trace => "\x1b[2m",
+        LogLevel::Debug => "\x1b[34m",
+        LogLevel::Info => "\x1b[32m",
+        LogLevel::Warn => "\x1b[33m",
+        LogLevel::Error => "\x1b[31m",
+        LogLevel::Critical => "\x1b[1;31m",
+    }
+}
+
+/// Copies `text`, turning every newline into newline + tab and every other
+/// control character into an escape.
+fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\n\t"),
+            '\t' => out.push('\t'),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+impl TextObserver<io::Stderr> {
+    /// An observer writing to stderr, coloured when stderr is a terminal and
+    /// `NO_COLOR` is not set.
+    pub fn stderr() -> Self {
+        let colour =
+            io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        TextObserver::new(io::stderr()).with_colour(colour)
+    }
+}
+
+impl<W: Write + Send> Observer for TextObserver<W> {
+    fn observe(&self, event: &Event<'_>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let Inner {
+            writer,
+            line,
+            failing,
+        } = &mut *inner;
+        line.clear();
+        self.format_line(event, line);
+        if line.is_empty() {
+            return;
+        }
+        let result = writer.write_all(line.as_bytes()).and_then(|()| {
+            if self.flush_each {
+                writer.flush()
+            } else {
+                Ok(())
+            }
+        });
+        match result {
+            Ok(()) => *failing = false,
+            Err(e) if !*failing => {
+                *failing = true;
+                drop(inner);
+                // Reported once per burst of failures, to the other observers.
+                panic!("text observer could not write: {e}");
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn flush(&self) {
+        let _ = self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .writer
+            .flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use logcore::{Failure, LogPublisher, OwnedEvent};
+
+    use super::*;
+
+    fn line(observer: &TextObserver<Vec<u8>>, event: &OwnedEvent) -> String {
+        let mut out = String::new();
+        observer.format_line(&Event::from_owned(event), &mut out);
+        out
+    }
+
+    #[test]
+    fn twisted_layout_escapes_and_colour() {
+        let plain = TextObserver::new(Vec::new());
+        let mut event = OwnedEvent::new(LogLevel::Info, "app::web", "a\nb\tc \x1b[31mred\x1e end");
+        event.time = Some(0.0);
+        let got = line(&plain, &event);
+        let time = logcore::format_time(Some(0.0));
+        assert_eq!(
+            got,
+            format!("{time} [app::web#info] a\n\tb\tc \\x1b[31mred\\x1e end\n")
+        );
+        // an event with no text writes nothing
+        event.format = Some(String::new());
+        assert_eq!(line(&plain, &event), "");
+        // colour wraps the system
+        let coloured = TextObserver::new(Vec::new())
+            .with_time_format(None)
+            .with_colour(true);
+        event.format = Some("x".into());
+        assert_eq!(
+            line(&coloured, &event),
+            "- \x1b[32m[app::web#info]\x1b[0m x\n"
+        );
+        // a custom time format
+        let custom = TextObserver::new(Vec::new()).with_time_format(Some("%Y"));
+        assert!(
+            line(&custom, &event).starts_with("1970 [")
+                || line(&custom, &event).starts_with("1969 [")
+        );
+        // a forged system cannot break out either
+        event.system = Some("a]\n[b".into());
+        assert_eq!(line(&coloured, &event.clone()).matches('\n').count(), 2);
+    }
+
+    #[test]
+    fn failures_are_indented_under_the_line() {
+        let observer = TextObserver::new(Vec::new()).with_time_format(None);
+        let mut event = OwnedEvent::new(LogLevel::Critical, "app", "Math is hard!");
+        event.failure = Some(Failure::from_stored(
+            "app::MathError",
+            "oops",
+            vec!["inner".into()],
+            vec![],
+        ));
+        assert_eq!(
+            line(&observer, &event),
+            "- [app#critical] Math is hard!\n\tTraceback (most recent call last):\n\tapp::MathError: oops\n\tCaused by: inner\n\t\n"
+        );
+    }
+
+    #[test]
+    fn write_errors_are_reported_once_per_burst() {
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            return;
+        };
+        let publisher = LogPublisher::new();
+        publisher.add_observer(TextObserver::new(full));
+        let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = reports.clone();
+        publisher.add_observer(move |e: &Event<'_>| {
+            if e.namespace() == Some("spindle::publisher") {
+                sink.lock().unwrap().push(e.text().into_owned());
+            }
+        });
+        for _ in 0..5 {
+            publisher.publish(&Event::from_owned(&OwnedEvent::new(
+                LogLevel::Info,
+                "app",
+                "x",
+            )));
+        }
+        let reports = reports.lock().unwrap();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(
+            reports[0].contains("text observer could not write"),
+            "{}",
+            reports[0]
+        );
+    }
+}
