@@ -52,9 +52,10 @@ pub use logcore::{
 };
 pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trace, warn};
 pub use logobservers::{
-    DirectiveError, FilteringObserver, GlobPredicate, HistoryObserver, LogLevelFilterPredicate,
-    NamespacePredicate, Predicate, PredicateResult, TWISTED_TIME_FORMAT, TextObserver,
-    TextRegexPredicate, parse_directives,
+    Directive, DirectiveError, FAILURE_UUID, FilteringObserver, GlobPredicate, HistoryObserver,
+    JsonLogReader, JsonObserver, LEVEL_UUID, LogLevelFilterPredicate, NamespacePredicate,
+    Predicate, PredicateResult, RecordError, TWISTED_TIME_FORMAT, TextObserver, TextRegexPredicate,
+    event_as_json, event_from_json, events_from_json_log_file, parse_directives,
 };
 
 #[doc(hidden)]

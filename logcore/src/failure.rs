@@ -142,6 +142,27 @@ impl Failure {
         }
     }
 
+    /// The same failure with the qualified names of its type's parents (as
+    /// twisted stores them).
+    ///
+    /// ```
+    /// let f = logcore::Failure::from_stored("builtins.KeyError", "'k'", vec![], vec![])
+    ///     .with_parents(vec!["builtins.LookupError".into()]);
+    /// assert_eq!(f.parents(), ["builtins.LookupError"]);
+    /// ```
+    pub fn with_parents(self, parents: Vec<String>) -> Failure {
+        let inner = &self.inner;
+        Failure {
+            inner: Arc::new(Inner {
+                type_name: inner.type_name.clone(),
+                message: inner.message.clone(),
+                causes: inner.causes.clone(),
+                frames: inner.frames.clone(),
+                parents,
+            }),
+        }
+    }
+
     /// The error's type name.
     pub fn type_name(&self) -> &str {
         &self.inner.type_name

@@ -21,6 +21,7 @@
 
 mod filter;
 mod history;
+mod json;
 mod text;
 
 pub use filter::{
@@ -28,4 +29,8 @@ pub use filter::{
     NamespacePredicate, Predicate, PredicateResult, TextRegexPredicate, parse_directives,
 };
 pub use history::HistoryObserver;
+pub use json::{
+    FAILURE_UUID, JsonLogReader, JsonObserver, LEVEL_UUID, RecordError, event_as_json,
+    event_from_json, events_from_json_log_file,
+};
 pub use text::{TWISTED_TIME_FORMAT, TextObserver};

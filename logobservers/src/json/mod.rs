@@ -1,0 +1,17 @@
+//! JSON logs in twisted's format: RS + one JSON object + `\n` per event
+//! (RFC 7464), or plain JSON Lines.
+
+mod observer;
+mod read;
+mod write;
+
+/// `__class_uuid__` of a level object.
+pub const LEVEL_UUID: &str = "02e59486-f24d-46ad-8224-3acdf2a5732a";
+/// `__class_uuid__` of a failure object.
+pub const FAILURE_UUID: &str = "e76887e2-20ed-49bf-a8f8-ba25cc586f2d";
+/// The record separator, `0x1e`.
+pub const RS: u8 = 0x1e;
+
+pub use observer::JsonObserver;
+pub use read::{JsonLogReader, RecordError, event_from_json, events_from_json_log_file};
+pub use write::event_as_json;

@@ -1,0 +1,112 @@
+use std::io::Write;
+use std::sync::Mutex;
+
+use logcore::{Event, Observer};
+
+use super::event_as_json;
+
+/// Writes each event as a JSON record in twisted's format: `0x1e`, the
+/// JSON object, `\n` (or JSON Lines, without the `0x1e`). Files it writes
+/// are read by twisted's `eventsFromJSONLogFile` and by
+/// [`events_from_json_log_file`](crate::events_from_json_log_file), and
+/// render to the same text.
+///
+/// ```
+/// use logobservers::{JsonObserver, events_from_json_log_file};
+/// use logcore::{Event, LogLevel, Observer, OwnedEvent, format_event};
+///
+/// let observer = JsonObserver::new(Vec::new());
+/// observer.observe(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "{n} items").with_field("n", 3)));
+/// let bytes = observer.into_inner();
+/// assert_eq!(bytes[0], 0x1e);
+/// let events: Vec<_> = events_from_json_log_file(&bytes[..]).collect();
+/// assert_eq!(format_event(&events[0]), "3 items");
+/// ```
+pub struct JsonObserver<W: Write + Send> {
+    inner: Mutex<(W, String, bool)>,
+    separator: bool,
+    flush_each: bool,
+}
+
+impl<W: Write + Send> std::fmt::Debug for JsonObserver<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonObserver")
+            .field("separator", &self.separator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write + Send> JsonObserver<W> {
+    /// RS-framed records to `writer`, flushed after each event.
+    pub fn new(writer: W) -> Self {
+        JsonObserver {
+            inner: Mutex::new((writer, String::new(), false)),
+            separator: true,
+            flush_each: true,
+        }
+    }
+
+    /// Plain JSON Lines: no `0x1e` before each record.
+    pub fn json_lines(mut self) -> Self {
+        self.separator = false;
+        self
+    }
+
+    /// Whether to flush after every event (default `true`).
+    pub fn with_flush_each(mut self, flush: bool) -> Self {
+        self.flush_each = flush;
+        self
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.inner.into_inner().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+impl<W: Write + Send> Observer for JsonObserver<W> {
+    fn observe(&self, event: &Event<'_>) {
+        // Flatten before locking: rendering may log (re-entrantly) too.
+        let kept;
+        let owned = match event.as_owned() {
+            Some(owned) => owned,
+            None => {
+                kept = event.to_owned_event();
+                &kept
+            }
+        };
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (writer, record, failing) = &mut *inner;
+        record.clear();
+        if self.separator {
+            record.push('\x1e');
+        }
+        event_as_json(owned, record);
+        record.push('\n');
+        let result = writer.write_all(record.as_bytes()).and_then(|()| {
+            if self.flush_each {
+                writer.flush()
+            } else {
+                Ok(())
+            }
+        });
+        match result {
+            Ok(()) => *failing = false,
+            Err(e) if !*failing => {
+                *failing = true;
+                drop(inner);
+                panic!("JSON observer could not write: {e}");
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn flush(&self) {
+        let _ = self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .flush();
+    }
+}

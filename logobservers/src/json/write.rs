@@ -1,0 +1,232 @@
+use std::fmt::Write as _;
+
+use logcore::{Failure, OwnedEvent, OwnedValue};
+
+use super::{FAILURE_UUID, LEVEL_UUID};
+
+/// Appends `event` as one JSON object (no separator, no newline), with
+/// twisted's keys: the user's fields first, then `log_level`,
+/// `log_namespace`, `log_system`, `log_source`, `log_format`, `log_time`,
+/// `log_failure`, `log_file`, `log_line`, and `log_flattened` last. Floats
+/// that JSON cannot hold are written as twisted does (`NaN`, `Infinity`).
+///
+/// ```
+/// use logcore::{LogLevel, OwnedEvent};
+/// let mut event = OwnedEvent::new(LogLevel::Info, "app", "{n} items").with_field("n", 3);
+/// event.time = Some(1.5);
+/// let mut out = String::new();
+/// logobservers::event_as_json(&event, &mut out);
+/// assert_eq!(
+///     out,
+///     r#"{"n":3,"log_level":{"name":"info","__class_uuid__":"02e59486-f24d-46ad-8224-3acdf2a5732a"},"log_namespace":"app","log_format":"{n} items","log_time":1.5}"#
+/// );
+/// ```
+pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
+    out.push('{');
+    let mut first = true;
+    let mut key = |out: &mut String, k: &str| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        write_str(out, k);
+        out.push(':');
+    };
+    for (name, value) in &event.fields {
+        key(out, name);
+        write_value(out, value);
+    }
+    if let Some(level) = event.level {
+        key(out, "log_level");
+        out.push_str("{\"name\":");
+        write_str(out, level.name());
+        let _ = write!(out, ",\"__class_uuid__\":\"{LEVEL_UUID}\"}}");
+    }
+    let strings = [
+        ("log_namespace", &event.namespace),
+        ("log_system", &event.system),
+    ];
+    for (k, v) in strings {
+        if let Some(v) = v {
+            key(out, k);
+            write_str(out, v);
+        }
+    }
+    if let Some(source) = &event.source {
+        key(out, "log_source");
+        write_value(out, source);
+    }
+    if let Some(format) = &event.format {
+        key(out, "log_format");
+        write_str(out, format);
+    }
+    if let Some(time) = event.time {
+        key(out, "log_time");
+        write_f64(out, time);
+    }
+    if let Some(failure) = &event.failure {
+        key(out, "log_failure");
+        write_failure(out, failure);
+    }
+    if let Some(file) = &event.file {
+        key(out, "log_file");
+        write_str(out, file);
+    }
+    if let Some(line) = event.line {
+        key(out, "log_line");
+        let _ = write!(out, "{line}");
+    }
+    if !event.flattened.is_empty() {
+        key(out, "log_flattened");
+        write_entries(out, &event.flattened);
+    }
+    out.push('}');
+}
+
+/// A failure as twisted stores one (its `__getstate__` plus the type), with
+/// the message as `value` and spindle's extras (`causes`, `rust_type`).
+fn write_failure(out: &mut String, failure: &Failure) {
+    let type_name = failure.type_name();
+    let (module, name) = match type_name.rsplit_once("::") {
+        Some((m, n)) => (m.replace("::", "."), n.to_string()),
+        None => match type_name.rsplit_once('.') {
+            Some((m, n)) => (m.to_string(), n.to_string()),
+            None => ("builtins".to_string(), type_name.to_string()),
+        },
+    };
+    out.push_str("{\"count\":1,\"type\":{\"__module__\":");
+    write_str(out, &module);
+    out.push_str(",\"__name__\":");
+    write_str(out, &name);
+    out.push_str("},\"value\":");
+    write_str(out, failure.message());
+    out.push_str(",\"captureVars\":false,\"tb\":null,\"parents\":[");
+    let qualified = format!("{module}.{name}");
+    write_str(out, &qualified);
+    for parent in failure.parents().iter().filter(|p| **p != qualified) {
+        out.push(',');
+        write_str(out, parent);
+    }
+    out.push_str("],\"stack\":[],\"frames\":[");
+    for (i, frame) in failure.frames().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        write_str(out, &frame.function);
+        out.push(',');
+        write_str(out, &frame.file);
+        let _ = write!(out, ",{},[],[]]", frame.line);
+    }
+    out.push_str("],\"pickled\":1,\"causes\":[");
+    for (i, cause) in failure.causes().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, cause);
+    }
+    out.push_str("],\"rust_type\":");
+    write_str(out, type_name);
+    let _ = write!(out, ",\"__class_uuid__\":\"{FAILURE_UUID}\"}}");
+}
+
+fn write_entries(out: &mut String, entries: &[(String, OwnedValue)]) {
+    out.push('{');
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write_value(out, v);
+    }
+    out.push('}');
+}
+
+fn write_value(out: &mut String, value: &OwnedValue) {
+    match value {
+        OwnedValue::None => out.push_str("null"),
+        OwnedValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        OwnedValue::I64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        OwnedValue::U64(u) => {
+            let _ = write!(out, "{u}");
+        }
+        OwnedValue::F64(f) => write_f64(out, *f),
+        OwnedValue::Str(s) => write_str(out, s),
+        OwnedValue::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        OwnedValue::Map(entries) => write_entries(out, entries),
+        OwnedValue::Unpersistable => out.push_str("{\"unpersistable\":true}"),
+    }
+}
+
+fn write_f64(out: &mut String, f: f64) {
+    if f.is_nan() {
+        out.push_str("NaN");
+    } else if f.is_infinite() {
+        out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
+    } else {
+        // Debug keeps a `.0` on whole numbers, so they read back as floats.
+        let _ = write!(out, "{f:?}");
+    }
+}
+
+/// A JSON string: quotes, backslashes and every control character escaped
+/// (so a value can hold no raw newline or record separator).
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_and_floats() {
+        let mut out = String::new();
+        write_str(&mut out, "a\"b\\c\nd\x1e\x1b é");
+        assert_eq!(out, r#""a\"b\\c\nd\u001e\u001b é""#);
+        for (f, want) in [
+            (1.0, "1.0"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (1e300, "1e300"),
+            (0.1, "0.1"),
+        ] {
+            let mut out = String::new();
+            write_f64(&mut out, f);
+            assert_eq!(out, want);
+        }
+    }
+}
