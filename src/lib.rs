@@ -52,11 +52,14 @@ pub use logcore::{
 };
 pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trace, warn};
 pub use logobservers::{
-    Directive, DirectiveError, FAILURE_UUID, FilteringObserver, GlobPredicate, HistoryObserver,
-    JsonLogReader, JsonObserver, LEVEL_UUID, LogLevelFilterPredicate, NamespacePredicate,
-    Predicate, PredicateResult, RecordError, TWISTED_TIME_FORMAT, TextObserver, TextRegexPredicate,
-    event_as_json, event_from_json, events_from_json_log_file, parse_directives,
+    Directive, DirectiveError, FAILURE_UUID, FilteringObserver, FullPolicy, GlobPredicate,
+    HistoryObserver, JsonLogReader, JsonObserver, LEVEL_UUID, LineWriter, LogLevelFilterPredicate,
+    NamespacePredicate, NonBlocking, NonBlockingGuard, Predicate, PredicateResult, RecordError,
+    RotatingFile, Rotation, TWISTED_TIME_FORMAT, TextObserver, TextRegexPredicate, event_as_json,
+    event_from_json, events_from_json_log_file, parse_directives,
 };
+#[cfg(feature = "log")]
+pub use logobservers::{LogBridge, LogForwarder, from_log_level, install_log_bridge, to_log_level};
 
 #[doc(hidden)]
 pub mod __private;

@@ -44,7 +44,9 @@ pub use observer::Observer;
 pub use owned_event::OwnedEvent;
 pub use owned_value::OwnedValue;
 pub use panic_hook::install_panic_hook;
-pub use publisher::{LogPublisher, ObserverId, global_enabled, global_publisher};
+pub use publisher::{
+    LogPublisher, ObserverId, global_enabled, global_publisher, on_global_max_level,
+};
 pub use source::LogSource;
 pub use text::{apply_spec, event_as_text, format_event, format_time, system_id};
 pub use value::{DebugValue, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug, Visit};

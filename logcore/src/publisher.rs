@@ -20,6 +20,28 @@ pub fn global_enabled(level: LogLevel) -> bool {
     level.as_u8() >= GLOBAL_MAX_LEVEL.load(Ordering::Relaxed)
 }
 
+/// Functions told the global publisher's most verbose level whenever it
+/// changes (the `log` bridge keeps `log::max_level` in step with it).
+static MAX_LEVEL_HOOKS: RwLock<Vec<MaxLevelHook>> = RwLock::new(Vec::new());
+
+/// What [`on_global_max_level`] takes.
+pub type MaxLevelHook = fn(Option<LogLevel>);
+
+/// Calls `hook` now and whenever the most verbose level wanted by the global
+/// publisher's observers changes (`None`: no level).
+///
+/// ```
+/// fn show(level: Option<logcore::LogLevel>) { let _ = level; }
+/// logcore::on_global_max_level(show);
+/// ```
+pub fn on_global_max_level(hook: MaxLevelHook) {
+    MAX_LEVEL_HOOKS
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(hook);
+    hook(LogLevel::from_u8(GLOBAL_MAX_LEVEL.load(Ordering::Relaxed)));
+}
+
 /// Identifies an observer added to a [`LogPublisher`], to remove it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObserverId(u64);
@@ -146,6 +168,13 @@ impl LogPublisher {
         self.max_level.store(level, Ordering::Relaxed);
         if self.global {
             GLOBAL_MAX_LEVEL.store(level, Ordering::Relaxed);
+            for hook in MAX_LEVEL_HOOKS
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                hook(LogLevel::from_u8(level));
+            }
         }
     }
 

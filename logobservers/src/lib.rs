@@ -22,6 +22,11 @@
 mod filter;
 mod history;
 mod json;
+mod line_writer;
+#[cfg(feature = "log")]
+mod log_bridge;
+mod non_blocking;
+mod rotate;
 mod text;
 
 pub use filter::{
@@ -33,4 +38,9 @@ pub use json::{
     FAILURE_UUID, JsonLogReader, JsonObserver, LEVEL_UUID, RecordError, event_as_json,
     event_from_json, events_from_json_log_file,
 };
+pub use line_writer::LineWriter;
+#[cfg(feature = "log")]
+pub use log_bridge::{LogBridge, LogForwarder, from_log_level, install_log_bridge, to_log_level};
+pub use non_blocking::{FullPolicy, NonBlocking, NonBlockingGuard};
+pub use rotate::{RotatingFile, Rotation};
 pub use text::{TWISTED_TIME_FORMAT, TextObserver};

@@ -1,0 +1,332 @@
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// When a [`RotatingFile`] starts a new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// When the file would grow past this many bytes: `app.log` becomes
+    /// `app.log.1`, `app.log.1` becomes `app.log.2`, and so on.
+    Size(u64),
+    /// When the local date changes: `app.log` becomes `app.log.2026-11-22`.
+    Daily,
+}
+
+/// The date a daily file belongs to, as `YYYY-MM-DD` (a function so tests
+/// can move the clock).
+type Clock = Box<dyn Fn() -> String + Send>;
+
+/// A log file that rotates by size or by day and keeps a number of old
+/// files. It only rotates at the start of a record (after a write that ended
+/// with `\n`), so a record is never split across files; and it reopens its
+/// path when the file was moved or deleted behind its back (logrotate),
+/// checked at most once a second.
+///
+/// ```
+/// use std::io::Write;
+/// use logobservers::{RotatingFile, Rotation};
+/// let dir = std::env::temp_dir().join(format!("spindle-doc-rotate-{}", std::process::id()));
+/// let _ = std::fs::remove_dir_all(&dir);
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let mut file = RotatingFile::new(dir.join("app.log"), Rotation::Size(10), 2).unwrap();
+/// for line in ["first record\n", "second\n", "third\n"] {
+///     file.write_all(line.as_bytes()).unwrap();
+/// }
+/// assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), "third\n");
+/// assert_eq!(std::fs::read_to_string(dir.join("app.log.1")).unwrap(), "second\n");
+/// assert_eq!(std::fs::read_to_string(dir.join("app.log.2")).unwrap(), "first record\n");
+/// ```
+pub struct RotatingFile {
+    path: PathBuf,
+    rotation: Rotation,
+    keep: usize,
+    file: File,
+    size: u64,
+    period: String,
+    clock: Clock,
+    at_record_start: bool,
+    last_check: Instant,
+}
+
+impl std::fmt::Debug for RotatingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingFile")
+            .field("path", &self.path)
+            .field("rotation", &self.rotation)
+            .field("keep", &self.keep)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+fn open(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+impl RotatingFile {
+    /// Opens (appending to) `path`, keeping `keep` rotated files.
+    pub fn new(
+        path: impl Into<PathBuf>,
+        rotation: Rotation,
+        keep: usize,
+    ) -> io::Result<RotatingFile> {
+        Self::with_clock(path, rotation, keep, Box::new(today))
+    }
+
+    /// As [`RotatingFile::new`], with the date taken from `clock` (for tests).
+    #[doc(hidden)]
+    pub fn with_clock(
+        path: impl Into<PathBuf>,
+        rotation: Rotation,
+        keep: usize,
+        clock: Clock,
+    ) -> io::Result<RotatingFile> {
+        let path = path.into();
+        let file = open(&path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot open log file {}: {e}", path.display()),
+            )
+        })?;
+        let size = file.metadata()?.len();
+        let period = clock();
+        Ok(RotatingFile {
+            path,
+            rotation,
+            keep,
+            file,
+            size,
+            period,
+            clock,
+            at_record_start: true,
+            last_check: Instant::now(),
+        })
+    }
+
+    /// The path of the current file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn rotated_name(&self, suffix: &str) -> PathBuf {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".");
+        name.push(suffix);
+        PathBuf::from(name)
+    }
+
+    fn rotate_to(&mut self, suffix: &str) -> io::Result<()> {
+        self.file.flush()?;
+        match self.rotation {
+            Rotation::Size(_) => {
+                if self.keep == 0 {
+                    let _ = fs::remove_file(&self.path);
+                } else {
+                    let _ = fs::remove_file(self.rotated_name(&self.keep.to_string()));
+                    for n in (1..self.keep).rev() {
+                        let _ = fs::rename(
+                            self.rotated_name(&n.to_string()),
+                            self.rotated_name(&(n + 1).to_string()),
+                        );
+                    }
+                    fs::rename(&self.path, self.rotated_name("1"))?;
+                }
+            }
+            Rotation::Daily => {
+                fs::rename(&self.path, self.rotated_name(suffix))?;
+                self.prune_daily()?;
+            }
+        }
+        self.file = open(&self.path)?;
+        self.size = 0;
+        Ok(())
+    }
+
+    /// Deletes dated files beyond the newest `keep`.
+    fn prune_daily(&self) -> io::Result<()> {
+        let Some(dir) = self.path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        }) else {
+            return Ok(());
+        };
+        let Some(base) = self.path.file_name().and_then(|n| n.to_str()) else {
+            return Ok(());
+        };
+        let prefix = format!("{base}.");
+        let mut dated: Vec<String> = fs::read_dir(dir)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| {
+                n.strip_prefix(&prefix)
+                    .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-')
+            })
+            .collect();
+        dated.sort();
+        let excess = dated.len().saturating_sub(self.keep);
+        for name in &dated[..excess] {
+            fs::remove_file(dir.join(name))?;
+        }
+        Ok(())
+    }
+
+    /// Reopens the path if the open file is no longer there (moved or
+    /// deleted by another program).
+    fn reopen_if_moved(&mut self) -> io::Result<()> {
+        if self.last_check.elapsed() < Duration::from_secs(1) {
+            return Ok(());
+        }
+        self.last_check = Instant::now();
+        if moved(&self.file, &self.path) {
+            self.file = open(&self.path)?;
+            self.size = self.file.metadata()?.len();
+        }
+        Ok(())
+    }
+
+    /// Forces the check for a moved file now (tests; logrotate's `postrotate`).
+    pub fn reopen_now_if_moved(&mut self) -> io::Result<()> {
+        self.last_check = Instant::now() - Duration::from_secs(2);
+        self.reopen_if_moved()
+    }
+}
+
+#[cfg(unix)]
+fn moved(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(on_disk)) => open.ino() != on_disk.ino() || open.dev() != on_disk.dev(),
+        (_, Err(_)) => true,
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn moved(_: &File, path: &Path) -> bool {
+    !path.exists()
+}
+
+impl Write for RotatingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.at_record_start && !buf.is_empty() {
+            self.reopen_if_moved()?;
+            match self.rotation {
+                Rotation::Size(max) if self.size > 0 && self.size + buf.len() as u64 > max => {
+                    self.rotate_to("1")?
+                }
+                Rotation::Daily => {
+                    let now = (self.clock)();
+                    if now != self.period {
+                        let old = std::mem::replace(&mut self.period, now);
+                        if self.size > 0 {
+                            self.rotate_to(&old)?;
+                        }
+                    }
+                }
+                Rotation::Size(_) => {}
+            }
+        }
+        let n = self.file.write(buf)?;
+        self.size += n as u64;
+        if n > 0 {
+            self.at_record_start = buf[n - 1] == b'\n';
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("spindle-rotate-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn size_rotation_never_splits_a_record_and_keeps_n() {
+        let d = dir("size");
+        let mut f = RotatingFile::new(d.join("a.log"), Rotation::Size(16), 2).unwrap();
+        // a record written in two pieces stays in one file even past the limit
+        f.write_all(b"0123456789").unwrap();
+        f.write_all(b"abcdefghij\n").unwrap();
+        for r in ["r1\n", "r2 is longer\n", "r3\n", "r4 is longer\n"] {
+            f.write_all(r.as_bytes()).unwrap();
+        }
+        let read = |n: &str| fs::read_to_string(d.join(n)).unwrap_or_default();
+        // 16 bytes at most, unless one record alone is longer
+        assert_eq!(read("a.log"), "r3\nr4 is longer\n");
+        assert_eq!(read("a.log.1"), "r1\nr2 is longer\n");
+        assert_eq!(read("a.log.2"), "0123456789abcdefghij\n");
+        assert!(!d.join("a.log.3").exists(), "only two are kept");
+    }
+
+    #[test]
+    fn daily_rotation_names_files_by_date_and_prunes() {
+        let d = dir("daily");
+        let date = Arc::new(Mutex::new("2026-11-20".to_string()));
+        let clock = date.clone();
+        let mut f = RotatingFile::with_clock(
+            d.join("a.log"),
+            Rotation::Daily,
+            2,
+            Box::new(move || clock.lock().unwrap().clone()),
+        )
+        .unwrap();
+        for day in ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"] {
+            *date.lock().unwrap() = day.to_string();
+            f.write_all(format!("on {day}\n").as_bytes()).unwrap();
+        }
+        let mut names: Vec<String> = fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.log", "a.log.2026-11-21", "a.log.2026-11-22"]);
+        assert_eq!(
+            fs::read_to_string(d.join("a.log.2026-11-22")).unwrap(),
+            "on 2026-11-22\n"
+        );
+        assert_eq!(
+            fs::read_to_string(d.join("a.log")).unwrap(),
+            "on 2026-11-23\n"
+        );
+    }
+
+    #[test]
+    fn reopens_after_an_external_move() {
+        let d = dir("moved");
+        let mut f = RotatingFile::new(d.join("a.log"), Rotation::Size(1 << 20), 1).unwrap();
+        f.write_all(b"before\n").unwrap();
+        fs::rename(d.join("a.log"), d.join("a.log.moved")).unwrap();
+        f.reopen_now_if_moved().unwrap();
+        f.write_all(b"after\n").unwrap();
+        assert_eq!(
+            fs::read_to_string(d.join("a.log.moved")).unwrap(),
+            "before\n"
+        );
+        assert_eq!(fs::read_to_string(d.join("a.log")).unwrap(), "after\n");
+        assert!(
+            RotatingFile::new(d.join("no/such/dir/a.log"), Rotation::Daily, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot open log file")
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! The bridge with the `log` crate, with a real published crate (globset)
+//! that logs through `log`. The `log` logger is global: one test function.
+
+use std::sync::{Arc, Mutex};
+
+use spindle::{
+    Event, FilteringObserver, LogForwarder, LogLevel, LogLevelFilterPredicate, Logger, Observer,
+    OwnedValue, captured_logs, format_event, global_log_beginner, info, install_log_bridge,
+};
+
+#[derive(Default)]
+struct Records(Mutex<Vec<(log::Level, String, String)>>);
+
+impl log::Log for Records {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        self.0.lock().unwrap().push((
+            record.level(),
+            record.target().to_string(),
+            record.args().to_string(),
+        ));
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn log_records_become_events_and_events_can_go_to_a_log_logger() {
+    install_log_bridge().unwrap();
+    assert!(install_log_bridge().is_err(), "a second logger is refused");
+
+    // A published crate logging through `log` (globset logs when it builds a set).
+    let events = captured_logs(|| {
+        let mut builder = globset::GlobSetBuilder::new();
+        builder.add(globset::Glob::new("*.rs").unwrap());
+        builder.build().unwrap();
+    });
+    let from_globset: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            e.namespace
+                .as_deref()
+                .is_some_and(|n| n.starts_with("globset"))
+        })
+        .collect();
+    assert!(!from_globset.is_empty(), "{events:?}");
+    assert!(
+        from_globset
+            .iter()
+            .all(|e| e.level == Some(LogLevel::Debug))
+    );
+    assert!(
+        from_globset
+            .iter()
+            .any(|e| format_event(*e).contains("glob")),
+        "{from_globset:?}"
+    );
+
+    // Key-values become fields; braces in the message stay literal text.
+    let events = captured_logs(
+        || log::warn!(target: "app::db", shard = 3, user = "ann"; "pool {{full}} at {}%", 95),
+    );
+    assert_eq!(format_event(&events[0]), "pool {full} at 95%");
+    assert_eq!(events[0].level, Some(LogLevel::Warn));
+    assert_eq!(events[0].field("shard"), Some(&OwnedValue::I64(3)));
+    assert_eq!(
+        events[0].field("user"),
+        Some(&OwnedValue::Str("ann".into()))
+    );
+    assert_eq!(events[0].file.as_deref(), Some(file!()));
+
+    // log::max_level follows the levels spindle's observers want.
+    let quiet = FilteringObserver::new(|_: &Event<'_>| {})
+        .with_predicate(LogLevelFilterPredicate::from_directives("warn").unwrap());
+    global_log_beginner().begin_logging_to([Arc::new(quiet) as Arc<dyn Observer>]);
+    assert_eq!(log::max_level(), log::LevelFilter::Warn);
+    let events = captured_logs(|| assert_eq!(log::max_level(), log::LevelFilter::Trace));
+    assert!(events.is_empty());
+    assert_eq!(log::max_level(), log::LevelFilter::Warn);
+
+    // The other way: spindle events forwarded to a `log::Log`.
+    let records = Arc::new(Records::default());
+    let forward = Arc::new(LogForwarder::new(RecordsRef(records.clone())));
+    let logger = Logger::new("app::web").with_observer(forward);
+    let n = 2;
+    info!(logger: &logger, "{n} requests", n);
+    spindle::critical!(logger: &logger, "down");
+    assert_eq!(
+        *records.0.lock().unwrap(),
+        [
+            (
+                log::Level::Info,
+                "app::web".to_string(),
+                "2 requests".to_string()
+            ),
+            (
+                log::Level::Error,
+                "app::web".to_string(),
+                "down".to_string()
+            )
+        ]
+    );
+}
+
+struct RecordsRef(Arc<Records>);
+impl log::Log for RecordsRef {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        self.0.enabled(m)
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        self.0.log(r)
+    }
+    fn flush(&self) {}
+}
