@@ -63,6 +63,9 @@ pub use logobservers::{LogBridge, LogForwarder, from_log_level, install_log_brid
 
 #[doc(hidden)]
 pub mod __private;
+mod setup;
+
+pub use setup::{InitError, LEVEL_NAMES, LoggingGuard, Setup, init};
 
 /// The README's examples, run as doc tests.
 #[cfg(doctest)]
@@ -73,3 +76,8 @@ mod readme {}
 #[cfg(doctest)]
 #[doc = include_str!("../docs/dsl.md")]
 mod dsl_reference {}
+
+/// The observers guide's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/observers.md")]
+mod observers_guide {}

@@ -60,6 +60,49 @@ impl OwnedValue {
         }
     }
 
+    /// The value as an unsigned integer, if it is a whole number that fits
+    /// (integers read back from JSON are `I64`; this takes either kind).
+    ///
+    /// ```
+    /// use logcore::OwnedValue;
+    /// assert_eq!(OwnedValue::I64(250).as_u64(), Some(250));
+    /// assert_eq!(OwnedValue::I64(-1).as_u64(), None);
+    /// ```
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            OwnedValue::U64(u) => Some(*u),
+            OwnedValue::I64(i) => u64::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as a signed integer, if it is a whole number that fits.
+    ///
+    /// ```
+    /// assert_eq!(logcore::OwnedValue::U64(7).as_i64(), Some(7));
+    /// ```
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            OwnedValue::I64(i) => Some(*i),
+            OwnedValue::U64(u) => i64::try_from(*u).ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as a float, if it is a number.
+    ///
+    /// ```
+    /// assert_eq!(logcore::OwnedValue::I64(2).as_f64(), Some(2.0));
+    /// ```
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            OwnedValue::F64(f) => Some(*f),
+            OwnedValue::I64(i) => Some(*i as f64),
+            OwnedValue::U64(u) => Some(*u as f64),
+            _ => None,
+        }
+    }
+
     /// The value of `key`, if this is a map that has it.
     ///
     /// ```

@@ -447,6 +447,20 @@ impl Predicate for TextRegexPredicate {
     }
 }
 
+/// A shared predicate (one [`LogLevelFilterPredicate`] can filter several
+/// observers and still be changed at run time).
+impl<P: Predicate + ?Sized> Predicate for std::sync::Arc<P> {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        (**self).evaluate(event)
+    }
+    fn floor(&self) -> Option<LogLevel> {
+        (**self).floor()
+    }
+    fn may_say_yes(&self) -> bool {
+        (**self).may_say_yes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use logcore::OwnedEvent;
