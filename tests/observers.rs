@@ -1,0 +1,89 @@
+//! Events logged through the macros, written as JSON and read back, render
+//! the same text and keep their values.
+
+use std::sync::Arc;
+
+use spindle::{
+    Event, JsonObserver, LogPublisher, LogSource, Logger, Observer, OwnedValue, TextObserver,
+    events_from_json_log_file, extract_field, failure, info, warn,
+};
+
+#[derive(LogSource)]
+struct Request {
+    uri: String,
+    status: u16,
+    #[log(redact)]
+    token: String,
+}
+
+#[test]
+fn json_written_then_read_renders_the_same_text() {
+    let json = Arc::new(JsonObserver::new(Vec::new()));
+    let text = Arc::new(TextObserver::new(Vec::new()));
+    let publisher = Arc::new(LogPublisher::new());
+    publisher.add_observer(json.clone());
+    publisher.add_observer(text.clone());
+    let log = Logger::new("app::web")
+        .with_observer(publisher.clone())
+        .bind("shard", 2);
+    let req = Request {
+        uri: "/ä\u{1b}[2J".into(),
+        status: 404,
+        token: "s3cret".into(),
+    };
+    info!(logger: &log, "{req.uri} -> {req.status:>5} {req.status!r}", req);
+    warn!(logger: &log, source: &req, "{log_source.status:#x} {n:.2} {v:?}", n = 1.0 / 3.0, v = vec![Some(1), None]);
+    info!(logger: &log, "line\nbreak\r{nan} {big}", nan = f64::NAN, big = u64::MAX);
+    failure!(logger: &log, "failed", std::io::Error::other("disk"));
+    drop(log);
+    drop(publisher);
+    let written_text = String::from_utf8(Arc::into_inner(text).unwrap().into_inner()).unwrap();
+    let bytes = Arc::into_inner(json).unwrap().into_inner();
+
+    let events: Vec<_> = events_from_json_log_file(&bytes[..]).collect();
+    assert_eq!(events.len(), 4);
+    let reread = TextObserver::new(Vec::new());
+    for e in &events {
+        reread.observe(&Event::from_owned(e));
+    }
+    assert_eq!(
+        String::from_utf8(reread.into_inner()).unwrap(),
+        written_text
+    );
+
+    assert_eq!(
+        extract_field("req.status", &events[0]).unwrap().as_u64(),
+        Some(404)
+    );
+    assert_eq!(
+        extract_field("req.status!r", &events[0]),
+        Ok(OwnedValue::Str("404".into()))
+    );
+    assert_eq!(
+        extract_field("log_source.status", &events[1])
+            .unwrap()
+            .as_u64(),
+        Some(404)
+    );
+    assert_eq!(
+        extract_field("shard", &events[1]).unwrap().as_u64(),
+        Some(2)
+    );
+    assert_eq!(
+        extract_field("big", &events[2]),
+        Ok(OwnedValue::U64(u64::MAX))
+    );
+    assert!(matches!(extract_field("nan", &events[2]), Ok(OwnedValue::F64(f)) if f.is_nan()));
+    let f = events[3].failure.as_ref().unwrap();
+    assert_eq!(
+        (f.type_name(), f.message()),
+        ("std::io::error::Error", "disk")
+    );
+    // the secret is in no output
+    assert!(!String::from_utf8_lossy(&bytes).contains("s3cret"));
+    assert!(!written_text.contains("s3cret"));
+    // control characters in values are escaped in text, and cannot break JSON records
+    assert!(written_text.contains("/ä\\x1b[2J"), "{written_text}");
+    assert_eq!(bytes.iter().filter(|&&b| b == 0x1e).count(), 4);
+    assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), 4);
+}
