@@ -87,3 +87,51 @@ fn json_written_then_read_renders_the_same_text() {
     assert_eq!(bytes.iter().filter(|&&b| b == 0x1e).count(), 4);
     assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), 4);
 }
+
+/// A logger whose only observer is one text observer: nothing else renders
+/// an event before it does.
+static WRITTEN: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+static TEXT_ONLY: std::sync::LazyLock<Logger> = std::sync::LazyLock::new(|| {
+    let publisher = LogPublisher::new();
+    publisher.add_observer(TextObserver::new(Written).with_time_format(None));
+    Logger::new("chatty").with_observer(Arc::new(publisher))
+});
+
+/// Appends to `WRITTEN`.
+struct Written;
+impl std::io::Write for Written {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        WRITTEN.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_value_that_logs_while_a_file_observer_renders_it_does_not_deadlock() {
+    struct Chatty;
+    impl std::fmt::Display for Chatty {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let inner = 1;
+            info!(logger: &*TEXT_ONLY, "rendering chatty {inner}", inner);
+            f.write_str("chatty")
+        }
+    }
+    // On a thread, so that a deadlock fails the test instead of hanging it.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let chatty = Chatty;
+        info!(logger: &*TEXT_ONLY, "{chatty}", chatty);
+        done.send(()).unwrap();
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("logging deadlocked");
+    let written = String::from_utf8(WRITTEN.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        written,
+        "- [chatty#info] rendering chatty 1\n- [chatty#info] chatty\n"
+    );
+}

@@ -26,6 +26,7 @@ mod line_writer;
 #[cfg(feature = "log")]
 mod log_bridge;
 mod non_blocking;
+mod record_writer;
 mod rotate;
 mod text;
 

@@ -1,8 +1,9 @@
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
-use std::sync::Mutex;
 
 use logcore::{Event, LogLevel, Observer, system_id};
+
+use crate::record_writer::RecordWriter;
 
 /// Writes each event as one text line in twisted's layout
 /// (`<time> [<system>] <text>`, continuation lines and tracebacks indented
@@ -24,17 +25,9 @@ use logcore::{Event, LogLevel, Observer, system_id};
 /// assert_eq!(out, "- [app::web#warn] two\n\tlines, one \\r sneaky\n");
 /// ```
 pub struct TextObserver<W: Write + Send> {
-    inner: Mutex<Inner<W>>,
+    out: RecordWriter<W>,
     time_format: Option<String>,
     colour: bool,
-    flush_each: bool,
-}
-
-struct Inner<W> {
-    writer: W,
-    line: String,
-    /// Whether the last write failed (reported once per burst of failures).
-    failing: bool,
 }
 
 impl<W: Write + Send> std::fmt::Debug for TextObserver<W> {
@@ -54,14 +47,9 @@ impl<W: Write + Send> TextObserver<W> {
     /// colour, flushing after each event.
     pub fn new(writer: W) -> Self {
         TextObserver {
-            inner: Mutex::new(Inner {
-                writer,
-                line: String::new(),
-                failing: false,
-            }),
+            out: RecordWriter::new(writer, "text observer"),
             time_format: Some(TWISTED_TIME_FORMAT.to_string()),
             colour: false,
-            flush_each: true,
         }
     }
 
@@ -82,16 +70,13 @@ impl<W: Write + Send> TextObserver<W> {
     /// it off for a `BufWriter` you flush yourself, or on shutdown through
     /// [`Observer::flush`].
     pub fn with_flush_each(mut self, flush: bool) -> Self {
-        self.flush_each = flush;
+        self.out.set_flush_each(flush);
         self
     }
 
     /// The writer back.
     pub fn into_inner(self) -> W {
-        self.inner
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .writer
+        self.out.into_inner()
     }
 
     /// Appends the line for `event` (with its final newline) to `out`;
@@ -187,43 +172,14 @@ impl TextObserver<io::Stderr> {
 
 impl<W: Write + Send> Observer for TextObserver<W> {
     fn observe(&self, event: &Event<'_>) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Inner {
-            writer,
-            line,
-            failing,
-        } = &mut *inner;
-        line.clear();
-        self.format_line(event, line);
-        if line.is_empty() {
-            return;
-        }
-        let result = writer.write_all(line.as_bytes()).and_then(|()| {
-            if self.flush_each {
-                writer.flush()
-            } else {
-                Ok(())
-            }
-        });
-        match result {
-            Ok(()) => *failing = false,
-            Err(e) if !*failing => {
-                *failing = true;
-                drop(inner);
-                // Reported once per burst of failures, to the other observers.
-                panic!("text observer could not write: {e}");
-            }
-            Err(_) => {}
-        }
+        // Render before locking: a value's Display may log (re-entrantly),
+        // and the text is cached in the event for the line below.
+        let _ = event.text();
+        self.out.write(|line| self.format_line(event, line));
     }
 
     fn flush(&self) {
-        let _ = self
-            .inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .writer
-            .flush();
+        self.out.flush()
     }
 }
 

@@ -1,9 +1,9 @@
 use std::io::Write;
-use std::sync::Mutex;
 
 use logcore::{Event, Observer};
 
 use super::event_as_json;
+use crate::record_writer::RecordWriter;
 
 /// Writes each event as a JSON record in twisted's format: `0x1e`, the
 /// JSON object, `\n` (or JSON Lines, without the `0x1e`). Files it writes
@@ -23,9 +23,8 @@ use super::event_as_json;
 /// assert_eq!(format_event(&events[0]), "3 items");
 /// ```
 pub struct JsonObserver<W: Write + Send> {
-    inner: Mutex<(W, String, bool)>,
+    out: RecordWriter<W>,
     separator: bool,
-    flush_each: bool,
 }
 
 impl<W: Write + Send> std::fmt::Debug for JsonObserver<W> {
@@ -40,9 +39,8 @@ impl<W: Write + Send> JsonObserver<W> {
     /// RS-framed records to `writer`, flushed after each event.
     pub fn new(writer: W) -> Self {
         JsonObserver {
-            inner: Mutex::new((writer, String::new(), false)),
+            out: RecordWriter::new(writer, "JSON observer"),
             separator: true,
-            flush_each: true,
         }
     }
 
@@ -54,13 +52,13 @@ impl<W: Write + Send> JsonObserver<W> {
 
     /// Whether to flush after every event (default `true`).
     pub fn with_flush_each(mut self, flush: bool) -> Self {
-        self.flush_each = flush;
+        self.out.set_flush_each(flush);
         self
     }
 
     /// The writer back.
     pub fn into_inner(self) -> W {
-        self.inner.into_inner().unwrap_or_else(|e| e.into_inner()).0
+        self.out.into_inner()
     }
 }
 
@@ -75,38 +73,16 @@ impl<W: Write + Send> Observer for JsonObserver<W> {
                 &kept
             }
         };
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let (writer, record, failing) = &mut *inner;
-        record.clear();
-        if self.separator {
-            record.push('\x1e');
-        }
-        event_as_json(owned, record);
-        record.push('\n');
-        let result = writer.write_all(record.as_bytes()).and_then(|()| {
-            if self.flush_each {
-                writer.flush()
-            } else {
-                Ok(())
+        self.out.write(|record| {
+            if self.separator {
+                record.push('\x1e');
             }
+            event_as_json(owned, record);
+            record.push('\n');
         });
-        match result {
-            Ok(()) => *failing = false,
-            Err(e) if !*failing => {
-                *failing = true;
-                drop(inner);
-                panic!("JSON observer could not write: {e}");
-            }
-            Err(_) => {}
-        }
     }
 
     fn flush(&self) {
-        let _ = self
-            .inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-            .flush();
+        self.out.flush()
     }
 }
