@@ -1,0 +1,294 @@
+//! spindle against tracing, log and slog, in one process, on the same event:
+//! a message and three fields (a `&str`, a `u16`, a `usize`).
+//!
+//! `cargo bench --bench peers`, then `python3 scripts/bench_report.py` turns
+//! the results into `docs/benchmarks.md` and `docs/benchmarks.svg`.
+
+use std::alloc::System;
+use std::fs::File;
+use std::hint::black_box;
+use std::io::{BufWriter, Write};
+use std::sync::Arc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use spindle::{
+    Event, FilteringObserver, JsonObserver, LogLevelFilterPredicate, Logger, Observer,
+    TextObserver, Visit, global_log_beginner,
+};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+/// Counts allocations (for the allocation report).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const PATH: &str = "/index.html";
+const STATUS: u16 = 200;
+const BYTES: usize = 1536;
+
+fn dev_null() -> BufWriter<File> {
+    BufWriter::with_capacity(64 * 1024, File::create("/dev/null").expect("/dev/null"))
+}
+
+// ---- spindle -------------------------------------------------------------
+
+/// Visits every field of every event, doing nothing with them.
+struct VisitAll;
+struct Noop;
+impl Visit for Noop {
+    fn visit_debug(&mut self, v: &dyn std::fmt::Debug) {
+        black_box(v);
+    }
+    fn visit_str(&mut self, v: &str) {
+        black_box(v);
+    }
+    fn visit_u64(&mut self, v: u64) {
+        black_box(v);
+    }
+}
+impl Observer for VisitAll {
+    fn observe(&self, event: &Event<'_>) {
+        event.for_each_field(&mut |name, value| {
+            black_box(name);
+            value.visit(&mut Noop);
+        });
+    }
+}
+
+fn spindle_event(log: &Logger, path: &str, status: u16, bytes: usize) {
+    spindle::info!(logger: log, "request handled path={path} status={status} bytes={bytes}", path, status, bytes);
+}
+
+// ---- tracing -------------------------------------------------------------
+
+/// A subscriber that visits every field of every event, doing nothing with them.
+struct TracingVisitAll;
+struct TracingNoop;
+impl tracing::field::Visit for TracingNoop {
+    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+        black_box((f, v));
+    }
+    fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+        black_box((f, v));
+    }
+    fn record_u64(&mut self, f: &tracing::field::Field, v: u64) {
+        black_box((f, v));
+    }
+}
+impl tracing::Subscriber for TracingVisitAll {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut TracingNoop);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+fn tracing_event(path: &str, status: u16, bytes: usize) {
+    tracing::info!(path, status, bytes, "request handled");
+}
+
+// ---- slog ----------------------------------------------------------------
+
+fn slog_event(log: &slog::Logger, path: &str, status: u16, bytes: usize) {
+    slog::info!(log, "request handled"; "path" => path, "status" => status, "bytes" => bytes);
+}
+
+fn slog_json() -> slog::Logger {
+    let drain = slog_json::Json::new(dev_null()).add_default_keys().build();
+    slog::Logger::root(
+        std::sync::Mutex::new(drain).map_err(|_| ()).fuse(),
+        slog::o!(),
+    )
+}
+
+use slog::Drain as _;
+
+// ---- the benchmarks --------------------------------------------------------
+
+fn disabled(c: &mut Criterion) {
+    // Globally: spindle's observers want info; log's max level is info;
+    // tracing's subscriber filters at info.
+    let levels = LogLevelFilterPredicate::from_directives("info").unwrap();
+    let quiet = FilteringObserver::new(|_: &Event<'_>| {}).with_predicate(levels);
+    global_log_beginner().begin_logging_to([Arc::new(quiet) as Arc<dyn Observer>]);
+    log::set_max_level(log::LevelFilter::Info);
+    let mut group = c.benchmark_group("disabled");
+    group.bench_function("spindle", |b| {
+        b.iter(|| {
+            spindle::debug!(
+                "request handled {path} {status} {bytes}",
+                path = black_box(PATH),
+                status = black_box(STATUS),
+                bytes = black_box(BYTES)
+            )
+        })
+    });
+    group.bench_function("log", |b| {
+        b.iter(|| log::debug!(path = black_box(PATH), status = black_box(STATUS), bytes = black_box(BYTES); "request handled"))
+    });
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::sink)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| {
+                tracing::debug!(
+                    path = black_box(PATH),
+                    status = black_box(STATUS),
+                    bytes = black_box(BYTES),
+                    "request handled"
+                )
+            })
+        });
+    });
+    group.finish();
+}
+
+fn visit_fields(c: &mut Criterion) {
+    let mut group = c.benchmark_group("visit_fields");
+    let log = Logger::new("bench").with_observer(Arc::new(VisitAll));
+    group.bench_function("spindle", |b| {
+        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    tracing::subscriber::with_default(TracingVisitAll, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
+    });
+    let discard = slog::Logger::root(slog::Discard, slog::o!());
+    group.bench_function("slog", |b| {
+        b.iter(|| {
+            slog_event(
+                &discard,
+                black_box(PATH),
+                black_box(STATUS),
+                black_box(BYTES),
+            )
+        })
+    });
+    group.finish();
+}
+
+fn text_file(c: &mut Criterion) {
+    let mut group = c.benchmark_group("text_file");
+    let text = TextObserver::new(dev_null()).with_flush_each(false);
+    let log = Logger::new("bench").with_observer(Arc::new(text));
+    group.bench_function("spindle", |b| {
+        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(dev_null()))
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
+    });
+    group.finish();
+}
+
+fn json_file(c: &mut Criterion) {
+    let mut group = c.benchmark_group("json_file");
+    let json = JsonObserver::new(dev_null()).with_flush_each(false);
+    let log = Logger::new("bench").with_observer(Arc::new(json));
+    group.bench_function("spindle", |b| {
+        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::sync::Mutex::new(dev_null()))
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
+    });
+    let slog = slog_json();
+    group.bench_function("slog", |b| {
+        b.iter(|| slog_event(&slog, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    group.finish();
+}
+
+/// Allocations per event on each path, written for the report.
+fn allocations(_: &mut Criterion) {
+    fn per_event(f: impl Fn()) -> f64 {
+        for _ in 0..100 {
+            f();
+        }
+        let region = Region::new(GLOBAL);
+        for _ in 0..1000 {
+            f();
+        }
+        let stats = region.change();
+        (stats.allocations + stats.reallocations) as f64 / 1000.0
+    }
+    let text = Logger::new("bench").with_observer(Arc::new(
+        TextObserver::new(dev_null()).with_flush_each(false),
+    ));
+    let json = Logger::new("bench").with_observer(Arc::new(
+        JsonObserver::new(dev_null()).with_flush_each(false),
+    ));
+    let visit = Logger::new("bench").with_observer(Arc::new(VisitAll));
+    let mut rows = vec![
+        (
+            "visit_fields/spindle",
+            per_event(|| spindle_event(&visit, PATH, STATUS, BYTES)),
+        ),
+        (
+            "text_file/spindle",
+            per_event(|| spindle_event(&text, PATH, STATUS, BYTES)),
+        ),
+        (
+            "json_file/spindle",
+            per_event(|| spindle_event(&json, PATH, STATUS, BYTES)),
+        ),
+    ];
+    let fmt = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(dev_null()))
+        .with_ansi(false)
+        .finish();
+    rows.push((
+        "text_file/tracing",
+        tracing::subscriber::with_default(fmt, || per_event(|| tracing_event(PATH, STATUS, BYTES))),
+    ));
+    let fmt_json = tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::sync::Mutex::new(dev_null()))
+        .finish();
+    rows.push((
+        "json_file/tracing",
+        tracing::subscriber::with_default(fmt_json, || {
+            per_event(|| tracing_event(PATH, STATUS, BYTES))
+        }),
+    ));
+    let slog = slog_json();
+    rows.push((
+        "json_file/slog",
+        per_event(|| slog_event(&slog, PATH, STATUS, BYTES)),
+    ));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut out = File::create(dir.join("allocations.json")).unwrap();
+    let body: Vec<String> = rows.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+    writeln!(out, "{{{}}}", body.join(", ")).unwrap();
+    for (k, v) in rows {
+        println!("allocations per event: {k:<22} {v}");
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
+    targets = disabled, visit_fields, text_file, json_file, allocations
+}
+criterion_main!(benches);
