@@ -48,5 +48,7 @@ pub use publisher::{
     LogPublisher, ObserverId, global_enabled, global_publisher, on_global_max_level,
 };
 pub use source::LogSource;
-pub use text::{apply_spec, event_as_text, format_event, format_time, system_id};
+pub use text::{
+    apply_spec, event_as_text, format_event, format_time, system_id, write_system_id, write_time,
+};
 pub use value::{DebugValue, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug, Visit};

@@ -50,9 +50,10 @@ pub fn event_as_text<E: AsEvent + ?Sized>(event: &E) -> String {
         if text.is_empty() {
             return text;
         }
-        let mut line = format_time(e.time());
+        let mut line = String::with_capacity(text.len() + 64);
+        write_time(e.time(), &mut line);
         line.push_str(" [");
-        line.push_str(&system_id(e));
+        write_system_id(e, &mut line);
         line.push_str("] ");
         line.push_str(&text.replace('\n', "\n\t"));
         line
@@ -67,14 +68,28 @@ pub fn event_as_text<E: AsEvent + ?Sized>(event: &E) -> String {
 /// assert_eq!(system_id(&Event::from_owned(&OwnedEvent::default())), "-#-");
 /// ```
 pub fn system_id(event: &Event<'_>) -> String {
-    if let Some(system) = event.system() {
-        return system.to_string();
+    let mut out = String::new();
+    write_system_id(event, &mut out);
+    out
+}
+
+/// Appends [`system_id`]'s text to `out`.
+///
+/// ```
+/// use logcore::{write_system_id, Event, LogLevel, OwnedEvent};
+/// let mut out = String::new();
+/// write_system_id(&Event::from_owned(&OwnedEvent::new(LogLevel::Warn, "db", "")), &mut out);
+/// assert_eq!(out, "db#warn");
+/// ```
+pub fn write_system_id(event: &Event<'_>, out: &mut String) {
+    match event.system() {
+        Some(system) => out.push_str(system),
+        None => {
+            out.push_str(event.namespace().unwrap_or("-"));
+            out.push('#');
+            out.push_str(event.level().map_or("-", |l| l.name()));
+        }
     }
-    format!(
-        "{}#{}",
-        event.namespace().unwrap_or("-"),
-        event.level().map_or("-", |l| l.name())
-    )
 }
 
 /// Seconds since the epoch as local time, `%Y-%m-%dT%H:%M:%S%z`; `-` for none.
@@ -84,20 +99,51 @@ pub fn system_id(event: &Event<'_>) -> String {
 /// assert_eq!(logcore::format_time(Some(0.5)).len(), "1970-01-01T00:00:00+0000".len());
 /// ```
 pub fn format_time(time: Option<f64>) -> String {
+    let mut out = String::with_capacity(24);
+    write_time(time, &mut out);
+    out
+}
+
+thread_local! {
+    /// The last second formatted on this thread, and its text.
+    static LAST_SECOND: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+}
+
+/// Appends [`format_time`]'s text to `out` without allocating: the text of
+/// the last second formatted on this thread is kept and reused.
+///
+/// ```
+/// let mut out = String::from("at ");
+/// logcore::write_time(Some(0.0), &mut out);
+/// logcore::write_time(None, &mut out);
+/// assert_eq!(out, format!("at {}-", logcore::format_time(Some(0.9))));
+/// ```
+pub fn write_time(time: Option<f64>, out: &mut String) {
     let Some(t) = time.filter(|t| t.is_finite()) else {
-        return "-".to_string();
+        out.push('-');
+        return;
     };
     let secs = t.floor();
     if !(-1e15..1e15).contains(&secs) {
-        return "-".to_string();
+        out.push('-');
+        return;
     }
-    match chrono::DateTime::from_timestamp(secs as i64, 0) {
-        Some(utc) => utc
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%dT%H:%M:%S%z")
-            .to_string(),
-        None => "-".to_string(),
-    }
+    let secs = secs as i64;
+    LAST_SECOND.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.0 != secs {
+            cached.1.clear();
+            match chrono::DateTime::from_timestamp(secs, 0) {
+                Some(utc) => {
+                    let local = utc.with_timezone(&chrono::Local);
+                    let _ = write!(cached.1, "{}", local.format("%Y-%m-%dT%H:%M:%S%z"));
+                }
+                None => cached.1.push('-'),
+            }
+            cached.0 = secs;
+        }
+        out.push_str(&cached.1);
+    });
 }
 
 /// The text twisted gives an event that cannot be rendered.

@@ -1,7 +1,7 @@
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
-use logcore::{Event, LogLevel, Observer, system_id};
+use logcore::{Event, LogLevel, Observer, write_system_id};
 
 use crate::record_writer::RecordWriter;
 
@@ -88,6 +88,9 @@ impl<W: Write + Send> TextObserver<W> {
             return;
         }
         match (&self.time_format, event.time()) {
+            (Some(format), Some(time)) if format == TWISTED_TIME_FORMAT => {
+                logcore::write_time(Some(time), out)
+            }
             (Some(format), Some(time)) => out.push_str(&format_time(time, format)),
             _ => out.push('-'),
         }
@@ -98,7 +101,12 @@ impl<W: Write + Send> TextObserver<W> {
         };
         out.push_str(start);
         out.push('[');
-        escape_into(&system_id(event), out);
+        let system_start = out.len();
+        write_system_id(event, out);
+        if out[system_start..].contains(|c: char| c.is_control()) {
+            let raw = out.split_off(system_start);
+            escape_into(&raw, out);
+        }
         out.push(']');
         out.push_str(end);
         out.push(' ');
@@ -113,9 +121,6 @@ impl<W: Write + Send> TextObserver<W> {
 
 /// Local time in `format`; `-` for a time chrono cannot show.
 fn format_time(time: f64, format: &str) -> String {
-    if format == TWISTED_TIME_FORMAT {
-        return logcore::format_time(Some(time));
-    }
     let secs = time.floor();
     if !time.is_finite() || !(-1e15..1e15).contains(&secs) {
         return "-".to_string();
@@ -147,6 +152,24 @@ fn colour_of(level: LogLevel) -> &'static str {
 /// Copies `text`, turning every newline into newline + tab and every other
 /// control character into an escape.
 fn escape_into(text: &str, out: &mut String) {
+    // Most text has no control character but newline: copy it in runs.
+    // (C1 controls, U+0080..U+009F, are 0xC2 0x80..0x9F in UTF-8.)
+    if !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2)
+    {
+        out.push_str(text);
+        return;
+    }
+    if !text.contains(|c: char| c.is_control() && c != '\n' && c != '\t') {
+        for (i, part) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.push_str("\n\t");
+            }
+            out.push_str(part);
+        }
+        return;
+    }
     for c in text.chars() {
         match c {
             '\n' => out.push_str("\n\t"),
@@ -200,13 +223,23 @@ mod tests {
     #[test]
     fn twisted_layout_escapes_and_colour() {
         let plain = TextObserver::new(Vec::new());
-        let mut event = OwnedEvent::new(LogLevel::Info, "app::web", "a\nb\tc \x1b[31mred\x1e end");
+        let mut event = OwnedEvent::new(
+            LogLevel::Info,
+            "app::web",
+            "a\nb\tc \x1b[31mred\x1e end\u{85}",
+        );
         event.time = Some(0.0);
         let got = line(&plain, &event);
         let time = logcore::format_time(Some(0.0));
         assert_eq!(
             got,
-            format!("{time} [app::web#info] a\n\tb\tc \\x1b[31mred\\x1e end\n")
+            format!("{time} [app::web#info] a\n\tb\tc \\x1b[31mred\\x1e end\\x85\n")
+        );
+        // a C1 control alone takes the careful path too
+        event.format = Some("x\u{9b}y £".into());
+        assert_eq!(
+            line(&plain, &event),
+            format!("{time} [app::web#info] x\\x9by £\n")
         );
         // an event with no text writes nothing
         event.format = Some(String::new());
