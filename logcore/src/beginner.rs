@@ -144,6 +144,7 @@ impl LogBeginner {
                 module_path: "spindle::beginner",
                 file: file!(),
                 line: line!(),
+                calls: false,
             };
             crate::internal::with_event(
                 LogLevel::Warn,
@@ -199,6 +200,7 @@ fn warn_twice(here: &Location<'_>, previous: &Location<'_>) {
         module_path: "spindle::beginner",
         file: file!(),
         line: line!(),
+        calls: false,
     };
     let current = here.to_string();
     let previous = previous.to_string();

@@ -25,6 +25,9 @@ pub struct Callsite {
     pub file: &'static str,
     /// `line!()` of the call.
     pub line: u32,
+    /// Whether a placeholder ends in a call (`{req.summary()}`): then text
+    /// and values are taken in one pass, so that no call runs twice.
+    pub calls: bool,
 }
 
 /// A piece of a [`Callsite`]'s format.
@@ -64,6 +67,9 @@ pub struct Event<'a> {
     repr: Repr<'a>,
 }
 
+// A live event is built on the caller's stack; boxing it would allocate on
+// every call, which is what this type exists to avoid.
+#[allow(clippy::large_enum_variant)]
 enum Repr<'a> {
     Live(Live<'a>),
     Owned(&'a OwnedEvent),
@@ -80,14 +86,21 @@ struct Live<'a> {
     logger: Option<&'a Logger>,
     time: OnceCell<f64>,
     flat: OnceCell<Flat>,
+    raw: OnceCell<Vec<OwnedValue>>,
 }
 
-/// Each placeholder evaluated once: its text and raw value, and the whole text.
+/// The text of a live event, rendered once: literals and placeholders
+/// written into one string, with each placeholder's byte range.
 struct Flat {
-    values: Vec<(String, OwnedValue)>,
-    text: String,
-    /// Whether each placeholder rendered.
-    ok: Vec<bool>,
+    /// The literals and placeholders' texts, in order.
+    rendered: String,
+    /// Each placeholder's range in `rendered`; `None` where it failed.
+    spans: Vec<Option<(u32, u32)>>,
+    /// Why rendering failed, as the text twisted gives (`Unable to format…`).
+    unable: Option<String>,
+    /// The placeholders' values, when taken in the same pass (see
+    /// [`Callsite::calls`]).
+    raw: Option<Vec<OwnedValue>>,
 }
 
 /// The parts of a live event, as the macros pass them.
@@ -130,6 +143,7 @@ impl<'a> Event<'a> {
                 logger,
                 time: OnceCell::new(),
                 flat: OnceCell::new(),
+                raw: OnceCell::new(),
             }),
         }
     }
@@ -240,7 +254,7 @@ impl<'a> Event<'a> {
     /// `Unable to format event …` instead.
     pub fn text(&self) -> Cow<'_, str> {
         match &self.repr {
-            Repr::Live(l) => Cow::Borrowed(&l.flat().text),
+            Repr::Live(l) => Cow::Borrowed(l.flat().text()),
             Repr::Owned(e) => Cow::Owned(text::render_owned(e)),
         }
     }
@@ -254,20 +268,22 @@ impl<'a> Event<'a> {
             Repr::Live(l) => l,
         };
         let flat = l.flat();
+        let raw = l.raw_values();
         let mut fields = Vec::with_capacity(l.fields.len());
         self.for_each_field(&mut |name, value| {
             fields.push((name.to_string(), OwnedValue::from_value(value)))
         });
-        let mut flattened = Vec::with_capacity(flat.values.len() * 2);
+        let mut flattened = Vec::with_capacity(flat.spans.len() * 2);
         let keys = l.callsite.pieces.iter().filter_map(|p| match p {
             Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
             Piece::Literal(_) => None,
         });
-        for (((text_key, raw_key), (text, raw)), ok) in keys.zip(&flat.values).zip(&flat.ok) {
+        for (((text_key, raw_key), span), raw) in keys.zip(&flat.spans).zip(raw) {
             // A placeholder that failed keeps no text, so the kept event
             // cannot be rendered either and says so.
-            if *ok {
-                flattened.push((text_key.to_string(), OwnedValue::Str(text.clone())));
+            if let Some((start, end)) = span {
+                let text = &flat.rendered[*start as usize..*end as usize];
+                flattened.push((text_key.to_string(), OwnedValue::Str(text.to_string())));
             }
             flattened.push((raw_key.to_string(), raw.clone()));
         }
@@ -293,42 +309,72 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+impl Flat {
+    fn text(&self) -> &str {
+        self.unable.as_deref().unwrap_or(&self.rendered)
+    }
+}
+
 impl Live<'_> {
+    /// Renders the text once: each placeholder's `Display`/`Debug` runs
+    /// here and nowhere else.
     fn flat(&self) -> &Flat {
         self.flat.get_or_init(|| {
-            let mut values = Vec::with_capacity(self.placeholders.len());
-            let mut ok = Vec::with_capacity(self.placeholders.len());
-            let mut error = None;
-            for placeholder in self.placeholders {
-                match text::evaluate_placeholder(placeholder) {
-                    Ok(value) => {
-                        values.push(value);
-                        ok.push(true);
-                    }
-                    Err(reason) => {
-                        error.get_or_insert(reason);
-                        values.push((String::new(), OwnedValue::Unpersistable));
-                        ok.push(false);
+            let capacity = self.callsite.format.len() + 16 * self.placeholders.len();
+            let mut rendered = String::with_capacity(capacity);
+            let mut spans = Vec::with_capacity(self.placeholders.len());
+            let mut raw = self
+                .callsite
+                .calls
+                .then(|| Vec::with_capacity(self.placeholders.len()));
+            let mut unable = None;
+            let mut next = self.placeholders.iter();
+            for piece in self.callsite.pieces {
+                match piece {
+                    Piece::Literal(s) => rendered.push_str(s),
+                    Piece::Field(..) => {
+                        let Some(placeholder) = next.next() else {
+                            break;
+                        };
+                        let start = rendered.len();
+                        match text::render_placeholder(placeholder, &mut rendered, raw.as_mut()) {
+                            Ok(()) => spans.push(Some((start as u32, rendered.len() as u32))),
+                            Err(reason) => {
+                                rendered.truncate(start);
+                                spans.push(None);
+                                unable.get_or_insert_with(|| {
+                                    text::unable_to_format(
+                                        self.callsite.format,
+                                        Some(self.namespace),
+                                        &reason,
+                                    )
+                                });
+                            }
+                        }
                     }
                 }
             }
-            let text = match error {
-                Some(reason) => {
-                    text::unable_to_format(self.callsite.format, Some(self.namespace), &reason)
-                }
-                None => {
-                    let mut out = String::new();
-                    let mut next = values.iter();
-                    for piece in self.callsite.pieces {
-                        match piece {
-                            Piece::Literal(s) => out.push_str(s),
-                            Piece::Field(..) => out.push_str(next.next().map_or("", |(t, _)| t)),
-                        }
-                    }
-                    out
-                }
-            };
-            Flat { values, text, ok }
+            Flat {
+                rendered,
+                spans,
+                unable,
+                raw,
+            }
+        })
+    }
+
+    /// The placeholders' values, for a kept copy: taken with the text when
+    /// the call site has calls, else in a pass of their own that runs no
+    /// `Display` (the text is not asked for).
+    fn raw_values(&self) -> &[OwnedValue] {
+        if let Some(raw) = &self.flat().raw {
+            return raw;
+        }
+        self.raw.get_or_init(|| {
+            self.placeholders
+                .iter()
+                .map(|p| text::raw_value(p))
+                .collect()
         })
     }
 }

@@ -42,6 +42,7 @@ pub fn install_panic_hook() {
             module_path: "spindle::panic",
             file: file!(),
             line: line!(),
+            calls: false,
         };
         let message = crate::text::panic_message(info.payload());
         let failure = Failure::capture(&Panic(message));

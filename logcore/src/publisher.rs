@@ -221,6 +221,7 @@ impl LogPublisher {
             module_path: "spindle::publisher",
             file: file!(),
             line: line!(),
+            calls: false,
         };
         crate::internal::with_event(
             LogLevel::Critical,

@@ -175,32 +175,66 @@ pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
     }
 }
 
-struct FlatSink {
-    text: String,
-    raw: OwnedValue,
+/// Writes a placeholder's text into the event's text and, when asked, keeps
+/// its value.
+struct TextSink<'a> {
+    out: &'a mut String,
+    raw: Option<&'a mut Vec<OwnedValue>>,
     result: fmt::Result,
 }
 
-impl Sink for FlatSink {
+impl Sink for TextSink<'_> {
     fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
-        self.result = self.text.write_fmt(text);
-        self.raw = raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value);
+        self.result = self.out.write_fmt(text);
+        if let Some(values) = &mut self.raw {
+            values.push(raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value));
+        }
     }
 }
 
-/// Runs a placeholder once, catching panics: its text and its value.
-pub(crate) fn evaluate_placeholder(
+/// Runs a placeholder once, catching panics: appends its text to `out`,
+/// and its value to `raw` when given (`Unpersistable` if it failed).
+pub(crate) fn render_placeholder(
     placeholder: &Placeholder<'_>,
-) -> Result<(String, OwnedValue), String> {
-    let mut sink = FlatSink {
-        text: String::new(),
-        raw: OwnedValue::Unpersistable,
+    out: &mut String,
+    mut raw: Option<&mut Vec<OwnedValue>>,
+) -> Result<(), String> {
+    let before = raw.as_ref().map_or(0, |r| r.len());
+    let mut sink = TextSink {
+        out,
+        raw: raw.as_deref_mut(),
         result: Ok(()),
     };
-    match catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink))) {
-        Ok(()) if sink.result.is_ok() => Ok((sink.text, sink.raw)),
+    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));
+    let result = sink.result;
+    let outcome = match outcome {
+        Ok(()) if result.is_ok() => Ok(()),
         Ok(()) => Err("a formatting trait implementation returned an error".to_string()),
         Err(payload) => Err(format!("panicked: {}", panic_message(&*payload))),
+    };
+    if let Some(values) = raw
+        && values.len() == before
+    {
+        values.push(OwnedValue::Unpersistable);
+    }
+    outcome
+}
+
+/// Keeps only a placeholder's value; its text is not formatted.
+struct RawSink(OwnedValue);
+
+impl Sink for RawSink {
+    fn put(&mut self, _text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
+        self.0 = raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value);
+    }
+}
+
+/// A placeholder's value alone, catching panics (`Unpersistable` then).
+pub(crate) fn raw_value(placeholder: &Placeholder<'_>) -> OwnedValue {
+    let mut sink = RawSink(OwnedValue::Unpersistable);
+    match catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink))) {
+        Ok(()) => sink.0,
+        Err(_) => OwnedValue::Unpersistable,
     }
 }
 

@@ -56,6 +56,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     };
     let sink = Ident::new("__spindle_sink", Span::mixed_site());
     let value = Ident::new("__spindle_value", Span::mixed_site());
+    let calls = format.fields().any(|field| field.call);
     let placeholders = format
         .fields()
         .map(|field| placeholder(field, lit_span, &sink, &value));
@@ -140,6 +141,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             module_path: ::core::module_path!(),
             file: ::core::file!(),
             line: ::core::line!(),
+            calls: #calls,
         };
         let #level_var: #p::LogLevel = #level;
         #logger_let

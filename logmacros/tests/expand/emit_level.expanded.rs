@@ -9,6 +9,7 @@ fn expansion() {
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
+                calls: false,
             };
         let __spindle_level: ::spindle::__private::LogLevel = level;
         if ::spindle::__private::static_enabled(__spindle_level)

@@ -13,6 +13,7 @@ fn expansion() {
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
+                calls: true,
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
         if ::spindle::__private::static_enabled(__spindle_level)

@@ -15,6 +15,7 @@ fn expansion() {
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
+                calls: false,
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
         if ::spindle::__private::static_enabled(__spindle_level)
