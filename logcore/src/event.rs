@@ -259,6 +259,50 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// Calls `f` with each `log_flattened` entry: for each placeholder, its
+    /// text under `name!s:spec` (or `!r`) and its value under `name!:spec`,
+    /// without making a kept copy. A live event's values are visited in a
+    /// pass that formats no text (or were kept with the text, for call
+    /// sites with calls); a placeholder whose text failed has no text entry.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, OwnedEvent, OwnedValue};
+    /// let mut e = OwnedEvent::new(LogLevel::Info, "app", "{n}");
+    /// e.flattened.push(("n!s:".into(), OwnedValue::Str("1".into())));
+    /// let mut keys = Vec::new();
+    /// Event::from_owned(&e).for_each_flattened(&mut |k, _| keys.push(k.to_string()));
+    /// assert_eq!(keys, ["n!s:"]);
+    /// ```
+    pub fn for_each_flattened(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+        let l = match &self.repr {
+            Repr::Owned(e) => {
+                for (k, v) in &e.flattened {
+                    f(k, v);
+                }
+                return;
+            }
+            Repr::Live(l) => l,
+        };
+        let flat = l.flat();
+        let keys = l.callsite.pieces.iter().filter_map(|p| match p {
+            Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
+            Piece::Literal(_) => None,
+        });
+        for (i, ((text_key, raw_key), span)) in keys.zip(&flat.spans).enumerate() {
+            if let Some((start, end)) = span {
+                let text: &str = &flat.rendered[*start as usize..*end as usize];
+                f(text_key, &text);
+            }
+            match (&flat.raw, l.raw.get()) {
+                (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
+                (None, None) => match l.placeholders.get(i) {
+                    Some(placeholder) => text::visit_raw(placeholder, &mut |v| f(raw_key, v)),
+                    None => f(raw_key, &OwnedValue::Unpersistable),
+                },
+            }
+        }
+    }
+
     /// A kept copy: the fields turned into [`OwnedValue`]s and each
     /// placeholder's text and value stored in `log_flattened`
     /// (twisted's `flattenEvent`), so it renders the same text later.

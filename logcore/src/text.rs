@@ -229,6 +229,23 @@ impl Sink for RawSink {
     }
 }
 
+/// Hands a placeholder's value to `f` (unpersistable when it has none, or
+/// when evaluating it panics); its text is not formatted.
+pub(crate) fn visit_raw(placeholder: &Placeholder<'_>, f: &mut dyn FnMut(&dyn Value)) {
+    struct Visiting<'a>(&'a mut dyn FnMut(&dyn Value), bool);
+    impl Sink for Visiting<'_> {
+        fn put(&mut self, _text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
+            self.1 = true;
+            (self.0)(raw.unwrap_or(&OwnedValue::Unpersistable));
+        }
+    }
+    let mut sink = Visiting(f, false);
+    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));
+    if outcome.is_err() || !sink.1 {
+        (sink.0)(&OwnedValue::Unpersistable);
+    }
+}
+
 /// A placeholder's value alone, catching panics (`Unpersistable` then).
 pub(crate) fn raw_value(placeholder: &Placeholder<'_>) -> OwnedValue {
     let mut sink = RawSink(OwnedValue::Unpersistable);

@@ -37,7 +37,7 @@ pub use filter::{
 pub use history::HistoryObserver;
 pub use json::{
     FAILURE_UUID, JsonLogReader, JsonObserver, LEVEL_UUID, RecordError, event_as_json,
-    event_from_json, events_from_json_log_file,
+    event_from_json, events_from_json_log_file, write_event,
 };
 pub use line_writer::LineWriter;
 #[cfg(feature = "log")]

@@ -14,4 +14,4 @@ pub const RS: u8 = 0x1e;
 
 pub use observer::JsonObserver;
 pub use read::{JsonLogReader, RecordError, event_from_json, events_from_json_log_file};
-pub use write::event_as_json;
+pub use write::{event_as_json, write_event};

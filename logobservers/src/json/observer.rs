@@ -2,7 +2,7 @@ use std::io::Write;
 
 use logcore::{Event, Observer};
 
-use super::event_as_json;
+use super::write::write_event;
 use crate::record_writer::RecordWriter;
 
 /// Writes each event as a JSON record in twisted's format: `0x1e`, the
@@ -62,23 +62,30 @@ impl<W: Write + Send> JsonObserver<W> {
     }
 }
 
+thread_local! {
+    /// The record being built on this thread.
+    static RECORD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+impl<W: Write + Send> JsonObserver<W> {
+    fn write(&self, event: &Event<'_>, record: &mut String) {
+        record.clear();
+        if self.separator {
+            record.push('\x1e');
+        }
+        write_event(event, record);
+        record.push('\n');
+        self.out.write(|out| out.push_str(record));
+    }
+}
+
 impl<W: Write + Send> Observer for JsonObserver<W> {
     fn observe(&self, event: &Event<'_>) {
-        // Flatten before locking: rendering may log (re-entrantly) too.
-        let kept;
-        let owned = match event.as_owned() {
-            Some(owned) => owned,
-            None => {
-                kept = event.to_owned_event();
-                &kept
-            }
-        };
-        self.out.write(|record| {
-            if self.separator {
-                record.push('\x1e');
-            }
-            event_as_json(owned, record);
-            record.push('\n');
+        // Build the record outside the lock (a value's Display may log,
+        // re-entrantly), in a buffer reused by this thread.
+        RECORD.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut record) => self.write(event, &mut record),
+            Err(_) => self.write(event, &mut String::new()),
         });
     }
 

@@ -1,6 +1,7 @@
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use logcore::{Failure, OwnedEvent, OwnedValue};
+use logcore::{Event, Failure, Map, OwnedEvent, Seq, Value, Visit};
 
 use super::{FAILURE_UUID, LEVEL_UUID};
 
@@ -22,6 +23,12 @@ use super::{FAILURE_UUID, LEVEL_UUID};
 /// );
 /// ```
 pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
+    write_event(&Event::from_owned(event), out)
+}
+
+/// Appends any event, live or kept, as [`event_as_json`] does. A live
+/// event's values are visited straight into `out`: nothing is copied.
+pub fn write_event(event: &Event<'_>, out: &mut String) {
     out.push('{');
     let mut first = true;
     let mut key = |out: &mut String, k: &str| {
@@ -32,19 +39,19 @@ pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
         write_str(out, k);
         out.push(':');
     };
-    for (name, value) in &event.fields {
+    event.for_each_field(&mut |name, value| {
         key(out, name);
         write_value(out, value);
-    }
-    if let Some(level) = event.level {
+    });
+    if let Some(level) = event.level() {
         key(out, "log_level");
         out.push_str("{\"name\":");
         write_str(out, level.name());
         let _ = write!(out, ",\"__class_uuid__\":\"{LEVEL_UUID}\"}}");
     }
     let strings = [
-        ("log_namespace", &event.namespace),
-        ("log_system", &event.system),
+        ("log_namespace", event.namespace()),
+        ("log_system", event.system()),
     ];
     for (k, v) in strings {
         if let Some(v) = v {
@@ -52,33 +59,43 @@ pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
             write_str(out, v);
         }
     }
-    if let Some(source) = &event.source {
+    if let Some(source) = event.source() {
         key(out, "log_source");
         write_value(out, source);
     }
-    if let Some(format) = &event.format {
+    if let Some(format) = event.format() {
         key(out, "log_format");
         write_str(out, format);
     }
-    if let Some(time) = event.time {
+    if let Some(time) = event.time() {
         key(out, "log_time");
         write_f64(out, time);
     }
-    if let Some(failure) = &event.failure {
+    if let Some(failure) = event.failure() {
         key(out, "log_failure");
         write_failure(out, failure);
     }
-    if let Some(file) = &event.file {
+    if let Some((file, line)) = event.location() {
         key(out, "log_file");
         write_str(out, file);
-    }
-    if let Some(line) = event.line {
         key(out, "log_line");
         let _ = write!(out, "{line}");
     }
-    if !event.flattened.is_empty() {
-        key(out, "log_flattened");
-        write_entries(out, &event.flattened);
+    let mut any = false;
+    event.for_each_flattened(&mut |k, v| {
+        if !any {
+            key(out, "log_flattened");
+            out.push('{');
+            any = true;
+        } else {
+            out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write_value(out, v);
+    });
+    if any {
+        out.push('}');
     }
     out.push('}');
 }
@@ -130,43 +147,111 @@ fn write_failure(out: &mut String, failure: &Failure) {
     let _ = write!(out, ",\"__class_uuid__\":\"{FAILURE_UUID}\"}}");
 }
 
-fn write_entries(out: &mut String, entries: &[(String, OwnedValue)]) {
-    out.push('{');
-    for (i, (k, v)) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_str(out, k);
-        out.push(':');
-        write_value(out, v);
+/// Writes a value; one whose `Display` or `Debug` panics is written as
+/// unpersistable, and the record stays whole.
+fn write_value(out: &mut String, value: &dyn Value) {
+    let start = out.len();
+    if catch_unwind(AssertUnwindSafe(|| value.visit(&mut JsonValue(out)))).is_err() {
+        out.truncate(start);
+        out.push_str("{\"unpersistable\":true}");
     }
-    out.push('}');
 }
 
-fn write_value(out: &mut String, value: &OwnedValue) {
-    match value {
-        OwnedValue::None => out.push_str("null"),
-        OwnedValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        OwnedValue::I64(i) => {
-            let _ = write!(out, "{i}");
-        }
-        OwnedValue::U64(u) => {
-            let _ = write!(out, "{u}");
-        }
-        OwnedValue::F64(f) => write_f64(out, *f),
-        OwnedValue::Str(s) => write_str(out, s),
-        OwnedValue::Seq(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
+/// Writes visited values as JSON.
+struct JsonValue<'a>(&'a mut String);
+
+impl Visit for JsonValue<'_> {
+    fn visit_debug(&mut self, value: &dyn fmt::Debug) {
+        self.0.push('"');
+        let _ = write!(Escaped(self.0), "{value:?}");
+        self.0.push('"');
+    }
+    fn visit_display(&mut self, value: &dyn fmt::Display) {
+        self.0.push('"');
+        let _ = write!(Escaped(self.0), "{value}");
+        self.0.push('"');
+    }
+    fn visit_str(&mut self, value: &str) {
+        write_str(self.0, value);
+    }
+    fn visit_i64(&mut self, value: i64) {
+        let _ = write!(self.0, "{value}");
+    }
+    fn visit_u64(&mut self, value: u64) {
+        let _ = write!(self.0, "{value}");
+    }
+    fn visit_i128(&mut self, value: i128) {
+        let _ = write!(self.0, "{value}");
+    }
+    fn visit_f64(&mut self, value: f64) {
+        write_f64(self.0, value);
+    }
+    fn visit_bool(&mut self, value: bool) {
+        self.0.push_str(if value { "true" } else { "false" });
+    }
+    fn visit_char(&mut self, value: char) {
+        write_str(self.0, value.encode_utf8(&mut [0; 4]));
+    }
+    fn visit_none(&mut self) {
+        self.0.push_str("null");
+    }
+    fn visit_seq(&mut self, seq: &dyn Seq) {
+        self.0.push('[');
+        let mut first = true;
+        seq.each(&mut |v| {
+            if !first {
+                self.0.push(',');
             }
-            out.push(']');
-        }
-        OwnedValue::Map(entries) => write_entries(out, entries),
-        OwnedValue::Unpersistable => out.push_str("{\"unpersistable\":true}"),
+            first = false;
+            v.visit(self);
+        });
+        self.0.push(']');
+    }
+    fn visit_map(&mut self, map: &dyn Map) {
+        self.0.push('{');
+        let mut first = true;
+        map.each(&mut |k, v| {
+            if !first {
+                self.0.push(',');
+            }
+            first = false;
+            k.visit(&mut JsonKey(self.0));
+            self.0.push(':');
+            v.visit(self);
+        });
+        self.0.push('}');
+    }
+    fn visit_unpersistable(&mut self) {
+        self.0.push_str("{\"unpersistable\":true}");
+    }
+}
+
+/// Writes a map key: JSON keys are strings, so other kinds are quoted.
+struct JsonKey<'a>(&'a mut String);
+
+impl Visit for JsonKey<'_> {
+    fn visit_debug(&mut self, value: &dyn fmt::Debug) {
+        self.0.push('"');
+        let _ = write!(Escaped(self.0), "{value:?}");
+        self.0.push('"');
+    }
+    fn visit_display(&mut self, value: &dyn fmt::Display) {
+        self.0.push('"');
+        let _ = write!(Escaped(self.0), "{value}");
+        self.0.push('"');
+    }
+    fn visit_str(&mut self, value: &str) {
+        write_str(self.0, value);
+    }
+}
+
+/// Escapes what is written through it as JSON string content.
+struct Escaped<'a>(&'a mut String);
+
+impl fmt::Write for Escaped<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_str_content(self.0, s);
+        Ok(())
     }
 }
 
@@ -185,6 +270,11 @@ fn write_f64(out: &mut String, f: f64) {
 /// (so a value can hold no raw newline or record separator).
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    write_str_content(out, s);
+    out.push('"');
+}
+
+fn write_str_content(out: &mut String, s: &str) {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape = match b {
@@ -205,7 +295,6 @@ fn write_str(out: &mut String, s: &str) {
         start = i + 1;
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -228,5 +317,26 @@ mod tests {
             write_f64(&mut out, f);
             assert_eq!(out, want);
         }
+    }
+
+    #[test]
+    fn values_are_visited_into_json() {
+        use std::collections::BTreeMap;
+        let mut out = String::new();
+        let map: BTreeMap<u8, Vec<Option<&str>>> = [(1, vec![Some("a\n"), None])].into();
+        write_value(&mut out, &map);
+        write_value(&mut out, &logcore::DisplayValue("q\"uote"));
+        write_value(&mut out, &logcore::DebugValue("dbg"));
+        write_value(&mut out, &'c');
+        assert_eq!(out, r#"{"1":["a\n",null]}"q\"uote""\"dbg\"""c""#);
+        struct Bad;
+        impl fmt::Display for Bad {
+            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+                panic!("no")
+            }
+        }
+        let mut out = String::from("[");
+        write_value(&mut out, &logcore::DisplayValue(Bad));
+        assert_eq!(out, r#"[{"unpersistable":true}"#);
     }
 }
