@@ -120,6 +120,7 @@ pub struct LiveParts<'a> {
 impl<'a> Event<'a> {
     /// A live event from its parts (what the macros build).
     #[doc(hidden)]
+    #[inline]
     pub fn live(parts: LiveParts<'a>) -> Event<'a> {
         let LiveParts {
             level,
@@ -164,6 +165,7 @@ impl<'a> Event<'a> {
     }
 
     /// `log_level`.
+    #[inline]
     pub fn level(&self) -> Option<LogLevel> {
         match &self.repr {
             Repr::Live(l) => Some(l.level),
@@ -172,6 +174,7 @@ impl<'a> Event<'a> {
     }
 
     /// `log_namespace`.
+    #[inline]
     pub fn namespace(&self) -> Option<&str> {
         match &self.repr {
             Repr::Live(l) => Some(l.namespace),
@@ -230,6 +233,7 @@ impl<'a> Event<'a> {
 
     /// Calls `f` with each field: the captured ones, then the logger's bound
     /// fields, then its context fields (thread, pid, hostname).
+    #[inline]
     pub fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
         match &self.repr {
             Repr::Live(l) => {

@@ -137,6 +137,7 @@ impl Logger {
     }
 
     /// The namespace.
+    #[inline]
     pub fn namespace(&self) -> &str {
         &self.namespace
     }
@@ -161,6 +162,7 @@ impl Logger {
     }
 
     /// Sends an event to this logger's observer.
+    #[inline]
     pub fn publish(&self, event: &Event<'_>) {
         match &self.observer {
             None => global_publisher().publish(event),
@@ -171,6 +173,7 @@ impl Logger {
     }
 
     /// Calls `f` with the bound fields, then the context fields.
+    #[inline]
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
         for (k, v) in self.bound.iter() {
             f(k, v);
