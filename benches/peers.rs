@@ -219,6 +219,102 @@ fn json_file(c: &mut Criterion) {
     group.finish();
 }
 
+/// Two threads logging to one text observer (through a logger each), per event.
+fn two_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("two_threads_text");
+    let text: Arc<dyn Observer> = Arc::new(TextObserver::new(dev_null()).with_flush_each(false));
+    group.bench_function("spindle", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    let log = Logger::new("bench").with_observer(text.clone());
+                    s.spawn(move || {
+                        for _ in 0..iters / 2 {
+                            spindle_event(
+                                &log,
+                                black_box(PATH),
+                                black_box(STATUS),
+                                black_box(BYTES),
+                            );
+                        }
+                    });
+                }
+            });
+            start.elapsed()
+        })
+    });
+    let dispatch = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(dev_null()))
+            .with_ansi(false)
+            .finish(),
+    );
+    group.bench_function("tracing", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    let dispatch = dispatch.clone();
+                    s.spawn(move || {
+                        tracing::dispatcher::with_default(&dispatch, || {
+                            for _ in 0..iters / 2 {
+                                tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES));
+                            }
+                        })
+                    });
+                }
+            });
+            start.elapsed()
+        })
+    });
+    group.finish();
+}
+
+/// Reading a JSON log of 20 000 events: spindle's reader here, twisted's
+/// `eventsFromJSONLogFile` in a Python child process on the same file (when
+/// the interop test's virtualenv exists). Events per second go to the report.
+fn read_json(c: &mut Criterion) {
+    const EVENTS: usize = 20_000;
+    let json = JsonObserver::new(Vec::new());
+    let log = Logger::new("bench").with_observer(Arc::new(json));
+    let json = Arc::new(JsonObserver::new(Vec::new()));
+    let log2 = Logger::new("bench").with_observer(json.clone());
+    drop(log);
+    for i in 0..EVENTS {
+        spindle_event(&log2, PATH, STATUS, i);
+    }
+    drop(log2);
+    let bytes = Arc::into_inner(json).expect("one owner").into_inner();
+    let mut group = c.benchmark_group("read_json");
+    group.throughput(criterion::Throughput::Elements(EVENTS as u64));
+    group.sample_size(10);
+    group.bench_function("spindle", |b| {
+        b.iter(|| spindle::events_from_json_log_file(&bytes[..]).count())
+    });
+    group.finish();
+    let start = std::time::Instant::now();
+    let n = spindle::events_from_json_log_file(&bytes[..]).count();
+    let spindle_rate = n as f64 / start.elapsed().as_secs_f64();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("target/criterion/read_json.events");
+    std::fs::write(&file, &bytes).unwrap();
+    let python = root.join("target/twisted-venv/bin/python");
+    let twisted_rate = std::process::Command::new(&python)
+        .arg(root.join("scripts/twisted_read_bench.py"))
+        .arg(&file)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse::<f64>().ok());
+    let report = match twisted_rate {
+        Some(t) => format!("{{\"spindle\": {spindle_rate:.0}, \"twisted\": {t:.0}}}"),
+        None => format!("{{\"spindle\": {spindle_rate:.0}}}"),
+    };
+    println!("read_json events/s: {report}");
+    std::fs::write(root.join("target/criterion/read_json.json"), report).unwrap();
+}
+
 /// Allocations per event on each path, written for the report.
 fn allocations(_: &mut Criterion) {
     fn per_event(f: impl Fn()) -> f64 {
@@ -289,6 +385,6 @@ fn allocations(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = disabled, visit_fields, text_file, json_file, allocations
+    targets = disabled, visit_fields, text_file, json_file, two_threads, read_json, allocations
 }
 criterion_main!(benches);

@@ -1,5 +1,6 @@
-//! What the file observers share: one buffer per observer, one `write_all`
-//! per record, and write failures reported once per burst.
+//! What the file observers share: records built outside the lock in a
+//! per-thread buffer, one `write_all` per record, and write failures
+//! reported once per burst.
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -14,9 +15,13 @@ pub(crate) struct RecordWriter<W> {
 
 struct Inner<W> {
     writer: W,
-    record: String,
     /// Whether the last write failed (reported once per burst of failures).
     failing: bool,
+}
+
+thread_local! {
+    /// The record being built on this thread.
+    static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -24,7 +29,6 @@ impl<W: Write> RecordWriter<W> {
         RecordWriter {
             inner: Mutex::new(Inner {
                 writer,
-                record: String::new(),
                 failing: false,
             }),
             flush_each: true,
@@ -36,22 +40,38 @@ impl<W: Write> RecordWriter<W> {
         self.flush_each = flush;
     }
 
-    /// Builds a record with `fill` into the reused buffer and writes it in
-    /// one `write_all`; nothing when `fill` leaves it empty. The first failed
-    /// write of a burst panics, which the publisher reports to the other
-    /// observers as `Temporarily disabling observer …`.
+    /// Builds a record with `fill` outside the lock, in a buffer this
+    /// thread reuses, then writes it in one `write_all` (nothing when `fill`
+    /// leaves it empty). Building outside the lock lets threads format in
+    /// parallel, and lets a value whose `Display` logs do so. The first
+    /// failed write of a burst panics, which the publisher reports to the
+    /// other observers as `Temporarily disabling observer …`.
     pub(crate) fn write(&self, fill: impl FnOnce(&mut String)) {
+        BUFFER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut record) => {
+                record.clear();
+                fill(&mut record);
+                if !record.is_empty() {
+                    self.write_record(&record);
+                }
+            }
+            // Re-entered on this thread (a value logged while being written).
+            Err(_) => {
+                let mut record = String::new();
+                fill(&mut record);
+                if !record.is_empty() {
+                    self.write_record(&record);
+                }
+            }
+        });
+    }
+
+    /// Writes a record built elsewhere (outside the lock) in one `write_all`.
+    pub(crate) fn write_record(&self, record: &str) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Inner {
-            writer,
-            record,
-            failing,
+            writer, failing, ..
         } = &mut *inner;
-        record.clear();
-        fill(record);
-        if record.is_empty() {
-            return;
-        }
         let result = writer.write_all(record.as_bytes()).and_then(|()| {
             if self.flush_each {
                 writer.flush()

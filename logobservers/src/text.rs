@@ -195,9 +195,7 @@ impl TextObserver<io::Stderr> {
 
 impl<W: Write + Send> Observer for TextObserver<W> {
     fn observe(&self, event: &Event<'_>) {
-        // Render before locking: a value's Display may log (re-entrantly),
-        // and the text is cached in the event for the line below.
-        let _ = event.text();
+        // The line is built outside the lock (a value's Display may log).
         self.out.write(|line| self.format_line(event, line));
     }
 

@@ -62,30 +62,14 @@ impl<W: Write + Send> JsonObserver<W> {
     }
 }
 
-thread_local! {
-    /// The record being built on this thread.
-    static RECORD: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-impl<W: Write + Send> JsonObserver<W> {
-    fn write(&self, event: &Event<'_>, record: &mut String) {
-        record.clear();
-        if self.separator {
-            record.push('\x1e');
-        }
-        write_event(event, record);
-        record.push('\n');
-        self.out.write(|out| out.push_str(record));
-    }
-}
-
 impl<W: Write + Send> Observer for JsonObserver<W> {
     fn observe(&self, event: &Event<'_>) {
-        // Build the record outside the lock (a value's Display may log,
-        // re-entrantly), in a buffer reused by this thread.
-        RECORD.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut record) => self.write(event, &mut record),
-            Err(_) => self.write(event, &mut String::new()),
+        self.out.write(|record| {
+            if self.separator {
+                record.push('\x1e');
+            }
+            write_event(event, record);
+            record.push('\n');
         });
     }
 
