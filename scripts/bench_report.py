@@ -22,6 +22,7 @@ GROUPS = [
     ("visit_fields", "enabled event, observer visits every field", "<= 10 ns and <= 0.5x tracing"),
     ("text_file", "text observer -> buffered file", "<= 0.2x tracing fmt"),
     ("json_file", "JSON observer -> buffered file", "<= 0.16x the faster peer"),
+    ("two_threads_text", "2 threads -> one text observer", "ratio no worse than single-threaded"),
 ]
 LIBS = ["spindle", "tracing", "log", "slog"]
 COLOURS = {"spindle": "#c0392b", "tracing": "#2980b9", "log": "#27ae60", "slog": "#8e44ad"}
@@ -124,12 +125,26 @@ def main():
                 met = "yes" if times["spindle"] <= 0.2 * times["tracing"] else "no"
             elif group == "json_file":
                 met = "yes" if ratio <= 0.16 else "no"
+            elif group == "two_threads_text":
+                single = mean_ns("text_file", "spindle") / mean_ns("text_file", "tracing")
+                met = "yes" if ratio <= single else f"no (single-threaded: {single:.2f}x)"
         lines.append(
             f"| {title} | " + " | ".join(fmt_ns(times[l]) for l in LIBS)
             + f" | {ratio:.2f}x | {target} | {met} |" if ratio else f"| {title} | - | - | - | - | - | {target} | ? |"
         )
         rows.append((title, [(l, times[l]) for l in LIBS if times[l]]))
         print(f"{group:14} spindle/fastest peer = {ratio:.2f}x" if ratio else f"{group}: no data")
+    read = {}
+    path = os.path.join(CRITERION, "read_json.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            read = json.load(f)
+    if read:
+        lines += ["", "Reading a JSON log of 20 000 events (events per second, higher is faster):", "",
+                  "| reader | events/s |", "| --- | --- |"]
+        lines += [f"| {k} | {v:,.0f} |" for k, v in read.items()]
+        if "twisted" in read:
+            lines += ["", f"spindle / twisted: {read['spindle'] / read['twisted']:.1f}x (target: >= 20x)"]
     if allocs:
         lines += ["", "Heap allocations per event (counted with `stats_alloc` over 1000 events):", "",
                   "| path | allocations |", "| --- | --- |"]
