@@ -1,6 +1,6 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use crate::event::{Callsite, Event, Piece};
@@ -51,12 +51,14 @@ struct Entry {
     id: ObserverId,
     name: &'static str,
     observer: Arc<dyn Observer>,
+    /// Whether its last call panicked: a burst of failures is reported once.
+    failing: Arc<AtomicBool>,
 }
 
 /// Sends each event to every observer added to it (twisted's
 /// `LogPublisher`). An observer that panics never reaches the caller or
-/// stops the others: it is reported to them as a critical event and called
-/// again for the next event. A publisher is itself an [`Observer`].
+/// stops the others: it is reported to them as a critical event (once per
+/// burst of failures) and called again for the next event. A publisher is itself an [`Observer`].
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
@@ -135,7 +137,12 @@ impl LogPublisher {
         {
             let mut list = self.observers.write().unwrap_or_else(|e| e.into_inner());
             let mut entries = list.to_vec();
-            entries.push(Entry { id, name, observer });
+            entries.push(Entry {
+                id,
+                name,
+                observer,
+                failing: Arc::new(AtomicBool::new(false)),
+            });
             *list = Arc::from(entries);
         }
         self.update_max_level();
@@ -199,8 +206,19 @@ impl LogPublisher {
             if entry.observer.max_level().is_none_or(|l| level < l.as_u8()) {
                 continue;
             }
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event))) {
-                failed.push((entry.id, entry.name, panic_message(&*payload)));
+            match catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event))) {
+                Ok(()) => {
+                    if entry.failing.load(Ordering::Relaxed) {
+                        entry.failing.store(false, Ordering::Relaxed);
+                    }
+                }
+                Err(payload) => {
+                    // Reported when it starts failing, not for every event
+                    // of a burst; a success ends the burst.
+                    if !entry.failing.swap(true, Ordering::Relaxed) {
+                        failed.push((entry.id, entry.name, panic_message(&*payload)));
+                    }
+                }
             }
         }
         for (id, name, message) in failed {
