@@ -81,3 +81,14 @@ mod dsl_reference {}
 #[cfg(doctest)]
 #[doc = include_str!("../docs/observers.md")]
 mod observers_guide {}
+
+/// The guide's other pages, their examples run as doc tests.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../docs/getting-started.md")]
+    mod getting_started {}
+    #[doc = include_str!("../docs/events.md")]
+    mod events {}
+    #[doc = include_str!("../docs/failures-and-testing.md")]
+    mod failures_and_testing {}
+}
