@@ -65,7 +65,7 @@ pub use logobservers::{LogBridge, LogForwarder, from_log_level, install_log_brid
 pub mod __private;
 mod setup;
 
-pub use setup::{InitError, LEVEL_NAMES, LoggingGuard, Setup, init};
+pub use setup::{InitError, LoggingGuard, Setup, init};
 
 /// The README's examples, run as doc tests.
 #[cfg(doctest)]

@@ -21,6 +21,11 @@ pub enum InitError {
         /// What is wrong with it.
         error: DirectiveError,
     },
+    /// The background thread that writes files could not be started.
+    Thread {
+        /// Why.
+        error: io::Error,
+    },
     /// A log file could not be opened.
     File {
         /// The file.
@@ -34,6 +39,13 @@ impl fmt::Display for InitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InitError::Directive { source, error } => write!(f, "{source}: {error}"),
+            InitError::Thread { error } => write!(f, "cannot start the logging thread: {error}"),
+            // The error already names the file (RotatingFile's errors do).
+            InitError::File { path, error }
+                if error.to_string().contains(&*path.to_string_lossy()) =>
+            {
+                write!(f, "{error}")
+            }
             InitError::File { path, error } => {
                 write!(f, "cannot open log file {}: {error}", path.display())
             }
@@ -168,7 +180,8 @@ impl Setup {
             let file = RotatingFile::new(&path, rotation, keep)
                 .map_err(|error| InitError::File { path, error })?;
             let json = JsonObserver::new(file).with_flush_each(false);
-            let (queued, guard) = NonBlocking::new(json, self.queue, FullPolicy::Block);
+            let (queued, guard) = NonBlocking::new(json, self.queue, FullPolicy::Block)
+                .map_err(|error| InitError::Thread { error })?;
             observers.push(Arc::new(
                 FilteringObserver::new(queued).with_predicate(levels.clone()),
             ));
@@ -228,6 +241,3 @@ impl Drop for LoggingGuard {
         logcore::global_publisher().flush();
     }
 }
-
-/// The level names `init` accepts, for error messages and help text.
-pub const LEVEL_NAMES: [&str; 7] = ["trace", "debug", "info", "warn", "error", "critical", "off"];

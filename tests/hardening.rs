@@ -226,7 +226,8 @@ fn a_blocking_observer_behind_the_non_blocking_wrapper_does_not_stop_the_caller(
         },
         16,
         FullPolicy::Drop,
-    );
+    )
+    .unwrap();
     let other = Arc::new(Mutex::new(0u64));
     let o = other.clone();
     let publisher = Arc::new(LogPublisher::new());

@@ -149,3 +149,24 @@ fn a_value_that_logs_while_rendered_does_not_recurse_without_bound() {
     assert!(events.len() <= 8, "bounded: {}", events.len());
     assert!(events.iter().any(|e| format_event(e) == "depth 0"));
 }
+
+#[test]
+fn setup_errors_say_what_and_where() {
+    let bad = spindle::Setup::new()
+        .directives("info,app=loud")
+        .begin()
+        .unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "Setup::directives: bad log directive `app=loud`: unknown log level `loud`: expected one of trace, debug, info, warn, error, critical, off"
+    );
+    let missing = spindle::Setup::new()
+        .stderr(false)
+        .json_file("/no/such/dir/app.json", spindle::Rotation::Daily, 1)
+        .begin()
+        .unwrap_err();
+    assert_eq!(
+        missing.to_string(),
+        "cannot open log file /no/such/dir/app.json: No such file or directory (os error 2)"
+    );
+}

@@ -34,10 +34,11 @@ enum Message {
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// let (observer, guard) = NonBlocking::new(move |e: &Event<'_>| sink.lock().unwrap().push(e.text().into_owned()), 1024, FullPolicy::Block);
+/// let (observer, guard) = NonBlocking::new(move |e: &Event<'_>| sink.lock().unwrap().push(e.text().into_owned()), 1024, FullPolicy::Block)?;
 /// observer.observe(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "queued")));
 /// drop(guard); // delivers what was queued
 /// assert_eq!(*seen.lock().unwrap(), ["queued"]);
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct NonBlocking {
     sender: SyncSender<Message>,
@@ -72,24 +73,24 @@ impl std::fmt::Debug for NonBlockingGuard {
 
 impl NonBlocking {
     /// Wraps `observer`; the queue holds `capacity` events (at least one).
+    /// Fails only if the system refuses to start the thread.
     pub fn new<O: Observer + 'static>(
         observer: O,
         capacity: usize,
         policy: FullPolicy,
-    ) -> (NonBlocking, NonBlockingGuard) {
+    ) -> std::io::Result<(NonBlocking, NonBlockingGuard)> {
         let (sender, receiver) = sync_channel(capacity.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let max_level = observer.max_level();
         let counter = dropped.clone();
         let thread = std::thread::Builder::new()
             .name("spindle-non-blocking".to_string())
-            .spawn(move || run(observer, receiver, counter))
-            .expect("the non-blocking logging thread starts");
+            .spawn(move || run(observer, receiver, counter))?;
         let guard = NonBlockingGuard {
             sender: sender.clone(),
             thread: Mutex::new(Some(thread)),
         };
-        (
+        Ok((
             NonBlocking {
                 sender,
                 policy,
@@ -97,7 +98,7 @@ impl NonBlocking {
                 max_level,
             },
             guard,
-        )
+        ))
     }
 
     /// How many events were dropped so far (reported or not).
@@ -217,7 +218,7 @@ mod tests {
             std::thread::sleep(Duration::from_micros(200));
             sink.lock().unwrap().push(e.to_owned_event());
         };
-        let (observer, guard) = NonBlocking::new(slow, 8, FullPolicy::Drop);
+        let (observer, guard) = NonBlocking::new(slow, 8, FullPolicy::Drop).unwrap();
         let sent = 2_000u64;
         for n in 0..sent {
             observer.observe(&Event::from_owned(&event(n)));
@@ -261,7 +262,8 @@ mod tests {
             },
             4,
             FullPolicy::Block,
-        );
+        )
+        .unwrap();
         for n in 0..500 {
             observer.observe(&Event::from_owned(&event(n)));
         }

@@ -230,15 +230,12 @@ impl Visit for JsonValue<'_> {
 struct JsonKey<'a>(&'a mut String);
 
 impl Visit for JsonKey<'_> {
+    // Text-only values are strings already; only other kinds need quoting.
     fn visit_debug(&mut self, value: &dyn fmt::Debug) {
-        self.0.push('"');
-        let _ = write!(Escaped(self.0), "{value:?}");
-        self.0.push('"');
+        JsonValue(self.0).visit_debug(value)
     }
     fn visit_display(&mut self, value: &dyn fmt::Display) {
-        self.0.push('"');
-        let _ = write!(Escaped(self.0), "{value}");
-        self.0.push('"');
+        JsonValue(self.0).visit_display(value)
     }
     fn visit_str(&mut self, value: &str) {
         write_str(self.0, value);
