@@ -85,6 +85,14 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
     let logger = Logger::new("app::web").with_observer(forward);
     let n = 2;
     info!(logger: &logger, "{n} requests", n);
+    // a source with a redacted field: the secret is in no forwarded record
+    let user = User {
+        name: "ann",
+        password: "s3cret",
+    };
+    info!(logger: &logger, source: &user, "{log_source.name} in", user);
+    assert!(!format!("{:?}", records.0.lock().unwrap()).contains("s3cret"));
+    records.0.lock().unwrap().pop();
     spindle::critical!(logger: &logger, "down");
     assert_eq!(
         *records.0.lock().unwrap(),
@@ -101,6 +109,13 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
             )
         ]
     );
+}
+
+#[derive(spindle::LogSource)]
+struct User {
+    name: &'static str,
+    #[log(redact)]
+    password: &'static str,
 }
 
 struct RecordsRef(Arc<Records>);

@@ -2,12 +2,13 @@
 //! whose documentation describes the syntax; everything they expand to names
 //! `::spindle::__private`.
 //!
-//! ```ignore
-//! use spindle::{info, LogSource};
+//! ```
+//! use spindle::{LogSource, captured_logs, format_event, info};
 //! #[derive(LogSource)]
 //! struct Request { uri: String, status: u16 }
 //! let req = Request { uri: "/".into(), status: 200 };
-//! info!("<req.uri> answered <req.status>", req);
+//! let events = captured_logs(|| info!("<req.uri> answered <req.status>", req));
+//! assert_eq!(format_event(&events[0]), "/ answered 200");
 //! ```
 #![warn(missing_docs)]
 
