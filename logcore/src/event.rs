@@ -8,6 +8,7 @@ use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
+use crate::reuse::{PooledString, Spans};
 use crate::text;
 use crate::value::Value;
 
@@ -93,9 +94,9 @@ struct Live<'a> {
 /// written into one string, with each placeholder's byte range.
 struct Flat {
     /// The literals and placeholders' texts, in order.
-    rendered: String,
+    rendered: PooledString,
     /// Each placeholder's range in `rendered`; `None` where it failed.
-    spans: Vec<Option<(u32, u32)>>,
+    spans: Spans,
     /// Why rendering failed, as the text twisted gives (`Unable to format…`).
     unable: Option<String>,
     /// The placeholders' values, when taken in the same pass (see
@@ -292,7 +293,7 @@ impl<'a> Event<'a> {
             Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
             Piece::Literal(_) => None,
         });
-        for (i, ((text_key, raw_key), span)) in keys.zip(&flat.spans).enumerate() {
+        for (i, ((text_key, raw_key), span)) in keys.zip(flat.spans.as_slice()).enumerate() {
             if let Some((start, end)) = span {
                 let text: &str = &flat.rendered[*start as usize..*end as usize];
                 f(text_key, &text);
@@ -321,12 +322,12 @@ impl<'a> Event<'a> {
         self.for_each_field(&mut |name, value| {
             fields.push((name.to_string(), OwnedValue::from_value(value)))
         });
-        let mut flattened = Vec::with_capacity(flat.spans.len() * 2);
+        let mut flattened = Vec::with_capacity(flat.spans.as_slice().len() * 2);
         let keys = l.callsite.pieces.iter().filter_map(|p| match p {
             Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
             Piece::Literal(_) => None,
         });
-        for (((text_key, raw_key), span), raw) in keys.zip(&flat.spans).zip(raw) {
+        for (((text_key, raw_key), span), raw) in keys.zip(flat.spans.as_slice()).zip(raw) {
             // A placeholder that failed keeps no text, so the kept event
             // cannot be rendered either and says so.
             if let Some((start, end)) = span {
@@ -369,8 +370,8 @@ impl Live<'_> {
     fn flat(&self) -> &Flat {
         self.flat.get_or_init(|| {
             let capacity = self.callsite.format.len() + 16 * self.placeholders.len();
-            let mut rendered = String::with_capacity(capacity);
-            let mut spans = Vec::with_capacity(self.placeholders.len());
+            let mut rendered = PooledString::with_capacity(capacity);
+            let mut spans = Spans::new();
             let mut raw = self
                 .callsite
                 .calls

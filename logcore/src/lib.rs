@@ -29,6 +29,7 @@ mod owned_event;
 mod owned_value;
 mod panic_hook;
 mod publisher;
+mod reuse;
 mod source;
 mod text;
 mod value;
