@@ -2,6 +2,7 @@
 //! (RFC 7464), or plain JSON Lines.
 
 mod observer;
+mod parse;
 mod read;
 mod write;
 
@@ -13,5 +14,6 @@ pub const FAILURE_UUID: &str = "e76887e2-20ed-49bf-a8f8-ba25cc586f2d";
 pub const RS: u8 = 0x1e;
 
 pub use observer::JsonObserver;
-pub use read::{JsonLogReader, RecordError, event_from_json, events_from_json_log_file};
+pub use parse::event_from_json;
+pub use read::{JsonLogReader, RecordError, events_from_json_log_file};
 pub use write::{event_as_json, write_event};
