@@ -31,6 +31,15 @@ pub const fn static_enabled(level: LogLevel) -> bool {
     level.as_u8() >= STATIC_MAX_LEVEL
 }
 
+/// Runs the enabled path of a log call out of line, so the caller's code is
+/// the level check and a call: a disabled call sets up no stack frame for
+/// the event it does not build. (Not `#[cold]`: that optimises the enabled
+/// path for size, which measured 30% slower.)
+#[inline(never)]
+pub fn cold_path<F: FnOnce()>(f: F) {
+    f()
+}
+
 /// The namespace of events logged with `source`.
 #[inline]
 pub fn source_namespace<T: LogSource + ?Sized>(source: &T) -> &'static str {

@@ -398,3 +398,24 @@ fn derive_on_tuple_and_generic_structs() {
     );
     assert_eq!(w.log_namespace(), concat!(module_path!(), "::Wrapper"));
 }
+
+#[test]
+fn the_question_mark_works_in_field_and_error_expressions() {
+    fn count(s: &str) -> Result<usize, std::num::ParseIntError> {
+        info!("{n} parsed", n = s.parse::<i32>()?);
+        failure!(
+            "logged {n}",
+            std::io::Error::other(s.parse::<i32>()?.to_string()),
+            n = s.len()
+        );
+        Ok(s.len())
+    }
+    let events = captured_logs(|| {
+        assert_eq!(count("12"), Ok(2));
+        assert!(count("nope").is_err());
+    });
+    assert_eq!(
+        events.iter().map(format_event).collect::<Vec<_>>(),
+        ["12 parsed", "logged 2"]
+    );
+}

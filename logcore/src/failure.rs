@@ -252,6 +252,7 @@ fn is_noise(function: &str) -> bool {
         "core::ops::function",
         "core::panicking",
         "logcore::failure",
+        "spindle::__private::",
         "<logcore::failure",
         "__libc_start",
         "_start",

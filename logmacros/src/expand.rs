@@ -54,6 +54,16 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         }
         LevelArg::Expr(e) => quote_spanned!(e.span()=> #e),
     };
+    // A fixed level is a constant inside the closure, so the closure does
+    // not capture the level variable (which would put it in memory before
+    // the check).
+    let level_in_closure = match &call.level {
+        LevelArg::Fixed(_) => level.clone(),
+        LevelArg::Expr(_) => {
+            let var = Ident::new("__spindle_level", Span::mixed_site());
+            quote!(#var)
+        }
+    };
     let sink = Ident::new("__spindle_sink", Span::mixed_site());
     let value = Ident::new("__spindle_value", Span::mixed_site());
     let calls = format.fields().any(|field| field.call);
@@ -118,20 +128,21 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let (failure_let, failure_field) = match &call.error {
+    // The error expression is the user's code (it may use `?`): evaluated
+    // here; the failure is captured in the cold path.
+    let (error_let, failure_let, failure_field) = match &call.error {
         Some(err) => {
             let e = Ident::new("__spindle_error", Span::mixed_site());
             (
+                quote_spanned!(err.span()=> let #e = &(#err);),
                 quote_spanned!(err.span()=>
-                    let #e = &(#err);
                     let #failure_var = #p::Failure::from_dyn((*#e).error_type_name(), (*#e).as_dyn_error());
                 ),
                 quote!(::core::option::Option::Some(&#failure_var)),
             )
         }
-        None => (quote!(), quote!(::core::option::Option::None)),
+        None => (quote!(), quote!(), quote!(::core::option::Option::None)),
     };
-
     quote! {{
         #[allow(unused_imports)]
         use #p::{AsDynError as _, ViaFallback as _, ViaValue as _};
@@ -148,9 +159,13 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         if #p::static_enabled(#level_var) && #enabled {
             match (#(#scrutinee,)*) {
                 (#(#patterns,)*) => {
+                    #error_let
+                    // Out of line, so that a disabled call pays for no stack
+                    // frame: the check above is all it runs.
+                    #p::cold_path(|| {
                     #failure_let
                     #publish(&#p::Event::live(#p::LiveParts {
-                        level: #level_var,
+                        level: #level_in_closure,
                         callsite: &__SPINDLE_CALLSITE,
                         namespace: #namespace,
                         fields: &[#(#fields),*],
@@ -159,6 +174,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                         failure: #failure_field,
                         logger: #logger_field,
                     }));
+                    });
                 }
             }
         }

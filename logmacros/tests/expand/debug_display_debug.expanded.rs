@@ -24,41 +24,43 @@ fn expansion() {
                 &::spindle::__private::DebugValue(&(point)),
             ) {
                 (addr, p) => {
-                    ::spindle::__private::global_publisher().publish(
-                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
-                            level: __spindle_level,
-                            callsite: &__SPINDLE_CALLSITE,
-                            namespace: ::core::module_path!(),
-                            fields: &[
-                                (
-                                    "addr",
-                                    (&&::spindle::__private::Probe(addr)).__spindle_field(),
-                                ),
-                                ("p", (&&::spindle::__private::Probe(p)).__spindle_field()),
-                            ],
-                            placeholders: &[
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(addr);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(p);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{:>8?}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                            ],
-                            source: ::core::option::Option::None,
-                            failure: ::core::option::Option::None,
-                            logger: ::core::option::Option::None,
-                        }),
-                    );
+                    ::spindle::__private::cold_path(|| {
+                        ::spindle::__private::global_publisher().publish(
+                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                                level: ::spindle::__private::LogLevel::Debug,
+                                callsite: &__SPINDLE_CALLSITE,
+                                namespace: ::core::module_path!(),
+                                fields: &[
+                                    (
+                                        "addr",
+                                        (&&::spindle::__private::Probe(addr)).__spindle_field(),
+                                    ),
+                                    ("p", (&&::spindle::__private::Probe(p)).__spindle_field()),
+                                ],
+                                placeholders: &[
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(addr);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(p);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{:>8?}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                ],
+                                source: ::core::option::Option::None,
+                                failure: ::core::option::Option::None,
+                                logger: ::core::option::Option::None,
+                            }),
+                        );
+                    });
                 }
             }
         }

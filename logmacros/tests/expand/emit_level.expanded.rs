@@ -17,18 +17,20 @@ fn expansion() {
         {
             match () {
                 () => {
-                    ::spindle::__private::global_publisher().publish(
-                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
-                            level: __spindle_level,
-                            callsite: &__SPINDLE_CALLSITE,
-                            namespace: ::core::module_path!(),
-                            fields: &[],
-                            placeholders: &[],
-                            source: ::core::option::Option::None,
-                            failure: ::core::option::Option::None,
-                            logger: ::core::option::Option::None,
-                        }),
-                    );
+                    ::spindle::__private::cold_path(|| {
+                        ::spindle::__private::global_publisher().publish(
+                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                                level: __spindle_level,
+                                callsite: &__SPINDLE_CALLSITE,
+                                namespace: ::core::module_path!(),
+                                fields: &[],
+                                placeholders: &[],
+                                source: ::core::option::Option::None,
+                                failure: ::core::option::Option::None,
+                                logger: ::core::option::Option::None,
+                            }),
+                        );
+                    });
                 }
             }
         }

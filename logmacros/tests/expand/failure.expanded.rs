@@ -19,22 +19,27 @@ fn expansion() {
             match (&(1),) {
                 (n,) => {
                     let __spindle_error = &(err);
-                    let __spindle_failure = ::spindle::__private::Failure::from_dyn(
-                        (*__spindle_error).error_type_name(),
-                        (*__spindle_error).as_dyn_error(),
-                    );
-                    ::spindle::__private::global_publisher().publish(
-                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
-                            level: __spindle_level,
-                            callsite: &__SPINDLE_CALLSITE,
-                            namespace: ::core::module_path!(),
-                            fields: &[("n", (&&::spindle::__private::Probe(n)).__spindle_field())],
-                            placeholders: &[],
-                            source: ::core::option::Option::None,
-                            failure: ::core::option::Option::Some(&__spindle_failure),
-                            logger: ::core::option::Option::None,
-                        }),
-                    );
+                    ::spindle::__private::cold_path(|| {
+                        let __spindle_failure = ::spindle::__private::Failure::from_dyn(
+                            (*__spindle_error).error_type_name(),
+                            (*__spindle_error).as_dyn_error(),
+                        );
+                        ::spindle::__private::global_publisher().publish(
+                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                                level: ::spindle::__private::LogLevel::Critical,
+                                callsite: &__SPINDLE_CALLSITE,
+                                namespace: ::core::module_path!(),
+                                fields: &[(
+                                    "n",
+                                    (&&::spindle::__private::Probe(n)).__spindle_field(),
+                                )],
+                                placeholders: &[],
+                                source: ::core::option::Option::None,
+                                failure: ::core::option::Option::Some(&__spindle_failure),
+                                logger: ::core::option::Option::None,
+                            }),
+                        );
+                    });
                 }
             }
         }

@@ -23,52 +23,54 @@ fn expansion() {
         {
             match (&req, &(body.len())) {
                 (req, size) => {
-                    ::spindle::__private::global_publisher().publish(
-                        &::spindle::__private::Event::live(::spindle::__private::LiveParts {
-                            level: __spindle_level,
-                            callsite: &__SPINDLE_CALLSITE,
-                            namespace: ::core::module_path!(),
-                            fields: &[
-                                (
-                                    "req",
-                                    (&&::spindle::__private::Probe(req)).__spindle_field(),
-                                ),
-                                (
-                                    "size",
-                                    (&&::spindle::__private::Probe(size)).__spindle_field(),
-                                ),
-                            ],
-                            placeholders: &[
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(req.uri);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(req.status);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(size);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                            ],
-                            source: ::core::option::Option::None,
-                            failure: ::core::option::Option::None,
-                            logger: ::core::option::Option::None,
-                        }),
-                    );
+                    ::spindle::__private::cold_path(|| {
+                        ::spindle::__private::global_publisher().publish(
+                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                                level: ::spindle::__private::LogLevel::Info,
+                                callsite: &__SPINDLE_CALLSITE,
+                                namespace: ::core::module_path!(),
+                                fields: &[
+                                    (
+                                        "req",
+                                        (&&::spindle::__private::Probe(req)).__spindle_field(),
+                                    ),
+                                    (
+                                        "size",
+                                        (&&::spindle::__private::Probe(size)).__spindle_field(),
+                                    ),
+                                ],
+                                placeholders: &[
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(req.uri);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(req.status);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(size);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                ],
+                                source: ::core::option::Option::None,
+                                failure: ::core::option::Option::None,
+                                logger: ::core::option::Option::None,
+                            }),
+                        );
+                    });
                 }
             }
         }

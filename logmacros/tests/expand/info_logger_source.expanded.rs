@@ -23,29 +23,31 @@ fn expansion() {
         {
             match (&(&worker),) {
                 (log_source,) => {
-                    __spindle_logger.publish(&::spindle::__private::Event::live(
-                        ::spindle::__private::LiveParts {
-                            level: __spindle_level,
-                            callsite: &__SPINDLE_CALLSITE,
-                            namespace: __spindle_logger.namespace(),
-                            fields: &[],
-                            placeholders: &[
-                                &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                    let __spindle_value = &(log_source.value);
-                                    __spindle_sink.put(
-                                        ::core::format_args!("{}", __spindle_value),
-                                        (&&::spindle::__private::Probe(__spindle_value))
-                                            .__spindle_raw(),
-                                    )
-                                },
-                            ],
-                            source: ::core::option::Option::Some(
-                                ::spindle::__private::source_value(log_source),
-                            ),
-                            failure: ::core::option::Option::None,
-                            logger: ::core::option::Option::Some(__spindle_logger),
-                        },
-                    ));
+                    ::spindle::__private::cold_path(|| {
+                        __spindle_logger.publish(&::spindle::__private::Event::live(
+                            ::spindle::__private::LiveParts {
+                                level: ::spindle::__private::LogLevel::Info,
+                                callsite: &__SPINDLE_CALLSITE,
+                                namespace: __spindle_logger.namespace(),
+                                fields: &[],
+                                placeholders: &[
+                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
+                                        let __spindle_value = &(log_source.value);
+                                        __spindle_sink.put(
+                                            ::core::format_args!("{}", __spindle_value),
+                                            (&&::spindle::__private::Probe(__spindle_value))
+                                                .__spindle_raw(),
+                                        )
+                                    },
+                                ],
+                                source: ::core::option::Option::Some(
+                                    ::spindle::__private::source_value(log_source),
+                                ),
+                                failure: ::core::option::Option::None,
+                                logger: ::core::option::Option::Some(__spindle_logger),
+                            },
+                        ));
+                    });
                 }
             }
         }
