@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::failure::Failure;
@@ -86,8 +87,26 @@ struct Live<'a> {
     failure: Option<&'a Failure>,
     logger: Option<&'a Logger>,
     time: OnceCell<f64>,
-    flat: OnceCell<Flat>,
-    raw: OnceCell<Vec<OwnedValue>>,
+    /// Dropped by hand (see `impl Drop for Live`): most events are never
+    /// rendered, and their drop should be one check, inline.
+    flat: ManuallyDrop<OnceCell<Flat>>,
+}
+
+impl Drop for Live<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.flat.get().is_some() {
+            drop_flat(&mut self.flat);
+        }
+    }
+}
+
+/// The rendered part of an event, dropped out of line.
+#[inline(never)]
+fn drop_flat(flat: &mut ManuallyDrop<OnceCell<Flat>>) {
+    // `take` moves the value out and leaves an empty cell, which owns
+    // nothing: not dropping it leaks nothing.
+    drop(flat.take());
 }
 
 /// The text of a live event, rendered once: literals and placeholders
@@ -102,6 +121,10 @@ struct Flat {
     /// The placeholders' values, when taken in the same pass (see
     /// [`Callsite::calls`]).
     raw: Option<Vec<OwnedValue>>,
+    /// The placeholders' values, taken later in a pass of their own. Here
+    /// rather than in the event, so that an event nobody rendered drops
+    /// with a single check.
+    raw_later: OnceCell<Vec<OwnedValue>>,
 }
 
 /// The parts of a live event, as the macros pass them.
@@ -144,8 +167,7 @@ impl<'a> Event<'a> {
                 failure,
                 logger,
                 time: OnceCell::new(),
-                flat: OnceCell::new(),
-                raw: OnceCell::new(),
+                flat: ManuallyDrop::new(OnceCell::new()),
             }),
         }
     }
@@ -298,7 +320,7 @@ impl<'a> Event<'a> {
                 let text: &str = &flat.rendered[*start as usize..*end as usize];
                 f(text_key, &text);
             }
-            match (&flat.raw, l.raw.get()) {
+            match (&flat.raw, flat.raw_later.get()) {
                 (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
                 (None, None) => match l.placeholders.get(i) {
                     Some(placeholder) => text::visit_raw(placeholder, &mut |v| f(raw_key, v)),
@@ -408,6 +430,7 @@ impl Live<'_> {
                 spans,
                 unable,
                 raw,
+                raw_later: OnceCell::new(),
             }
         })
     }
@@ -416,10 +439,11 @@ impl Live<'_> {
     /// the call site has calls, else in a pass of their own that runs no
     /// `Display` (the text is not asked for).
     fn raw_values(&self) -> &[OwnedValue] {
-        if let Some(raw) = &self.flat().raw {
+        let flat = self.flat();
+        if let Some(raw) = &flat.raw {
             return raw;
         }
-        self.raw.get_or_init(|| {
+        flat.raw_later.get_or_init(|| {
             self.placeholders
                 .iter()
                 .map(|p| text::raw_value(p))

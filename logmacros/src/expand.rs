@@ -162,7 +162,10 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                     #error_let
                     // Out of line, so that a disabled call pays for no stack
                     // frame: the check above is all it runs.
-                    #p::cold_path(|| {
+                    // `move`: every binding here is a reference (or a `Copy`
+                    // level), so the closure copies pointers and moves no
+                    // user data.
+                    #p::cold_path(move || {
                     #failure_let
                     #publish(&#p::Event::live(#p::LiveParts {
                         level: #level_in_closure,

@@ -24,7 +24,7 @@ fn expansion() {
                 &::spindle::__private::DebugValue(&(point)),
             ) {
                 (addr, p) => {
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Debug,

@@ -17,7 +17,7 @@ fn expansion() {
         {
             match () {
                 () => {
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: __spindle_level,

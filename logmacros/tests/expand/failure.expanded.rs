@@ -19,7 +19,7 @@ fn expansion() {
             match (&(1),) {
                 (n,) => {
                     let __spindle_error = &(err);
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         let __spindle_failure = ::spindle::__private::Failure::from_dyn(
                             (*__spindle_error).error_type_name(),
                             (*__spindle_error).as_dyn_error(),

@@ -21,7 +21,7 @@ fn expansion() {
         {
             match (&req,) {
                 (req,) => {
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,

@@ -23,7 +23,7 @@ fn expansion() {
         {
             match (&req, &(body.len())) {
                 (req, size) => {
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,

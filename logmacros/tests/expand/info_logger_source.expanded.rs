@@ -23,7 +23,7 @@ fn expansion() {
         {
             match (&(&worker),) {
                 (log_source,) => {
-                    ::spindle::__private::cold_path(|| {
+                    ::spindle::__private::cold_path(move || {
                         __spindle_logger.publish(&::spindle::__private::Event::live(
                             ::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,
