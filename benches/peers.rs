@@ -360,6 +360,89 @@ fn read_json(c: &mut Criterion) {
     std::fs::write(root.join("target/criterion/read_json.json"), report).unwrap();
 }
 
+/// Latency of each call on the caller's side with non-blocking output (a
+/// background thread writes text to a buffered file), as percentiles over
+/// 200 000 calls: spindle's `NonBlocking` (drop when full), slog-async and
+/// tracing-appender's `non_blocking`. Each call is timed with two clock
+/// reads; the clock's own cost (measured the same way) is subtracted.
+fn non_blocking_latency(_: &mut Criterion) {
+    const CALLS: usize = 200_000;
+    fn percentiles(mut ns: Vec<f64>) -> [f64; 3] {
+        ns.sort_by(f64::total_cmp);
+        let at = |q: f64| ns[((ns.len() - 1) as f64 * q) as usize];
+        [at(0.5), at(0.99), at(0.999)]
+    }
+    fn timed(calls: usize, mut f: impl FnMut(usize)) -> Vec<f64> {
+        let mut out = Vec::with_capacity(calls);
+        for i in 0..calls {
+            let start = std::time::Instant::now();
+            f(i);
+            out.push(start.elapsed().as_nanos() as f64);
+            if i % 64 == 0 {
+                // let the background thread keep up, as a real program would
+                std::thread::yield_now();
+            }
+        }
+        out
+    }
+    let clock = percentiles(timed(CALLS, |i| {
+        black_box(i);
+    }))[0];
+    let mut rows = Vec::new();
+    {
+        let text = TextObserver::new(dev_null()).with_flush_each(false);
+        let (queued, guard) =
+            spindle::NonBlocking::new(text, 64 * 1024, spindle::FullPolicy::Drop).unwrap();
+        let log = Logger::new("bench").with_observer(Arc::new(queued));
+        rows.push((
+            "spindle",
+            percentiles(timed(CALLS, |i| spindle_event(&log, PATH, STATUS, i))),
+        ));
+        drop(guard);
+    }
+    {
+        let drain = slog_json::Json::new(dev_null())
+            .add_default_keys()
+            .build()
+            .fuse();
+        let drain = slog_async::Async::new(drain)
+            .chan_size(64 * 1024)
+            .build()
+            .fuse();
+        let slog = slog::Logger::root(drain, slog::o!());
+        rows.push((
+            "slog",
+            percentiles(timed(CALLS, |i| slog_event(&slog, PATH, STATUS, i))),
+        ));
+    }
+    {
+        let (writer, _guard) = tracing_appender::non_blocking(dev_null());
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_ansi(false)
+            .finish();
+        let ns = tracing::subscriber::with_default(subscriber, || {
+            timed(CALLS, |i| tracing_event(PATH, STATUS, i))
+        });
+        rows.push(("tracing", percentiles(ns)));
+    }
+    let body: Vec<String> = rows
+        .iter()
+        .map(|(lib, [p50, p99, p999])| {
+            let sub = |v: f64| (v - clock).max(0.0);
+            println!("non-blocking caller latency {lib:<8} p50 {:>6.0} ns  p99 {:>6.0} ns  p99.9 {:>6.0} ns", sub(*p50), sub(*p99), sub(*p999));
+            format!("\"{lib}\": [{:.0}, {:.0}, {:.0}]", sub(*p50), sub(*p99), sub(*p999))
+        })
+        .collect();
+    println!("(clock overhead subtracted: {clock:.0} ns)");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(
+        root.join("target/criterion/non_blocking.json"),
+        format!("{{{}, \"clock\": {clock:.0}}}", body.join(", ")),
+    )
+    .unwrap();
+}
+
 /// Allocations per event on each path, written for the report.
 fn allocations(_: &mut Criterion) {
     fn per_event(f: impl Fn()) -> f64 {
@@ -430,6 +513,6 @@ fn allocations(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = disabled, visit_fields, empty_observer, text_file, json_file, two_threads, read_json, allocations
+    targets = disabled, visit_fields, empty_observer, text_file, json_file, two_threads, read_json, non_blocking_latency, allocations
 }
 criterion_main!(benches);

@@ -153,6 +153,16 @@ def main():
         lines += [f"| {k} | {v:,.0f} |" for k, v in read.items()]
         if "twisted" in read:
             lines += ["", f"spindle / twisted: {read['spindle'] / read['twisted']:.1f}x (target: >= 20x)"]
+    nb = {}
+    path = os.path.join(CRITERION, "non_blocking.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            nb = json.load(f)
+    if nb:
+        lines += ["", "Non-blocking output, latency of each call on the caller's side (200 000 calls, "
+                  f"clock overhead of {nb.get('clock', 0)} ns subtracted; target p50 <= 20 ns, p99.9 <= 200 ns):", "",
+                  "| library | p50 | p99 | p99.9 |", "| --- | --- | --- | --- |"]
+        lines += [f"| {k} | {v[0]} ns | {v[1]} ns | {v[2]} ns |" for k, v in nb.items() if k != "clock"]
     if allocs:
         lines += ["", "Heap allocations per event (counted with `stats_alloc` over 1000 events):", "",
                   "| path | allocations |", "| --- | --- |"]
