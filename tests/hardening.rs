@@ -92,7 +92,7 @@ proptest! {
     #[test]
     fn rendering_any_format_is_bounded(format in any::<String>(), value in values(), key in "[a-z]{1,3}(![rs])?:[<>^0-9.x]{0,6}") {
         let mut event = OwnedEvent::new(LogLevel::Info, "x", &format).with_field("a", value.clone());
-        event.flattened.push((key, value));
+        event.flattened.push((key.into(), value));
         let text = format_event(&event);
         prop_assert!(text.len() <= format.len() * 2 + 70_000, "{}", text.len());
     }

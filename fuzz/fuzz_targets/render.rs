@@ -19,9 +19,9 @@ fuzz_target!(|data: &str| {
             },
         };
         if key.contains('!') {
-            event.flattened.push((key.to_string(), value));
+            event.flattened.push((key.to_string().into(), value));
         } else {
-            event.fields.push((key.to_string(), value.clone()));
+            event.fields.push((key.to_string().into(), value.clone()));
             let _ = logcore::apply_spec(&value, None, key);
         }
     }

@@ -81,7 +81,7 @@ struct Live<'a> {
     level: LogLevel,
     callsite: &'a Callsite,
     namespace: &'a str,
-    fields: &'a [(&'a str, &'a dyn Value)],
+    fields: &'a [(&'static str, &'a dyn Value)],
     placeholders: &'a [&'a Placeholder<'a>],
     source: Option<&'a dyn Value>,
     failure: Option<&'a Failure>,
@@ -134,7 +134,7 @@ pub struct LiveParts<'a> {
     pub level: LogLevel,
     pub callsite: &'a Callsite,
     pub namespace: &'a str,
-    pub fields: &'a [(&'a str, &'a dyn Value)],
+    pub fields: &'a [(&'static str, &'a dyn Value)],
     pub placeholders: &'a [&'a Placeholder<'a>],
     pub source: Option<&'a dyn Value>,
     pub failure: Option<&'a Failure>,
@@ -341,9 +341,12 @@ impl<'a> Event<'a> {
         let flat = l.flat();
         let raw = l.raw_values();
         let mut fields = Vec::with_capacity(l.fields.len());
-        self.for_each_field(&mut |name, value| {
-            fields.push((name.to_string(), OwnedValue::from_value(value)))
-        });
+        for (name, value) in l.fields {
+            fields.push((Cow::Borrowed(*name), OwnedValue::from_value(*value)));
+        }
+        if let Some(logger) = l.logger {
+            logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
+        }
         let mut flattened = Vec::with_capacity(flat.spans.as_slice().len() * 2);
         let keys = l.callsite.pieces.iter().filter_map(|p| match p {
             Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
@@ -354,19 +357,19 @@ impl<'a> Event<'a> {
             // cannot be rendered either and says so.
             if let Some((start, end)) = span {
                 let text = &flat.rendered[*start as usize..*end as usize];
-                flattened.push((text_key.to_string(), OwnedValue::Str(text.to_string())));
+                flattened.push((Cow::Borrowed(text_key), OwnedValue::Str(text.to_string())));
             }
-            flattened.push((raw_key.to_string(), raw.clone()));
+            flattened.push((Cow::Borrowed(raw_key), raw.clone()));
         }
         OwnedEvent {
             level: Some(l.level),
             namespace: Some(l.namespace.to_string()),
-            format: Some(l.callsite.format.to_string()),
+            format: Some(Cow::Borrowed(l.callsite.format)),
             time: self.time(),
             system: self.system().map(str::to_string),
             source: l.source.map(OwnedValue::from_value),
             failure: l.failure.cloned(),
-            file: Some(l.callsite.file.to_string()),
+            file: Some(Cow::Borrowed(l.callsite.file)),
             line: Some(l.callsite.line),
             fields,
             flattened,

@@ -82,13 +82,13 @@ pub(crate) fn lookup_path(event: &OwnedEvent, field: &Field) -> Result<OwnedValu
         ));
     }
     let root = field.root();
-    let system = |s: &Option<String>| s.clone().map(OwnedValue::Str);
+    let system = |s: Option<&str>| s.map(|s| OwnedValue::Str(s.to_string()));
     let mut current = match root {
         "log_level" => event.level.map(|l| OwnedValue::Str(l.name().to_string())),
-        "log_namespace" => system(&event.namespace),
-        "log_format" => system(&event.format),
-        "log_system" => system(&event.system),
-        "log_file" => system(&event.file),
+        "log_namespace" => system(event.namespace.as_deref()),
+        "log_format" => system(event.format.as_deref()),
+        "log_system" => system(event.system.as_deref()),
+        "log_file" => system(event.file.as_deref()),
         "log_time" => event.time.map(OwnedValue::F64),
         "log_line" => event.line.map(|l| OwnedValue::U64(l.into())),
         "log_source" => event.source.clone(),

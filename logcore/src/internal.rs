@@ -16,7 +16,7 @@ impl<T: fmt::Display + Value + ?Sized> TextValue for T {}
 pub(crate) fn with_event<R>(
     level: LogLevel,
     callsite: &Callsite,
-    values: &[(&str, &dyn TextValue)],
+    values: &[(&'static str, &dyn TextValue)],
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
     build(level, callsite, values, None, f)
@@ -26,7 +26,7 @@ pub(crate) fn with_event<R>(
 pub(crate) fn with_failure_event<R>(
     level: LogLevel,
     callsite: &Callsite,
-    values: &[(&str, &dyn TextValue)],
+    values: &[(&'static str, &dyn TextValue)],
     failure: &Failure,
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
@@ -36,7 +36,7 @@ pub(crate) fn with_failure_event<R>(
 fn build<R>(
     level: LogLevel,
     callsite: &Callsite,
-    values: &[(&str, &dyn TextValue)],
+    values: &[(&'static str, &dyn TextValue)],
     failure: Option<&Failure>,
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {

@@ -172,6 +172,31 @@ impl Logger {
         }
     }
 
+    /// As [`Logger::for_each_field`], for a kept copy: names that are static
+    /// are borrowed, values owned.
+    pub(crate) fn for_each_owned_field(&self, f: &mut dyn FnMut(Cow<'static, str>, OwnedValue)) {
+        for (k, v) in self.bound.iter() {
+            f(k.clone(), v.clone());
+        }
+        if self.context.contains(Context::THREAD) {
+            let thread = std::thread::current();
+            let name = match thread.name() {
+                Some(name) => name.to_string(),
+                None => format!("{:?}", thread.id()),
+            };
+            f(Cow::Borrowed("thread"), OwnedValue::Str(name));
+        }
+        if self.context.contains(Context::PID) {
+            f(
+                Cow::Borrowed("pid"),
+                OwnedValue::U64(std::process::id().into()),
+            );
+        }
+        if self.context.contains(Context::HOSTNAME) {
+            f(Cow::Borrowed("hostname"), OwnedValue::Str(HOSTNAME.clone()));
+        }
+    }
+
     /// Calls `f` with the bound fields, then the context fields.
     #[inline]
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {

@@ -1,10 +1,14 @@
+use std::borrow::Cow;
+
 use crate::failure::Failure;
 use crate::level::LogLevel;
 use crate::owned_value::OwnedValue;
 use crate::value::Value;
 
 /// A kept event: owned, `Clone + Send`, its placeholders already rendered
-/// into `flattened` (twisted's `log_flattened`). What capture, history, queues
+/// into `flattened` (twisted's `log_flattened`). Names that were static in
+/// the program (field names, keys, the format, the file) are borrowed, not
+/// copied. What capture, history, queues
 /// and the JSON reader hold.
 ///
 /// ```
@@ -20,7 +24,7 @@ pub struct OwnedEvent {
     /// `log_namespace`.
     pub namespace: Option<String>,
     /// `log_format`, brace notation.
-    pub format: Option<String>,
+    pub format: Option<Cow<'static, str>>,
     /// `log_time`: seconds since the Unix epoch.
     pub time: Option<f64>,
     /// `log_system`.
@@ -30,14 +34,14 @@ pub struct OwnedEvent {
     /// `log_failure`.
     pub failure: Option<Failure>,
     /// `log_file`.
-    pub file: Option<String>,
+    pub file: Option<Cow<'static, str>>,
     /// `log_line`.
     pub line: Option<u32>,
     /// The user's fields, in order.
-    pub fields: Vec<(String, OwnedValue)>,
+    pub fields: Vec<(Cow<'static, str>, OwnedValue)>,
     /// `log_flattened`: for each placeholder, `name!s:spec` → its text and
     /// `name!:spec` → its value.
-    pub flattened: Vec<(String, OwnedValue)>,
+    pub flattened: Vec<(Cow<'static, str>, OwnedValue)>,
 }
 
 impl OwnedEvent {
@@ -46,7 +50,7 @@ impl OwnedEvent {
         OwnedEvent {
             level: Some(level),
             namespace: Some(namespace.to_string()),
-            format: Some(format.to_string()),
+            format: Some(Cow::Owned(format.to_string())),
             time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .ok()
@@ -63,7 +67,7 @@ impl OwnedEvent {
     /// ```
     pub fn with_field(mut self, name: &str, value: impl Value) -> OwnedEvent {
         self.fields
-            .push((name.to_string(), OwnedValue::from_value(&value)));
+            .push((Cow::Owned(name.to_string()), OwnedValue::from_value(&value)));
         self
     }
 

@@ -48,19 +48,19 @@ impl LineWriter {
         event.system = self.logger.system().map(str::to_string);
         event
             .fields
-            .push(("log_io".to_string(), OwnedValue::Str(line.clone())));
+            .push(("log_io".into(), OwnedValue::Str(line.clone())));
         event.fields.extend(
             self.logger
                 .bound()
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone())),
+                .map(|(k, v)| (k.clone(), v.clone())),
         );
         event
             .flattened
-            .push(("log_io!s:".to_string(), OwnedValue::Str(line.clone())));
+            .push(("log_io!s:".into(), OwnedValue::Str(line.clone())));
         event
             .flattened
-            .push(("log_io!:".to_string(), OwnedValue::Str(line)));
+            .push(("log_io!:".into(), OwnedValue::Str(line)));
         self.logger.publish(&Event::from_owned(&event));
     }
 }

@@ -63,7 +63,7 @@ pub fn install_log_bridge() -> Result<(), log::SetLoggerError> {
     Ok(())
 }
 
-struct Fields<'a>(&'a mut Vec<(String, OwnedValue)>);
+struct Fields<'a>(&'a mut Vec<(std::borrow::Cow<'static, str>, OwnedValue)>);
 
 impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
     fn visit_pair(
@@ -84,7 +84,7 @@ impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
         } else {
             OwnedValue::Str(value.to_string())
         };
-        self.0.push((key.as_str().to_string(), owned));
+        self.0.push((key.as_str().to_string().into(), owned));
         Ok(())
     }
 }
@@ -104,7 +104,10 @@ impl log::Log for LogBridge {
         // The message is literal text: escape braces so it is its own format.
         let format = message.replace('{', "{{").replace('}', "}}");
         let mut event = OwnedEvent::new(level, record.target(), &format);
-        event.file = record.file().map(str::to_string);
+        event.file = record
+            .file_static()
+            .map(std::borrow::Cow::Borrowed)
+            .or_else(|| record.file().map(|f| f.to_string().into()));
         event.line = record.line();
         let _ = record.key_values().visit(&mut Fields(&mut event.fields));
         global_publisher().publish(&Event::from_owned(&event));

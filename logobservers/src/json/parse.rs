@@ -98,9 +98,11 @@ impl<'de> Visitor<'de> for EventVisitor {
                         level(map.next_value_seed(ValueSeed)?).map_err(de::Error::custom)?
                 }
                 "log_namespace" => event.namespace = text_of(map.next_value_seed(ValueSeed)?),
-                "log_format" => event.format = text_of(map.next_value_seed(ValueSeed)?),
+                "log_format" => {
+                    event.format = text_of(map.next_value_seed(ValueSeed)?).map(Into::into)
+                }
                 "log_system" => event.system = text_of(map.next_value_seed(ValueSeed)?),
-                "log_file" => event.file = text_of(map.next_value_seed(ValueSeed)?),
+                "log_file" => event.file = text_of(map.next_value_seed(ValueSeed)?).map(Into::into),
                 "log_line" => {
                     event.line = map
                         .next_value_seed(ValueSeed)?
@@ -117,12 +119,14 @@ impl<'de> Visitor<'de> for EventVisitor {
                     map.next_value::<de::IgnoredAny>()?;
                 }
                 "log_flattened" => match map.next_value_seed(ValueSeed)? {
-                    OwnedValue::Map(entries) => event.flattened = entries,
+                    OwnedValue::Map(entries) => {
+                        event.flattened = entries.into_iter().map(|(k, v)| (k.into(), v)).collect()
+                    }
                     _ => return Err(de::Error::custom("`log_flattened` must be an object")),
                 },
                 _ => {
                     let value = map.next_value_seed(ValueSeed)?;
-                    event.fields.push((key.into_owned(), value));
+                    event.fields.push((key.into_owned().into(), value));
                 }
             }
         }
