@@ -240,7 +240,7 @@ mod tests {
             format!("{time} [app::web#info] x\\x9by £\n")
         );
         // an event with no text writes nothing
-        event.format = Some(String::new());
+        event.format = Some("".into());
         assert_eq!(line(&plain, &event), "");
         // colour wraps the system
         let coloured = TextObserver::new(Vec::new())
