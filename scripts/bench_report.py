@@ -42,6 +42,15 @@ def mean_ns(group, lib):
     return (slope or estimates["mean"])["point_estimate"]
 
 
+def load(name):
+    """A JSON file the bench wrote under target/criterion, or {}."""
+    path = os.path.join(CRITERION, name)
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def fmt_ns(ns):
     if ns is None:
         return "-"
@@ -94,11 +103,7 @@ def main():
     note = ""
     if "--note" in sys.argv:
         note = sys.argv[sys.argv.index("--note") + 1]
-    allocs = {}
-    path = os.path.join(CRITERION, "allocations.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            allocs = json.load(f)
+    allocs = load("allocations.json")
     lines = [
         "# Benchmarks",
         "",
@@ -142,22 +147,14 @@ def main():
         )
         rows.append((title, [(l, times[l]) for l in LIBS if times[l]]))
         print(f"{group:14} spindle/fastest peer = {ratio:.2f}x" if ratio else f"{group}: no data")
-    read = {}
-    path = os.path.join(CRITERION, "read_json.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            read = json.load(f)
+    read = load("read_json.json")
     if read:
         lines += ["", "Reading a JSON log of 20 000 events (events per second, higher is faster):", "",
                   "| reader | events/s |", "| --- | --- |"]
         lines += [f"| {k} | {v:,.0f} |" for k, v in read.items()]
         if "twisted" in read:
             lines += ["", f"spindle / twisted: {read['spindle'] / read['twisted']:.1f}x (target: >= 20x)"]
-    nb = {}
-    path = os.path.join(CRITERION, "non_blocking.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            nb = json.load(f)
+    nb = load("non_blocking.json")
     if nb:
         lines += ["", "Non-blocking output, latency of each call on the caller's side (200 000 calls, "
                   f"clock overhead of {nb.get('clock', 0)} ns subtracted; target p50 <= 20 ns, p99.9 <= 200 ns):", "",
