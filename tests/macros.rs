@@ -419,3 +419,25 @@ fn the_question_mark_works_in_field_and_error_expressions() {
         ["12 parsed", "logged 2"]
     );
 }
+
+#[test]
+fn a_percent_captured_single_use_display_is_formatted_once() {
+    struct Once(Cell<bool>);
+    impl std::fmt::Display for Once {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            assert!(!self.0.replace(true), "formatted twice");
+            f.write_str("once")
+        }
+    }
+    let once = Once(Cell::new(false));
+    let json = Arc::new(spindle::JsonObserver::new(Vec::new()));
+    let events = captured_logs(|| {
+        let id = spindle::global_publisher().add_observer(json.clone());
+        info!("[{v:>6}] [{v}]", v = %once);
+        spindle::global_publisher().remove_observer(id);
+    });
+    assert_eq!(format_event(&events[0]), "[  once] [once]");
+    assert_eq!(events[0].field("v"), Some(&OwnedValue::Str("once".into())));
+    let written = String::from_utf8(Arc::into_inner(json).unwrap().into_inner()).unwrap();
+    assert!(written.contains(r#""v":"once""#), "{written}");
+}

@@ -52,4 +52,7 @@ pub use source::LogSource;
 pub use text::{
     apply_spec, event_as_text, format_event, format_time, system_id, write_system_id, write_time,
 };
-pub use value::{DebugValue, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug, Visit};
+pub use value::{
+    DebugOnce, DebugValue, DisplayOnce, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug,
+    Visit,
+};

@@ -393,3 +393,73 @@ impl<T: serde::Serialize> Value for SerdeValue<T> {
         }
     }
 }
+
+/// What `name = %expr` captures: the value, formatted through `Display` at
+/// most once per event. The placeholder's text and the stored field both
+/// come from that one text, so a `Display` that can only run once works.
+/// (Doc-hidden: the macros' own wrapper; [`DisplayValue`] is the public one.)
+#[doc(hidden)]
+pub struct DisplayOnce<'a, T: ?Sized> {
+    value: &'a T,
+    text: std::cell::OnceCell<String>,
+}
+
+/// What `name = ?expr` captures: as [`DisplayOnce`], through `Debug`.
+#[doc(hidden)]
+pub struct DebugOnce<'a, T: ?Sized> {
+    value: &'a T,
+    text: std::cell::OnceCell<String>,
+}
+
+impl<'a, T: fmt::Display + ?Sized> DisplayOnce<'a, T> {
+    /// Wraps a value.
+    pub fn new(value: &'a T) -> Self {
+        DisplayOnce {
+            value,
+            text: std::cell::OnceCell::new(),
+        }
+    }
+    fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            crate::text::catch_text(|out| fmt::write(out, format_args!("{}", self.value)))
+        })
+    }
+}
+
+impl<'a, T: fmt::Debug + ?Sized> DebugOnce<'a, T> {
+    /// Wraps a value.
+    pub fn new(value: &'a T) -> Self {
+        DebugOnce {
+            value,
+            text: std::cell::OnceCell::new(),
+        }
+    }
+    fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            crate::text::catch_text(|out| fmt::write(out, format_args!("{:?}", self.value)))
+        })
+    }
+}
+
+macro_rules! once_impls {
+    ($($t:ident: $bound:path),*) => {$(
+        impl<T: $bound + ?Sized> Value for $t<'_, T> {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.visit_str(self.text())
+            }
+        }
+        /// The text, padded and aligned as the placeholder's spec says.
+        impl<T: $bound + ?Sized> fmt::Display for $t<'_, T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.text())
+            }
+        }
+        /// The same text: the value was captured as text already.
+        impl<T: $bound + ?Sized> fmt::Debug for $t<'_, T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.text())
+            }
+        }
+    )*};
+}
+once_impls!(DisplayOnce: fmt::Display, DebugOnce: fmt::Debug);

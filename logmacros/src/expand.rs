@@ -84,8 +84,8 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         scrutinee.push(match &field.capture {
             Capture::Shorthand => quote_spanned!(name.span()=> &#name),
             Capture::Value(e) => quote_spanned!(e.span()=> &(#e)),
-            Capture::Display(e) => quote_spanned!(e.span()=> &#p::DisplayValue(&(#e))),
-            Capture::Debug(e) => quote_spanned!(e.span()=> &#p::DebugValue(&(#e))),
+            Capture::Display(e) => quote_spanned!(e.span()=> &#p::DisplayOnce::new(&(#e))),
+            Capture::Debug(e) => quote_spanned!(e.span()=> &#p::DebugOnce::new(&(#e))),
         });
         patterns.push(quote!(#name));
     }

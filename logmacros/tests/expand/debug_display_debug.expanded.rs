@@ -20,8 +20,8 @@ fn expansion() {
             && ::spindle::__private::global_enabled(__spindle_level)
         {
             match (
-                &::spindle::__private::DisplayValue(&(addr)),
-                &::spindle::__private::DebugValue(&(point)),
+                &::spindle::__private::DisplayOnce::new(&(addr)),
+                &::spindle::__private::DebugOnce::new(&(point)),
             ) {
                 (addr, p) => {
                     ::spindle::__private::cold_path(move || {
