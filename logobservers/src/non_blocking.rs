@@ -14,8 +14,11 @@ pub enum FullPolicy {
     Drop,
 }
 
+// The event is held inline: the channel's slots hold it without an
+// allocation of its own.
+#[allow(clippy::large_enum_variant)]
 enum Message {
-    Event(Box<OwnedEvent>),
+    Event(OwnedEvent),
     Flush(SyncSender<()>),
     Stop,
 }
@@ -151,7 +154,7 @@ fn deliver<O: Observer>(observer: &O, event: &OwnedEvent) {
 
 impl Observer for NonBlocking {
     fn observe(&self, event: &Event<'_>) {
-        let owned = Box::new(event.to_owned_event());
+        let owned = event.to_owned_event();
         match self.policy {
             FullPolicy::Block => {
                 if self.sender.send(Message::Event(owned)).is_err() {
