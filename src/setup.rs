@@ -40,15 +40,8 @@ impl fmt::Display for InitError {
         match self {
             InitError::Directive { source, error } => write!(f, "{source}: {error}"),
             InitError::Thread { error } => write!(f, "cannot start the logging thread: {error}"),
-            // The error already names the file (RotatingFile's errors do).
-            InitError::File { path, error }
-                if error.to_string().contains(&*path.to_string_lossy()) =>
-            {
-                write!(f, "{error}")
-            }
-            InitError::File { path, error } => {
-                write!(f, "cannot open log file {}: {error}", path.display())
-            }
+            // RotatingFile's errors name the file already.
+            InitError::File { error, .. } => write!(f, "{error}"),
         }
     }
 }

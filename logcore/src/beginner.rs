@@ -104,11 +104,13 @@ impl LogBeginner {
         let here = Location::caller();
         let observers: Vec<Arc<dyn Observer>> = observers.into_iter().collect();
         let publisher = global_publisher();
-        let previous = self
-            .begun_at
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .replace_with_first(here);
+        // The first place is kept: a second call is reported against it.
+        let previous = {
+            let mut begun_at = self.begun_at.lock().unwrap_or_else(|e| e.into_inner());
+            let previous = *begun_at;
+            begun_at.get_or_insert(here);
+            previous
+        };
         let ids = observers
             .iter()
             .map(|o| publisher.add_shared(o.clone()))
@@ -161,29 +163,6 @@ impl LogBeginner {
             );
         }
         ids
-    }
-}
-
-trait ReplaceWithFirst {
-    fn replace_with_first(
-        &mut self,
-        here: &'static Location<'static>,
-    ) -> Option<&'static Location<'static>>;
-}
-
-impl ReplaceWithFirst for Option<&'static Location<'static>> {
-    /// Records `here` unless a place is recorded already; returns that place.
-    fn replace_with_first(
-        &mut self,
-        here: &'static Location<'static>,
-    ) -> Option<&'static Location<'static>> {
-        match *self {
-            Some(first) => Some(first),
-            None => {
-                *self = Some(here);
-                None
-            }
-        }
     }
 }
 

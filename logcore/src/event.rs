@@ -32,6 +32,26 @@ pub struct Callsite {
     pub calls: bool,
 }
 
+impl Callsite {
+    /// The `log_flattened` keys (text, raw) of each placeholder, in order.
+    ///
+    /// ```
+    /// use logcore::{Callsite, Piece};
+    /// static SITE: Callsite = Callsite {
+    ///     format: "{n} items",
+    ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
+    ///     module_path: "app", file: "app.rs", line: 1, calls: false,
+    /// };
+    /// assert_eq!(SITE.keys().collect::<Vec<_>>(), [("n!s:", "n!:")]);
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
+            Piece::Literal(_) => None,
+        })
+    }
+}
+
 /// A piece of a [`Callsite`]'s format.
 #[derive(Debug)]
 pub enum Piece {
@@ -78,18 +98,18 @@ enum Repr<'a> {
 }
 
 struct Live<'a> {
-    level: LogLevel,
-    callsite: &'a Callsite,
-    namespace: &'a str,
-    fields: &'a [(&'static str, &'a dyn Value)],
-    placeholders: &'a [&'a Placeholder<'a>],
-    source: Option<&'a dyn Value>,
-    failure: Option<&'a Failure>,
-    logger: Option<&'a Logger>,
+    parts: LiveParts<'a>,
     time: OnceCell<f64>,
     /// Dropped by hand (see `impl Drop for Live`): most events are never
     /// rendered, and their drop should be one check, inline.
     flat: ManuallyDrop<OnceCell<Flat>>,
+}
+
+impl<'a> std::ops::Deref for Live<'a> {
+    type Target = LiveParts<'a>;
+    fn deref(&self) -> &LiveParts<'a> {
+        &self.parts
+    }
 }
 
 impl Drop for Live<'_> {
@@ -146,26 +166,9 @@ impl<'a> Event<'a> {
     #[doc(hidden)]
     #[inline]
     pub fn live(parts: LiveParts<'a>) -> Event<'a> {
-        let LiveParts {
-            level,
-            callsite,
-            namespace,
-            fields,
-            placeholders,
-            source,
-            failure,
-            logger,
-        } = parts;
         Event {
             repr: Repr::Live(Live {
-                level,
-                callsite,
-                namespace,
-                fields,
-                placeholders,
-                source,
-                failure,
-                logger,
+                parts,
                 time: OnceCell::new(),
                 flat: ManuallyDrop::new(OnceCell::new()),
             }),
@@ -311,11 +314,9 @@ impl<'a> Event<'a> {
             Repr::Live(l) => l,
         };
         let flat = l.flat();
-        let keys = l.callsite.pieces.iter().filter_map(|p| match p {
-            Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
-            Piece::Literal(_) => None,
-        });
-        for (i, ((text_key, raw_key), span)) in keys.zip(flat.spans.as_slice()).enumerate() {
+        for (i, ((text_key, raw_key), span)) in
+            l.callsite.keys().zip(flat.spans.as_slice()).enumerate()
+        {
             if let Some((start, end)) = span {
                 let text: &str = &flat.rendered[*start as usize..*end as usize];
                 f(text_key, &text);
@@ -348,11 +349,9 @@ impl<'a> Event<'a> {
             logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
         }
         let mut flattened = Vec::with_capacity(flat.spans.as_slice().len() * 2);
-        let keys = l.callsite.pieces.iter().filter_map(|p| match p {
-            Piece::Field(text_key, raw_key) => Some((*text_key, *raw_key)),
-            Piece::Literal(_) => None,
-        });
-        for (((text_key, raw_key), span), raw) in keys.zip(flat.spans.as_slice()).zip(raw) {
+        for (((text_key, raw_key), span), raw) in
+            l.callsite.keys().zip(flat.spans.as_slice()).zip(raw)
+        {
             // A placeholder that failed keeps no text, so the kept event
             // cannot be rendered either and says so.
             if let Some((start, end)) = span {

@@ -220,15 +220,6 @@ pub(crate) fn render_placeholder(
     outcome
 }
 
-/// Keeps only a placeholder's value; its text is not formatted.
-struct RawSink(OwnedValue);
-
-impl Sink for RawSink {
-    fn put(&mut self, _text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
-        self.0 = raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value);
-    }
-}
-
 /// Hands a placeholder's value to `f` (unpersistable when it has none, or
 /// when evaluating it panics); its text is not formatted.
 pub(crate) fn visit_raw(placeholder: &Placeholder<'_>, f: &mut dyn FnMut(&dyn Value)) {
@@ -246,13 +237,12 @@ pub(crate) fn visit_raw(placeholder: &Placeholder<'_>, f: &mut dyn FnMut(&dyn Va
     }
 }
 
-/// A placeholder's value alone, catching panics (`Unpersistable` then).
+/// A placeholder's value alone (`Unpersistable` when it has none or
+/// panics); its text is not formatted.
 pub(crate) fn raw_value(placeholder: &Placeholder<'_>) -> OwnedValue {
-    let mut sink = RawSink(OwnedValue::Unpersistable);
-    match catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink))) {
-        Ok(()) => sink.0,
-        Err(_) => OwnedValue::Unpersistable,
-    }
+    let mut out = OwnedValue::Unpersistable;
+    visit_raw(placeholder, &mut |v| out = OwnedValue::from_value(v));
+    out
 }
 
 /// Renders a kept event: placeholders from `log_flattened` where present

@@ -47,22 +47,17 @@ impl<W: Write> RecordWriter<W> {
     /// failed write of a burst panics, which the publisher reports to the
     /// other observers as `Temporarily disabling observer …`.
     pub(crate) fn write(&self, fill: impl FnOnce(&mut String)) {
+        let build = |record: &mut String| {
+            record.clear();
+            fill(record);
+            if !record.is_empty() {
+                self.write_record(record);
+            }
+        };
         BUFFER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut record) => {
-                record.clear();
-                fill(&mut record);
-                if !record.is_empty() {
-                    self.write_record(&record);
-                }
-            }
+            Ok(mut record) => build(&mut record),
             // Re-entered on this thread (a value logged while being written).
-            Err(_) => {
-                let mut record = String::new();
-                fill(&mut record);
-                if !record.is_empty() {
-                    self.write_record(&record);
-                }
-            }
+            Err(_) => build(&mut String::new()),
         });
     }
 
