@@ -33,7 +33,14 @@ impl std::error::Error for ExtractError {}
 ///     .with_field("req", OwnedValue::Map(vec![("status".into(), OwnedValue::U64(404))]));
 /// assert_eq!(extract_field("req.status", &event), Ok(OwnedValue::U64(404)));
 /// assert_eq!(extract_field("log_level", &event), Ok(OwnedValue::Str("info".into())));
-/// assert!(extract_field("req.nope", &event).is_err());
+/// assert_eq!(
+///     extract_field("req.nope", &event).unwrap_err().to_string(),
+///     "cannot extract `req.nope`: no `req.nope` in {\"status\": 404}"
+/// );
+/// assert_eq!(
+///     extract_field("user", &event).unwrap_err().to_string(),
+///     "cannot extract `user`: the event has no field `user`"
+/// );
 /// ```
 pub fn extract_field<E: AsEvent + ?Sized>(
     field: &str,

@@ -31,8 +31,18 @@ pub type MaxLevelHook = fn(Option<LogLevel>);
 /// publisher's observers changes (`None`: no level).
 ///
 /// ```
-/// fn show(level: Option<logcore::LogLevel>) { let _ = level; }
-/// logcore::on_global_max_level(show);
+/// use std::sync::atomic::{AtomicU8, Ordering};
+/// use logcore::{global_publisher, LogLevel, Event};
+/// static SEEN: AtomicU8 = AtomicU8::new(u8::MAX);
+/// fn remember(level: Option<LogLevel>) {
+///     SEEN.store(level.map_or(6, LogLevel::as_u8), Ordering::Relaxed);
+/// }
+/// logcore::on_global_max_level(remember);
+/// // told at once, and again when an observer changes what is wanted
+/// assert_ne!(SEEN.load(Ordering::Relaxed), u8::MAX);
+/// let id = global_publisher().add_observer(|_: &Event<'_>| {});
+/// assert_eq!(SEEN.load(Ordering::Relaxed), LogLevel::Trace.as_u8());
+/// global_publisher().remove_observer(id);
 /// ```
 pub fn on_global_max_level(hook: MaxLevelHook) {
     MAX_LEVEL_HOOKS

@@ -532,8 +532,20 @@ mod tests {
                 "{value:?} {spec:?}"
             );
         }
-        assert!(apply_spec(&OwnedValue::Str("x".into()), None, "d").is_err());
-        assert!(apply_spec(&OwnedValue::I64(1), None, "zz").is_err());
+        let err = |v: OwnedValue, spec: &str| apply_spec(&v, None, spec).unwrap_err();
+        assert_eq!(
+            err(OwnedValue::Str("x".into()), "d"),
+            "format type `d` cannot be applied to \"x\""
+        );
+        assert_eq!(
+            err(OwnedValue::I64(1), "zz"),
+            "unknown format type `zz` in `zz`"
+        );
+        assert_eq!(
+            err(OwnedValue::F64(1.0), "x"),
+            "format type `x` cannot be applied to a float"
+        );
+        assert_eq!(err(OwnedValue::I64(-1), "c"), "`c` needs a code point");
     }
 
     #[test]
