@@ -335,6 +335,7 @@ fn read_json(c: &mut Criterion) {
     let n = spindle::events_from_json_log_file(&bytes[..]).count();
     let spindle_rate = n as f64 / start.elapsed().as_secs_f64();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(root.join("target/criterion")).unwrap();
     let file = root.join("target/criterion/read_json.events");
     std::fs::write(&file, &bytes).unwrap();
     let python = root.join("target/twisted-venv/bin/python");

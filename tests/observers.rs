@@ -135,3 +135,98 @@ fn a_value_that_logs_while_a_file_observer_renders_it_does_not_deadlock() {
         "- [chatty#info] rendering chatty 1\n- [chatty#info] chatty\n"
     );
 }
+
+/// Collects kept copies of what a `NonBlocking` delivers.
+fn collector() -> (
+    impl Observer + 'static,
+    Arc<std::sync::Mutex<Vec<spindle::OwnedEvent>>>,
+) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let observer = move |e: &Event<'_>| sink.lock().unwrap().push(e.to_owned_event());
+    (observer, seen)
+}
+
+#[test]
+fn non_blocking_rings_deliver_every_thread_in_order() {
+    use spindle::{FullPolicy, NonBlocking};
+    const THREADS: u64 = 4;
+    const EACH: u64 = 3_000;
+    let (observer, seen) = collector();
+    // small rings, so that writers wait on the reader
+    let (queued, guard) = NonBlocking::new(observer, 16, FullPolicy::Block).unwrap();
+    let log = Logger::new("rings").with_observer(Arc::new(queued));
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let log = &log;
+            s.spawn(move || {
+                for i in 0..EACH {
+                    match i % 100 {
+                        // kept whole, beside the ring
+                        0 => failure!(logger: log, "{t} {i} failed", std::io::Error::other("x"), t, i),
+                        // text rendered by the caller
+                        7 => info!(logger: log, "{t} {i:>5}", t, i),
+                        _ => info!(logger: log, "{t} {i}", t, i),
+                    }
+                }
+            });
+        }
+    });
+    guard.flush();
+    let after = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len() as u64, THREADS * EACH);
+    let mut next = vec![0u64; THREADS as usize];
+    for event in seen.iter() {
+        let t = event.field("t").and_then(OwnedValue::as_u64).unwrap();
+        let i = event.field("i").and_then(OwnedValue::as_u64).unwrap();
+        assert_eq!(i, next[t as usize], "thread {t} in order");
+        next[t as usize] += 1;
+        let want = match i % 100 {
+            0 => format!("{t} {i} failed"),
+            7 => format!("{t} {i:>5}"),
+            _ => format!("{t} {i}"),
+        };
+        assert_eq!(spindle::format_event(event), want);
+        assert_eq!(event.failure.is_some(), i % 100 == 0);
+        assert_eq!(event.namespace.as_deref(), Some("rings"));
+        let time = event.time.unwrap();
+        assert!(
+            before - 0.01 <= time && time <= after + 0.01,
+            "{before} <= {time} <= {after}"
+        );
+    }
+}
+
+#[test]
+fn a_value_that_logs_while_packed_is_delivered_too() {
+    use spindle::{FullPolicy, NonBlocking};
+    let (observer, seen) = collector();
+    let (queued, guard) = NonBlocking::new(observer, 1024, FullPolicy::Block).unwrap();
+    let log = Logger::new("reentrant").with_observer(Arc::new(queued));
+    struct Chatty<'a>(&'a Logger);
+    impl std::fmt::Display for Chatty<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            info!(logger: self.0, "inner {n}", n = 1);
+            f.write_str("chatty")
+        }
+    }
+    // not a `Value`: its text is rendered by the caller, which logs again
+    let chatty = Chatty(&log);
+    info!(logger: &log, "outer {chatty}", chatty);
+    drop(guard);
+    let texts: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(spindle::format_event)
+        .collect();
+    assert_eq!(texts, ["inner 1", "outer chatty"]);
+}

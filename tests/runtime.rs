@@ -170,3 +170,103 @@ fn setup_errors_say_what_and_where() {
         "cannot open log file /no/such/dir/app.json: No such file or directory (os error 2)"
     );
 }
+
+/// What packing gives back, next to the kept copy, for each event a logger sees.
+#[derive(Default)]
+#[allow(clippy::type_complexity)]
+struct PackedAndKept(Mutex<Vec<(Option<spindle::OwnedEvent>, spindle::OwnedEvent, Vec<u8>)>>);
+
+impl Observer for PackedAndKept {
+    fn observe(&self, event: &Event<'_>) {
+        let mut bytes = Vec::new();
+        let unpacked = spindle::pack(event, &mut bytes).then(|| {
+            spindle::Unpacker::new()
+                .unpack(&bytes)
+                .unwrap_or_else(|e| panic!("{e} in {bytes:?}"))
+        });
+        if !spindle::pack(event, &mut Vec::new()) {
+            assert!(unpacked.is_none());
+        }
+        self.0
+            .lock()
+            .unwrap()
+            .push((unpacked, event.to_owned_event(), bytes));
+    }
+}
+
+/// Every packable event reads back equal to its kept copy (the time aside,
+/// which comes from another clock), so a queue of packed events loses nothing.
+#[test]
+fn packed_events_read_back_as_their_kept_copies() {
+    use std::collections::BTreeMap;
+
+    #[derive(spindle::LogSource)]
+    struct Conn {
+        peer: &'static str,
+        #[log(redact)]
+        token: &'static str,
+    }
+    struct OnlyDisplay;
+    impl std::fmt::Display for OnlyDisplay {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("only display")
+        }
+    }
+    struct Panics;
+    impl std::fmt::Display for Panics {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            panic!("no text for you")
+        }
+    }
+
+    let seen = Arc::new(PackedAndKept::default());
+    let log = Logger::new(module_path!()).with_observer(seen.clone());
+    let other = Logger::new("app::db")
+        .with_observer(seen.clone())
+        .with_system("db-1")
+        .bind("shard", 3)
+        .with_context(spindle::Context::THREAD | spindle::Context::PID);
+    let (path, status, bytes) = ("/index", 200u16, 1234usize);
+    let map: BTreeMap<&str, Vec<Option<i32>>> = [("a", vec![Some(1), None])].into();
+    let conn = Conn {
+        peer: "10.0.0.1",
+        token: "secret",
+    };
+    let (f, big, neg, c, yes) = (0.1f32, u128::MAX, -7i128, 'é', true);
+    let owned = String::from("owned");
+    info!(logger: log, "request handled path={path} status={status} bytes={bytes}", path, status, bytes);
+    info!(logger: other, "{path} in {owned}: {c} {yes} {neg} {x}", path, owned, c, yes, neg, x = 2.5f64);
+    info!(logger: log, "{status:>6} {f} {big}", status, f, big);
+    info!(logger: log, "{d} and {path.len()}", d = %OnlyDisplay, path);
+    info!(logger: log, "{p} {q!r}", p = %path, q = ?map);
+    info!(logger: log, "quiet", map, conn_peer = conn.peer, unit = ());
+    info!(logger: log, source: &conn, "from {peer}", peer = conn.peer);
+    info!(logger: log, "{bad}", bad = %Panics);
+    info!(logger: log, "{raw}", raw = spindle::DisplayValue(OnlyDisplay));
+    let err = std::io::Error::other("disk full");
+    spindle::failure!(logger: log, "write failed", err);
+    let seen = std::mem::take(&mut *seen.0.lock().unwrap());
+    assert_eq!(seen.len(), 10);
+    for (i, (unpacked, kept, bytes)) in seen.into_iter().enumerate() {
+        if i == 0 {
+            // plain placeholders: the caller formatted no text
+            assert!(!bytes.windows(4).any(|w| w == b"1234"), "{bytes:?}");
+            // a field shown unchanged is packed once
+            assert_eq!(bytes.windows(6).filter(|w| w == b"/index").count(), 1);
+        }
+        if i == 2 {
+            // a spec: the text is rendered by the caller
+            assert!(bytes.windows(6).any(|w| w == b"   200"), "{bytes:?}");
+        }
+        if i == 9 {
+            assert!(unpacked.is_none(), "an event with a failure is kept whole");
+            continue;
+        }
+        let mut unpacked = unpacked.unwrap_or_else(|| panic!("event {i} packs"));
+        let (a, b) = (unpacked.time.unwrap(), kept.time.unwrap());
+        assert!((a - b).abs() < 0.5, "event {i}: {a} vs {b}");
+        unpacked.time = kept.time;
+        assert_eq!(unpacked, kept, "event {i}");
+        assert_eq!(format_event(&unpacked), format_event(&kept), "event {i}");
+    }
+}

@@ -147,6 +147,8 @@ impl LogBeginner {
                 file: file!(),
                 line: line!(),
                 calls: false,
+                bare: &[],
+                id: crate::CallsiteId::new(),
             };
             crate::internal::with_event(
                 LogLevel::Warn,
@@ -180,6 +182,8 @@ fn warn_twice(here: &Location<'_>, previous: &Location<'_>) {
         file: file!(),
         line: line!(),
         calls: false,
+        bare: &[],
+        id: crate::CallsiteId::new(),
     };
     let current = here.to_string();
     let previous = previous.to_string();

@@ -9,6 +9,7 @@ use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
+use crate::packed::CallsiteId;
 use crate::reuse::{PooledString, Spans};
 use crate::text;
 use crate::value::Value;
@@ -30,6 +31,13 @@ pub struct Callsite {
     /// Whether a placeholder ends in a call (`{req.summary()}`): then text
     /// and values are taken in one pass, so that no call runs twice.
     pub calls: bool,
+    /// For each placeholder, the index of the field it shows unchanged (a
+    /// plain `{name}`), or `u8::MAX`: a packed event need not carry the
+    /// value twice.
+    pub bare: &'static [u8],
+    /// The call site's number among those that have been packed (see
+    /// [`pack`](crate::pack)); `CallsiteId::new()` in a static.
+    pub id: CallsiteId,
 }
 
 impl Callsite {
@@ -41,6 +49,7 @@ impl Callsite {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
     ///     module_path: "app", file: "app.rs", line: 1, calls: false,
+    ///     bare: &[0], id: logcore::CallsiteId::new(),
     /// };
     /// assert_eq!(SITE.keys().collect::<Vec<_>>(), [("n!s:", "n!:")]);
     /// ```
@@ -152,7 +161,9 @@ struct Flat {
 #[allow(missing_debug_implementations)]
 pub struct LiveParts<'a> {
     pub level: LogLevel,
-    pub callsite: &'a Callsite,
+    /// Always the same static for one call site, with the same field
+    /// names in the same order (packing relies on it).
+    pub callsite: &'static Callsite,
     pub namespace: &'a str,
     pub fields: &'a [(&'static str, &'a dyn Value)],
     pub placeholders: &'a [&'a Placeholder<'a>],
@@ -187,6 +198,35 @@ impl<'a> Event<'a> {
         match &self.repr {
             Repr::Owned(e) => Some(e),
             Repr::Live(_) => None,
+        }
+    }
+
+    /// The parts of a live event, and its time if an observer read it already.
+    #[inline]
+    pub(crate) fn live_parts(&self) -> Option<(&LiveParts<'a>, Option<f64>)> {
+        match &self.repr {
+            Repr::Live(l) => Some((&l.parts, l.time.get().copied())),
+            Repr::Owned(_) => None,
+        }
+    }
+
+    /// Whether a live event's text has been rendered already.
+    #[inline]
+    pub(crate) fn is_rendered(&self) -> bool {
+        match &self.repr {
+            Repr::Live(l) => l.flat.get().is_some(),
+            Repr::Owned(_) => true,
+        }
+    }
+
+    /// Calls `f` with each placeholder's text (`None` where it failed) and
+    /// value, rendering the text if no observer has yet (a live event only).
+    pub(crate) fn for_each_rendered(&self, f: &mut dyn FnMut(Option<&str>, &OwnedValue)) {
+        let Repr::Live(l) = &self.repr else { return };
+        let flat = l.flat();
+        for (span, raw) in flat.spans.as_slice().iter().zip(l.raw_values()) {
+            let text = span.map(|(start, end)| &flat.rendered[start as usize..end as usize]);
+            f(text, raw);
         }
     }
 

@@ -15,7 +15,7 @@ impl<T: fmt::Display + Value + ?Sized> TextValue for T {}
 /// order, and hands it to `f`.
 pub(crate) fn with_event<R>(
     level: LogLevel,
-    callsite: &Callsite,
+    callsite: &'static Callsite,
     values: &[(&'static str, &dyn TextValue)],
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
@@ -25,7 +25,7 @@ pub(crate) fn with_event<R>(
 /// As [`with_event`], with a failure.
 pub(crate) fn with_failure_event<R>(
     level: LogLevel,
-    callsite: &Callsite,
+    callsite: &'static Callsite,
     values: &[(&'static str, &dyn TextValue)],
     failure: &Failure,
     f: impl FnOnce(&Event<'_>) -> R,
@@ -35,7 +35,7 @@ pub(crate) fn with_failure_event<R>(
 
 fn build<R>(
     level: LogLevel,
-    callsite: &Callsite,
+    callsite: &'static Callsite,
     values: &[(&'static str, &dyn TextValue)],
     failure: Option<&Failure>,
     f: impl FnOnce(&Event<'_>) -> R,

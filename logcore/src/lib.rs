@@ -27,6 +27,7 @@ mod logger;
 mod observer;
 mod owned_event;
 mod owned_value;
+mod packed;
 mod panic_hook;
 mod publisher;
 mod reuse;
@@ -44,6 +45,7 @@ pub use logger::{Context, Logger};
 pub use observer::Observer;
 pub use owned_event::OwnedEvent;
 pub use owned_value::OwnedValue;
+pub use packed::{CallsiteId, Packer, UnpackError, Unpacker, pack};
 pub use panic_hook::install_panic_hook;
 pub use publisher::{
     LogPublisher, ObserverId, global_enabled, global_publisher, on_global_max_level,

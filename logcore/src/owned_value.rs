@@ -227,6 +227,11 @@ impl Value for OwnedValue {
             OwnedValue::Unpersistable => visitor.visit_unpersistable(),
         }
     }
+    fn __pack(&self, packer: &mut crate::packed::Packer<'_>) -> bool {
+        // read back, it is equal to itself, so it renders the same
+        self.visit(packer);
+        true
+    }
 }
 
 /// Builds an [`OwnedValue`] from a visit.

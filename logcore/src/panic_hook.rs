@@ -43,6 +43,8 @@ pub fn install_panic_hook() {
             file: file!(),
             line: line!(),
             calls: false,
+            bare: &[],
+            id: crate::CallsiteId::new(),
         };
         let message = crate::text::panic_message(info.payload());
         let failure = Failure::capture(&Panic(message));

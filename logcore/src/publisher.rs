@@ -250,6 +250,8 @@ impl LogPublisher {
             file: file!(),
             line: line!(),
             calls: false,
+            bare: &[],
+            id: crate::CallsiteId::new(),
         };
         crate::internal::with_event(
             LogLevel::Critical,

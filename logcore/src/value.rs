@@ -6,6 +6,8 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::packed::Packer;
+
 /// A value that can be stored in an event: visited by observers (JSON,
 /// flattening) through a [`Visit`]or, without allocating.
 ///
@@ -25,6 +27,16 @@ use std::sync::Arc;
 pub trait Value {
     /// Calls the visitor's method for this value's kind.
     fn visit(&self, visitor: &mut dyn Visit);
+
+    /// Packs the value (see [`pack`](crate::pack)) and says whether its
+    /// `Display` is the text of the value packed, so that a plain `{name}`
+    /// can be rendered from it later. Not part of the stable API: the
+    /// default visits, and is right for every type.
+    #[doc(hidden)]
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        self.visit(packer);
+        false
+    }
 }
 
 /// Receives a value by kind. Only [`Visit::visit_debug`] is required; every
@@ -189,13 +201,37 @@ macro_rules! value_as {
             }
         }
     )*};
+    // types whose `Display` is the text of the value they visit as
+    ($method:ident as $as:ty, packed by $pack:ident: $($t:ty),*) => {$(
+        impl Value for $t {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.$method(*self as $as)
+            }
+            #[inline]
+            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+                packer.$pack(*self as $as);
+                true
+            }
+        }
+    )*};
 }
-value_as!(visit_i64 as i64: i8, i16, i32, i64, isize);
-value_as!(visit_u64 as u64: u8, u16, u32, u64, usize);
-value_as!(visit_f64 as f64: f32, f64);
+value_as!(visit_i64 as i64, packed by i64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64, packed by u64_value: u8, u16, u32, u64, usize);
+value_as!(visit_f64 as f64, packed by f64: f64);
+// an f32 widened to f64 prints more digits than the f32 does
+value_as!(visit_f64 as f64: f32);
 value_as!(visit_i128 as i128: i128);
-value_as!(visit_bool as bool: bool);
-value_as!(visit_char as char: char);
+value_as!(visit_bool as bool, packed by bool: bool);
+
+impl Value for char {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_char(*self)
+    }
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        packer.str(self.encode_utf8(&mut [0; 4]));
+        true
+    }
+}
 
 impl Value for u128 {
     fn visit(&self, visitor: &mut dyn Visit) {
@@ -210,11 +246,21 @@ impl Value for str {
     fn visit(&self, visitor: &mut dyn Visit) {
         visitor.visit_str(self)
     }
+    #[inline]
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        packer.str(self);
+        true
+    }
 }
 
 impl Value for String {
     fn visit(&self, visitor: &mut dyn Visit) {
         visitor.visit_str(self)
+    }
+    #[inline]
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        packer.str(self);
+        true
     }
 }
 
@@ -239,6 +285,10 @@ macro_rules! value_deref {
             fn visit(&self, visitor: &mut dyn Visit) {
                 (**self).visit(visitor)
             }
+            #[inline]
+            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+                (**self).__pack(packer)
+            }
         }
     )*};
 }
@@ -247,6 +297,9 @@ value_deref!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
 impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     fn visit(&self, visitor: &mut dyn Visit) {
         (**self).visit(visitor)
+    }
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        (**self).__pack(packer)
     }
 }
 
@@ -446,6 +499,10 @@ macro_rules! once_impls {
         impl<T: $bound + ?Sized> Value for $t<'_, T> {
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.visit_str(self.text())
+            }
+            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+                packer.str(self.text());
+                true
             }
         }
         /// The text, padded and aligned as the placeholder's spec says.

@@ -67,6 +67,19 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     let sink = Ident::new("__spindle_sink", Span::mixed_site());
     let value = Ident::new("__spindle_value", Span::mixed_site());
     let calls = format.fields().any(|field| field.call);
+    // For each placeholder, the field it shows unchanged (`{name}`), if any.
+    let bare = format.fields().map(|field| {
+        let unchanged = field.segments.len() == 1 && !field.call && rust_format(field) == "{}";
+        unchanged
+            .then(|| {
+                call.fields
+                    .iter()
+                    .position(|f| f.name == field.name.as_str())
+            })
+            .flatten()
+            .and_then(|j| u8::try_from(j).ok())
+            .unwrap_or(u8::MAX)
+    });
     let placeholders = format
         .fields()
         .map(|field| placeholder(field, lit_span, &sink, &value));
@@ -153,6 +166,8 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             file: ::core::file!(),
             line: ::core::line!(),
             calls: #calls,
+            bare: &[#(#bare),*],
+            id: #p::CallsiteId::new(),
         };
         let #level_var: #p::LogLevel = #level;
         #logger_let

@@ -1,11 +1,13 @@
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::{JoinHandle, Thread};
+use std::time::Duration;
 
-use logcore::{Event, LogLevel, Observer, OwnedEvent};
+use logcore::{Event, LogLevel, Observer, OwnedEvent, Unpacker};
 
-/// What [`NonBlocking`] does when its queue is full.
+/// What [`NonBlocking`] does when a thread's ring is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FullPolicy {
     /// Wait for room: nothing is lost, the caller may wait.
@@ -14,19 +16,21 @@ pub enum FullPolicy {
     Drop,
 }
 
-// The event is held inline: the channel's slots hold it without an
-// allocation of its own.
-#[allow(clippy::large_enum_variant)]
-enum Message {
-    Event(OwnedEvent),
-    Flush(SyncSender<()>),
-    Stop,
-}
+/// Bytes of ring per event of capacity: an event with three short fields
+/// packs to about 50.
+const BYTES_PER_EVENT: usize = 64;
 
-/// Hands events to another observer on a background thread, through a
-/// bounded queue: the caller only flattens the event and queues it. When the
-/// queue is full it blocks or drops (and counts) as its [`FullPolicy`] says;
-/// the number dropped is delivered as a warning event before the next event.
+/// Hands events to another observer on a background thread. Each thread
+/// that logs gets its own ring (one producer, one consumer, no lock); the
+/// caller packs the event into it (the call site's number, a clock reading
+/// and the field values: see [`logcore::pack`]) and never renders text for
+/// a plain `{name}`. The background thread reads the rings, rebuilds each
+/// event and hands it to the observer.
+///
+/// When a ring is full the caller blocks or drops (and counts) as the
+/// [`FullPolicy`] says; the number dropped is delivered as a warning event
+/// before the next event. Events of one thread arrive in order; events of
+/// different threads may interleave differently than they were logged.
 /// The [`NonBlockingGuard`] returned with it delivers everything queued
 /// when dropped (or on [`NonBlockingGuard::flush`]).
 ///
@@ -44,9 +48,9 @@ enum Message {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct NonBlocking {
-    sender: SyncSender<Message>,
+    shared: Arc<Shared>,
     policy: FullPolicy,
-    dropped: Arc<AtomicU64>,
+    ring_bytes: usize,
     max_level: Option<LogLevel>,
 }
 
@@ -54,7 +58,8 @@ impl std::fmt::Debug for NonBlocking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NonBlocking")
             .field("policy", &self.policy)
-            .field("dropped", &self.dropped.load(Ordering::Relaxed))
+            .field("ring_bytes", &self.ring_bytes)
+            .field("dropped", &self.dropped())
             .finish_non_exhaustive()
     }
 }
@@ -64,7 +69,7 @@ impl std::fmt::Debug for NonBlocking {
 /// `main`).
 #[must_use = "dropping the guard stops the background thread"]
 pub struct NonBlockingGuard {
-    sender: SyncSender<Message>,
+    shared: Arc<Shared>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -74,30 +79,96 @@ impl std::fmt::Debug for NonBlockingGuard {
     }
 }
 
+/// Kept events (failures, kept copies, events too big for a ring) travel
+/// beside the ring: the ring carries a marker where each one belongs.
+type Side = Arc<Mutex<VecDeque<Box<OwnedEvent>>>>;
+
+/// A ring's reading end, held by the background thread.
+struct RingReader {
+    bytes: rtrb::Consumer<u8>,
+    side: Side,
+}
+
+/// A ring's writing end, held by the thread that logs.
+struct RingWriter {
+    owner: usize,
+    bytes: rtrb::Producer<u8>,
+    side: Side,
+}
+
+/// What the observer and its background thread share.
+struct Shared {
+    /// Rings made by threads that logged for the first time.
+    new_rings: Mutex<Vec<RingReader>>,
+    has_new: AtomicBool,
+    /// Events that could not use their thread's ring (logged while that
+    /// thread's locals were being torn down, or re-entrantly).
+    stray: Mutex<VecDeque<OwnedEvent>>,
+    dropped: AtomicU64,
+    stopped: AtomicBool,
+    /// Flushes asked for, and the last one done.
+    flush_asked: AtomicU64,
+    flushed: Mutex<u64>,
+    flushed_changed: Condvar,
+    worker: OnceLock<Thread>,
+}
+
+/// This thread's rings (one per [`NonBlocking`] it logged to) and the
+/// buffer it packs into.
+struct Local {
+    scratch: Vec<u8>,
+    rings: Vec<RingWriter>,
+}
+
+thread_local! {
+    static LOCAL: RefCell<Local> = const {
+        RefCell::new(Local { scratch: Vec::new(), rings: Vec::new() })
+    };
+}
+
+/// The ring header of a kept event (a packed event is never empty).
+const KEPT: [u8; 4] = [0; 4];
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl NonBlocking {
-    /// Wraps `observer`; the queue holds `capacity` events (at least one).
-    /// Fails only if the system refuses to start the thread.
+    /// Wraps `observer`. Each thread that logs gets a ring of `capacity` ×
+    /// 64 bytes (at least 1 KiB), room for about `capacity` events with a
+    /// few short fields. Fails only if the system refuses to start the
+    /// thread.
     pub fn new<O: Observer + 'static>(
         observer: O,
         capacity: usize,
         policy: FullPolicy,
     ) -> std::io::Result<(NonBlocking, NonBlockingGuard)> {
-        let (sender, receiver) = sync_channel(capacity.max(1));
-        let dropped = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(Shared {
+            new_rings: Mutex::new(Vec::new()),
+            has_new: AtomicBool::new(false),
+            stray: Mutex::new(VecDeque::new()),
+            dropped: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            flush_asked: AtomicU64::new(0),
+            flushed: Mutex::new(0),
+            flushed_changed: Condvar::new(),
+            worker: OnceLock::new(),
+        });
         let max_level = observer.max_level();
-        let counter = dropped.clone();
+        let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name("spindle-non-blocking".to_string())
-            .spawn(move || run(observer, receiver, counter))?;
+            .spawn(move || run(observer, &worker))?;
+        let _ = shared.worker.set(thread.thread().clone());
         let guard = NonBlockingGuard {
-            sender: sender.clone(),
+            shared: shared.clone(),
             thread: Mutex::new(Some(thread)),
         };
         Ok((
             NonBlocking {
-                sender,
+                shared,
                 policy,
-                dropped,
+                ring_bytes: capacity.saturating_mul(BYTES_PER_EVENT).max(1024),
                 max_level,
             },
             guard,
@@ -106,67 +177,139 @@ impl NonBlocking {
 
     /// How many events were dropped so far (reported or not).
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.shared.dropped.load(Ordering::Relaxed)
     }
-}
 
-/// The count of drops already reported, kept by the thread.
-fn run<O: Observer>(observer: O, receiver: Receiver<Message>, dropped: Arc<AtomicU64>) {
-    let mut reported = 0u64;
-    let report = |observer: &O, reported: &mut u64| {
-        let now = dropped.load(Ordering::Relaxed);
-        if now > *reported {
-            let event = OwnedEvent::new(
-                LogLevel::Warn,
-                "spindle::non_blocking",
-                "{count} events were dropped because the logging queue was full",
-            )
-            .with_field("count", now - *reported);
-            *reported = now;
-            deliver(observer, &event);
-        }
-    };
-    while let Ok(message) = receiver.recv() {
-        match message {
-            Message::Event(event) => {
-                report(&observer, &mut reported);
-                deliver(&observer, &event);
-            }
-            Message::Flush(ack) => {
-                report(&observer, &mut reported);
-                observer.flush();
-                let _ = ack.send(());
-            }
-            Message::Stop => {
-                report(&observer, &mut reported);
-                observer.flush();
+    fn drop_one(&self) {
+        self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Writes one record (`record` starts with 4 bytes for its header) into
+    /// this thread's ring, or the marker of a kept event.
+    fn write(&self, local: &mut Local, kept: Option<Box<OwnedEvent>>) {
+        let owner = Arc::as_ptr(&self.shared) as usize;
+        let i = match local.rings.iter().position(|r| r.owner == owner) {
+            Some(i) => i,
+            None => self.add_ring(local),
+        };
+        let ring = &mut local.rings[i];
+        let record: &[u8] = if kept.is_some() {
+            &KEPT
+        } else {
+            &local.scratch
+        };
+        let mut kept = kept;
+        loop {
+            if let Ok(mut chunk) = ring.bytes.write_chunk(record.len()) {
+                if let Some(kept) = kept.take() {
+                    lock(&ring.side).push_back(kept);
+                }
+                let (a, b) = chunk.as_mut_slices();
+                let (first, second) = record.split_at(a.len());
+                a.copy_from_slice(first);
+                b.copy_from_slice(second);
+                chunk.commit_all();
                 return;
             }
+            // Full: drop, or block unless nobody will ever make room.
+            if self.policy == FullPolicy::Drop
+                || self.shared.stopped.load(Ordering::Acquire)
+                || ring.bytes.is_abandoned()
+                || self.shared.worker.get().map(Thread::id) == Some(std::thread::current().id())
+            {
+                return self.drop_one();
+            }
+            self.shared.wake();
+            std::thread::yield_now();
         }
+    }
+
+    /// Makes this thread's ring for this observer; returns its index.
+    #[cold]
+    fn add_ring(&self, local: &mut Local) -> usize {
+        // rings of stopped observers are of no more use
+        local.rings.retain(|r| !r.bytes.is_abandoned());
+        let (producer, consumer) = rtrb::RingBuffer::new(self.ring_bytes);
+        let side = Side::default();
+        lock(&self.shared.new_rings).push(RingReader {
+            bytes: consumer,
+            side: side.clone(),
+        });
+        self.shared.has_new.store(true, Ordering::Release);
+        local.rings.push(RingWriter {
+            owner: Arc::as_ptr(&self.shared) as usize,
+            bytes: producer,
+            side,
+        });
+        local.rings.len() - 1
     }
 }
 
-fn deliver<O: Observer>(observer: &O, event: &OwnedEvent) {
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        observer.observe(&Event::from_owned(event))
-    }));
+impl Shared {
+    fn wake(&self) {
+        if let Some(worker) = self.worker.get() {
+            worker.unpark();
+        }
+    }
+
+    /// Waits until everything queued before has been delivered and flushed.
+    fn flush(&self) {
+        if self.stopped.load(Ordering::Acquire) {
+            return;
+        }
+        let ticket = self.flush_asked.fetch_add(1, Ordering::SeqCst) + 1;
+        self.wake();
+        let mut done = lock(&self.flushed);
+        while *done < ticket {
+            done = self
+                .flushed_changed
+                .wait(done)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 impl Observer for NonBlocking {
     fn observe(&self, event: &Event<'_>) {
-        let owned = event.to_owned_event();
-        match self.policy {
-            FullPolicy::Block => {
-                if self.sender.send(Message::Event(owned)).is_err() {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                }
+        if self.shared.stopped.load(Ordering::Acquire) {
+            return self.drop_one();
+        }
+        // The buffer is taken out while packing: rendering a value may log,
+        // and that event must find the thread's locals free.
+        let mut scratch = LOCAL
+            .try_with(|l| {
+                l.try_borrow_mut()
+                    .map(|mut l| std::mem::take(&mut l.scratch))
+            })
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        scratch.clear();
+        scratch.extend_from_slice(&KEPT);
+        let packed = logcore::pack(event, &mut scratch) && scratch.len() <= self.ring_bytes;
+        let kept = if packed {
+            let len = u32::try_from(scratch.len() - 4).unwrap_or(u32::MAX);
+            scratch[..4].copy_from_slice(&len.to_le_bytes());
+            None
+        } else {
+            // boxed, so that the common path moves no big value around
+            Some(Box::new(event.to_owned_event()))
+        };
+        let mut kept = Some(kept);
+        let written = LOCAL.try_with(|l| match l.try_borrow_mut() {
+            Ok(mut l) => {
+                l.scratch = scratch;
+                self.write(&mut l, kept.take().flatten());
+                true
             }
-            FullPolicy::Drop => match self.sender.try_send(Message::Event(owned)) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                }
-            },
+            Err(_) => false,
+        });
+        if written != Ok(true) {
+            // this thread's locals are gone or busy: keep the event aside
+            let event = kept
+                .flatten()
+                .unwrap_or_else(|| Box::new(event.to_owned_event()));
+            lock(&self.shared.stray).push_back(*event);
         }
     }
 
@@ -176,28 +319,139 @@ impl Observer for NonBlocking {
 
     /// Waits until everything queued before has been delivered and flushed.
     fn flush(&self) {
-        flush(&self.sender)
+        self.shared.flush()
     }
 }
 
-fn flush(sender: &SyncSender<Message>) {
-    let (ack, done) = sync_channel(1);
-    if sender.send(Message::Flush(ack)).is_ok() {
-        let _ = done.recv();
+/// The background thread: reads every ring until stopped, then once more.
+fn run<O: Observer>(observer: O, shared: &Shared) {
+    let mut rings: Vec<RingReader> = Vec::new();
+    let mut unpacker = Unpacker::new();
+    let mut reported = 0u64;
+    let mut record = Vec::new();
+    let mut idle = 0u32;
+    loop {
+        let asked = shared.flush_asked.load(Ordering::SeqCst);
+        let stopping = shared.stopped.load(Ordering::SeqCst);
+        if shared.has_new.swap(false, Ordering::AcqRel) {
+            rings.append(&mut lock(&shared.new_rings));
+        }
+        let mut delivered = 0usize;
+        let mut deliver_one = |event: &OwnedEvent| {
+            report_drops(&observer, &shared.dropped, &mut reported);
+            deliver(&observer, event);
+            delivered += 1;
+        };
+        for ring in &mut rings {
+            read_ring(ring, &mut record, &mut unpacker, &mut deliver_one);
+        }
+        while let Some(event) = lock(&shared.stray).pop_front() {
+            deliver_one(&event);
+        }
+        rings.retain(|r| !(r.bytes.is_abandoned() && r.bytes.is_empty()));
+        report_drops(&observer, &shared.dropped, &mut reported);
+        if delivered > 0 {
+            idle = 0;
+            continue;
+        }
+        // Everything asked for before this pass has been read.
+        if asked > *lock(&shared.flushed) || stopping {
+            observer.flush();
+            *lock(&shared.flushed) = if stopping { u64::MAX } else { asked };
+            shared.flushed_changed.notify_all();
+        }
+        if stopping {
+            return;
+        }
+        idle = idle.saturating_add(1);
+        if idle < 64 {
+            std::thread::yield_now();
+        } else {
+            std::thread::park_timeout(Duration::from_micros(50 << (idle - 64).min(8)));
+        }
     }
+}
+
+/// Delivers every complete record in `ring`.
+fn read_ring(
+    ring: &mut RingReader,
+    record: &mut Vec<u8>,
+    unpacker: &mut Unpacker,
+    deliver: &mut dyn FnMut(&OwnedEvent),
+) {
+    loop {
+        let Ok(header) = ring.bytes.read_chunk(4) else {
+            return;
+        };
+        let (a, b) = header.as_slices();
+        let mut len = [0; 4];
+        len[..a.len()].copy_from_slice(a);
+        len[a.len()..].copy_from_slice(b);
+        header.commit_all();
+        let len = u32::from_le_bytes(len) as usize;
+        if len == 0 {
+            if let Some(event) = lock(&ring.side).pop_front() {
+                deliver(&event);
+            }
+            continue;
+        }
+        // The writer commits a record whole, header and body together.
+        let Ok(body) = ring.bytes.read_chunk(len) else {
+            return;
+        };
+        let (a, b) = body.as_slices();
+        record.clear();
+        record.extend_from_slice(a);
+        record.extend_from_slice(b);
+        body.commit_all();
+        match unpacker.unpack(record) {
+            Ok(event) => deliver(&event),
+            Err(error) => {
+                let event = OwnedEvent::new(
+                    LogLevel::Error,
+                    "spindle::non_blocking",
+                    "an event could not be read back: {error}",
+                )
+                .with_field("error", error.to_string());
+                deliver(&event);
+            }
+        }
+    }
+}
+
+/// Delivers the count of drops not yet reported, if any.
+fn report_drops<O: Observer>(observer: &O, dropped: &AtomicU64, reported: &mut u64) {
+    let now = dropped.load(Ordering::Relaxed);
+    if now > *reported {
+        let event = OwnedEvent::new(
+            LogLevel::Warn,
+            "spindle::non_blocking",
+            "{count} events were dropped because the logging queue was full",
+        )
+        .with_field("count", now - *reported);
+        *reported = now;
+        deliver(observer, &event);
+    }
+}
+
+fn deliver<O: Observer>(observer: &O, event: &OwnedEvent) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        observer.observe(&Event::from_owned(event))
+    }));
 }
 
 impl NonBlockingGuard {
     /// Waits until everything queued before has been delivered and flushed.
     pub fn flush(&self) {
-        flush(&self.sender)
+        self.shared.flush()
     }
 }
 
 impl Drop for NonBlockingGuard {
     fn drop(&mut self) {
-        let _ = self.sender.send(Message::Stop);
-        if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        self.shared.wake();
+        if let Some(thread) = lock(&self.thread).take() {
             let _ = thread.join();
         }
     }

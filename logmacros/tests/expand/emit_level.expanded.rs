@@ -10,6 +10,8 @@ fn expansion() {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 calls: false,
+                bare: &[],
+                id: ::spindle::__private::CallsiteId::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = level;
         if ::spindle::__private::static_enabled(__spindle_level)

@@ -16,6 +16,8 @@ fn expansion() {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 calls: false,
+                bare: &[255u8, 255u8, 1u8],
+                id: ::spindle::__private::CallsiteId::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
         if ::spindle::__private::static_enabled(__spindle_level)

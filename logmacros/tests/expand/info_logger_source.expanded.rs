@@ -13,6 +13,8 @@ fn expansion() {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 calls: false,
+                bare: &[255u8],
+                id: ::spindle::__private::CallsiteId::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
         let __spindle_logger = &(&log);
