@@ -108,7 +108,8 @@ impl Setup {
             directives: None,
             stderr: true,
             json: None,
-            queue: 64 * 1024,
+            // 1 MiB of ring per logging thread
+            queue: 16 * 1024,
             panic_hook: true,
             log_bridge: true,
         }

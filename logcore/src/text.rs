@@ -252,11 +252,12 @@ pub(crate) fn render_owned(event: &OwnedEvent) -> String {
         return String::new();
     };
     let namespace = event.namespace.as_deref();
-    let parsed = match logformat::parse_lenient(format) {
+    let static_format = matches!(event.format, Some(std::borrow::Cow::Borrowed(_)));
+    let parsed = match parsed_format(format, static_format) {
         Ok(p) => p,
         Err(e) => return unable_to_format(format, namespace, &e.to_string()),
     };
-    let keys = logformat::flattened_keys(&parsed);
+    let (parsed, keys) = &*parsed;
     let mut out = String::new();
     let mut keys = keys.iter();
     for piece in &parsed.pieces {
@@ -291,6 +292,40 @@ pub(crate) fn render_owned(event: &OwnedEvent) -> String {
         }
     }
     out
+}
+
+/// A format and its `log_flattened` keys, parsed.
+type Parsed = std::rc::Rc<(logformat::Format, Vec<(String, String)>)>;
+
+/// Parses a kept event's format. A format that was static in the program
+/// (a call site's, in events read back from a queue) is parsed once per
+/// thread: its address names it.
+fn parsed_format(format: &str, is_static: bool) -> Result<Parsed, logformat::ParseError> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<(usize, usize), Parsed>> = RefCell::new(HashMap::new());
+    }
+    let parse = || -> Result<Parsed, logformat::ParseError> {
+        let parsed = logformat::parse_lenient(format)?;
+        let keys = logformat::flattened_keys(&parsed);
+        Ok(std::rc::Rc::new((parsed, keys)))
+    };
+    if !is_static {
+        return parse();
+    }
+    let name = (format.as_ptr() as usize, format.len());
+    if let Some(hit) = CACHE.with_borrow(|c| c.get(&name).cloned()) {
+        return Ok(hit);
+    }
+    let parsed = parse()?;
+    CACHE.with_borrow_mut(|c| {
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(name, parsed.clone());
+    });
+    Ok(parsed)
 }
 
 /// The raw key that goes with a numbered text key (`n!s:/2` → `n!:/2`).

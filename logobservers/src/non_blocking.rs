@@ -91,13 +91,16 @@ struct RingReader {
 
 /// A ring's writing end, held by the thread that logs.
 struct RingWriter {
-    owner: usize,
+    owner: u64,
     bytes: rtrb::Producer<u8>,
     side: Side,
 }
 
 /// What the observer and its background thread share.
 struct Shared {
+    /// Names this observer in the threads' lists of rings (never reused,
+    /// unlike an address).
+    id: u64,
     /// Rings made by threads that logged for the first time.
     new_rings: Mutex<Vec<RingReader>>,
     has_new: AtomicBool,
@@ -143,7 +146,9 @@ impl NonBlocking {
         capacity: usize,
         policy: FullPolicy,
     ) -> std::io::Result<(NonBlocking, NonBlockingGuard)> {
+        static IDS: AtomicU64 = AtomicU64::new(0);
         let shared = Arc::new(Shared {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
             new_rings: Mutex::new(Vec::new()),
             has_new: AtomicBool::new(false),
             stray: Mutex::new(VecDeque::new()),
@@ -187,7 +192,7 @@ impl NonBlocking {
     /// Writes one record (`record` starts with 4 bytes for its header) into
     /// this thread's ring, or the marker of a kept event.
     fn write(&self, local: &mut Local, kept: Option<Box<OwnedEvent>>) {
-        let owner = Arc::as_ptr(&self.shared) as usize;
+        let owner = self.shared.id;
         let i = match local.rings.iter().position(|r| r.owner == owner) {
             Some(i) => i,
             None => self.add_ring(local),
@@ -229,7 +234,11 @@ impl NonBlocking {
     fn add_ring(&self, local: &mut Local) -> usize {
         // rings of stopped observers are of no more use
         local.rings.retain(|r| !r.bytes.is_abandoned());
-        let (producer, consumer) = rtrb::RingBuffer::new(self.ring_bytes);
+        let (mut producer, consumer) = rtrb::RingBuffer::new(self.ring_bytes);
+        // Touch the whole ring now (a chunk is zeroed when asked for; not
+        // committed, it is never read), so that logging later takes no
+        // page faults.
+        drop(producer.write_chunk(self.ring_bytes));
         let side = Side::default();
         lock(&self.shared.new_rings).push(RingReader {
             bytes: consumer,
@@ -237,7 +246,7 @@ impl NonBlocking {
         });
         self.shared.has_new.store(true, Ordering::Release);
         local.rings.push(RingWriter {
-            owner: Arc::as_ptr(&self.shared) as usize,
+            owner: self.shared.id,
             bytes: producer,
             side,
         });
@@ -351,12 +360,17 @@ fn run<O: Observer>(observer: O, shared: &Shared) {
         rings.retain(|r| !(r.bytes.is_abandoned() && r.bytes.is_empty()));
         report_drops(&observer, &shared.dropped, &mut reported);
         if delivered > 0 {
+            // Let the rings fill a little before the next pass: reading
+            // right behind a writer moves the cache lines it writes back
+            // and forth between the cores. A writer that finds its ring
+            // full wakes this thread.
             idle = 0;
+            std::thread::park_timeout(Duration::from_micros(50));
             continue;
         }
         // Everything asked for before this pass has been read.
         if asked > *lock(&shared.flushed) || stopping {
-            observer.flush();
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| observer.flush()));
             *lock(&shared.flushed) = if stopping { u64::MAX } else { asked };
             shared.flushed_changed.notify_all();
         }
@@ -531,5 +545,45 @@ mod tests {
         // after the guard, events are counted as dropped, never lost silently or blocking
         observer.observe(&Event::from_owned(&event(0)));
         assert_eq!(observer.dropped(), 1);
+    }
+
+    #[test]
+    fn observers_made_one_after_another_on_a_thread_get_their_own_events() {
+        for round in 0..50u64 {
+            let count = Arc::new(AtomicU64::new(0));
+            let c = count.clone();
+            let (observer, guard) = NonBlocking::new(
+                move |e: &Event<'_>| {
+                    assert_eq!(
+                        e.to_owned_event().field("n"),
+                        Some(&logcore::OwnedValue::U64(round))
+                    );
+                    c.fetch_add(1, Ordering::SeqCst);
+                },
+                16,
+                FullPolicy::Block,
+            )
+            .unwrap();
+            observer.observe(&Event::from_owned(&event(round)));
+            drop(guard);
+            assert_eq!(count.load(Ordering::SeqCst), 1, "round {round}");
+        }
+    }
+
+    #[test]
+    fn an_observer_whose_flush_panics_does_not_hang_flush() {
+        struct BadFlush;
+        impl Observer for BadFlush {
+            fn observe(&self, _: &Event<'_>) {}
+            fn flush(&self) {
+                panic!("flush failed");
+            }
+        }
+        let (observer, guard) = NonBlocking::new(BadFlush, 16, FullPolicy::Block).unwrap();
+        observer.observe(&Event::from_owned(&event(1)));
+        observer.flush();
+        guard.flush();
+        drop(guard);
+        observer.flush(); // after the guard: returns at once
     }
 }
