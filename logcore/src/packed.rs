@@ -531,7 +531,8 @@ impl Unpacker {
             fields.push((Cow::Owned(name), r.value(0)?));
         }
         let n = r.u32("a placeholder count")? as usize;
-        let mut flattened = Vec::with_capacity(n * 2);
+        // the count comes from the bytes: never trust it for a size
+        let mut flattened = Vec::with_capacity(n.min(callsite.pieces.len()) * 2);
         for (i, (text_key, raw_key)) in callsite.keys().take(n).enumerate() {
             match r.u8("a placeholder kind")? {
                 BARE => {
@@ -659,5 +660,110 @@ impl<'b> Reader<'b> {
                 });
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Piece, Placeholder};
+
+    static SITE: Callsite = Callsite {
+        format: "{who} has {n} {items}",
+        pieces: &[
+            Piece::Field("who!s:", "who!:"),
+            Piece::Literal(" has "),
+            Piece::Field("n!s:", "n!:"),
+            Piece::Literal(" "),
+            Piece::Field("items!s:", "items!:"),
+        ],
+        module_path: "packed::tests",
+        file: "packed.rs",
+        line: 1,
+        calls: false,
+        bare: &[0, 1, u8::MAX],
+        id: CallsiteId::new(),
+    };
+
+    /// Packs the test event with `n`.
+    fn packed(n: u64) -> Vec<u8> {
+        let who = "ann";
+        let items = vec![Some(1.5), None];
+        let show_who = |s: &mut dyn Sink| s.put(format_args!("{who}"), Some(&who));
+        let show_n = |s: &mut dyn Sink| s.put(format_args!("{n}"), Some(&n));
+        let show_items = |s: &mut dyn Sink| s.put(format_args!("{items:?}"), Some(&items));
+        let placeholders: [&Placeholder<'_>; 3] = [&show_who, &show_n, &show_items];
+        let fields = [("who", &who as &dyn Value), ("n", &n)];
+        let event = Event::live(LiveParts {
+            level: LogLevel::Warn,
+            callsite: &SITE,
+            namespace: "elsewhere",
+            fields: &fields,
+            placeholders: &placeholders,
+            source: Some(&items),
+            failure: None,
+            logger: None,
+        });
+        let mut out = Vec::new();
+        assert!(pack(&event, &mut out));
+        out
+    }
+
+    #[test]
+    fn every_cut_of_a_record_is_an_error_not_a_panic() {
+        let bytes = packed(7);
+        let mut unpacker = Unpacker::new();
+        let event = unpacker.unpack(&bytes).unwrap();
+        assert_eq!(crate::format_event(&event), "ann has 7 [Some(1.5), None]");
+        assert_eq!(event.namespace.as_deref(), Some("elsewhere"));
+        for cut in 0..bytes.len() {
+            assert!(unpacker.unpack(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(
+            unpacker.unpack(&longer).unwrap_err().what,
+            "the end of the event"
+        );
+    }
+
+    #[test]
+    fn any_bytes_unpack_without_panicking() {
+        let bytes = packed(1);
+        let mut unpacker = Unpacker::new();
+        // every single-byte change of a real record, and some noise
+        for at in 0..bytes.len() {
+            for flip in [1u8, 0x80, 0xff] {
+                let mut changed = bytes.clone();
+                changed[at] ^= flip;
+                let _ = unpacker.unpack(&changed);
+            }
+        }
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..2000 {
+            let noise: Vec<u8> = (0..len % 97)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            let _ = unpacker.unpack(&noise);
+        }
+    }
+
+    #[test]
+    fn clock_readings_read_back_in_order_and_near_the_wall_clock() {
+        let before = wall_now();
+        let records: Vec<Vec<u8>> = (0..100).map(packed).collect();
+        let after = wall_now();
+        let mut unpacker = Unpacker::new();
+        let times: Vec<f64> = records
+            .iter()
+            .map(|r| unpacker.unpack(r).unwrap().time.unwrap())
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        assert!(before - 0.01 <= times[0] && times[99] <= after + 0.01);
     }
 }
