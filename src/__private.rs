@@ -58,6 +58,40 @@ pub fn source_value<T: LogSource>(source: &T) -> &dyn Value {
 #[allow(missing_debug_implementations)]
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
+/// Picked for `Copy` values named by themselves (`info!("{n}", n)`): the
+/// value is copied into the enabled path, so the caller's variable need
+/// not be in memory before the level check.
+pub trait CaptureCopy {
+    /// The captured value.
+    type Out;
+    /// Copies the value.
+    fn __spindle_capture(&self) -> Self::Out;
+}
+
+impl<T: Copy> CaptureCopy for &Probe<'_, T> {
+    type Out = T;
+    #[inline(always)]
+    fn __spindle_capture(&self) -> T {
+        *self.0
+    }
+}
+
+/// Picked for other values: captured by reference.
+pub trait CaptureRef {
+    /// The captured reference.
+    type Out;
+    /// Borrows the value.
+    fn __spindle_capture(&self) -> Self::Out;
+}
+
+impl<'a, T: ?Sized> CaptureRef for Probe<'a, T> {
+    type Out = &'a T;
+    #[inline(always)]
+    fn __spindle_capture(&self) -> &'a T {
+        self.0
+    }
+}
+
 /// A value that is not a [`Value`]: stored as `{"unpersistable": true}`.
 struct Unpersistable;
 

@@ -441,3 +441,16 @@ fn a_percent_captured_single_use_display_is_formatted_once() {
     let written = String::from_utf8(Arc::into_inner(json).unwrap().into_inner()).unwrap();
     assert!(written.contains(r#""v":"once""#), "{written}");
 }
+
+#[test]
+fn fields_named_by_themselves_are_copied_or_borrowed_never_moved() {
+    // `Copy` values are copied into the enabled path (so a disabled call
+    // need not spill them); others are borrowed, and stay usable.
+    let name = String::from("ann");
+    let count = 3u32;
+    let shared = &name;
+    let events = captured_logs(|| info!("{name} {count} {shared}", name, count, shared));
+    assert_eq!(spindle::format_event(&events[0]), "ann 3 ann");
+    assert_eq!(events[0].field("count"), Some(&OwnedValue::U64(3)));
+    assert_eq!(name.len() + count as usize, 6);
+}

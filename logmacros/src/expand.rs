@@ -95,7 +95,11 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     for field in &call.fields {
         let name = &field.name;
         scrutinee.push(match &field.capture {
-            Capture::Shorthand => quote_spanned!(name.span()=> &#name),
+            // A `Copy` value is copied, so that its variable's address is
+            // not taken (and the variable not spilled) before the level check.
+            Capture::Shorthand => {
+                quote_spanned!(name.span()=> (&&#p::Probe(&#name)).__spindle_capture())
+            }
             Capture::Value(e) => quote_spanned!(e.span()=> &(#e)),
             Capture::Display(e) => quote_spanned!(e.span()=> &#p::DisplayOnce::new(&(#e))),
             Capture::Debug(e) => quote_spanned!(e.span()=> &#p::DebugOnce::new(&(#e))),
@@ -105,7 +109,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     let fields = call.fields.iter().map(|field| {
         let name = &field.name;
         let key = name.to_string();
-        quote_spanned!(name.span()=> (#key, (&&#p::Probe(#name)).__spindle_field()))
+        quote_spanned!(name.span()=> (#key, (&&#p::Probe(&#name)).__spindle_field()))
     });
 
     let logger = Ident::new("__spindle_logger", Span::mixed_site());
@@ -158,7 +162,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     };
     quote! {{
         #[allow(unused_imports)]
-        use #p::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        use #p::{AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _};
         static __SPINDLE_CALLSITE: #p::Callsite = #p::Callsite {
             format: #normalized,
             pieces: &[#(#pieces),*],

@@ -1,7 +1,9 @@
 fn expansion() {
     {
         #[allow(unused_imports)]
-        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        use ::spindle::__private::{
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+        };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {
                 format: "{addr} {p:>8?}",
@@ -35,9 +37,9 @@ fn expansion() {
                                 fields: &[
                                     (
                                         "addr",
-                                        (&&::spindle::__private::Probe(addr)).__spindle_field(),
+                                        (&&::spindle::__private::Probe(&addr)).__spindle_field(),
                                     ),
-                                    ("p", (&&::spindle::__private::Probe(p)).__spindle_field()),
+                                    ("p", (&&::spindle::__private::Probe(&p)).__spindle_field()),
                                 ],
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {

@@ -1,7 +1,9 @@
 fn expansion() {
     {
         #[allow(unused_imports)]
-        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        use ::spindle::__private::{
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+        };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {
                 format: "Math is hard!",
@@ -33,7 +35,7 @@ fn expansion() {
                                 namespace: ::core::module_path!(),
                                 fields: &[(
                                     "n",
-                                    (&&::spindle::__private::Probe(n)).__spindle_field(),
+                                    (&&::spindle::__private::Probe(&n)).__spindle_field(),
                                 )],
                                 placeholders: &[],
                                 source: ::core::option::Option::None,

@@ -1,7 +1,9 @@
 fn expansion() {
     {
         #[allow(unused_imports)]
-        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        use ::spindle::__private::{
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+        };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {
                 format: "{req.uri} useful but expensive: {req.summary()!r}",
@@ -21,7 +23,7 @@ fn expansion() {
         if ::spindle::__private::static_enabled(__spindle_level)
             && ::spindle::__private::global_enabled(__spindle_level)
         {
-            match (&req,) {
+            match ((&&::spindle::__private::Probe(&req)).__spindle_capture(),) {
                 (req,) => {
                     ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
@@ -31,7 +33,7 @@ fn expansion() {
                                 namespace: ::core::module_path!(),
                                 fields: &[(
                                     "req",
-                                    (&&::spindle::__private::Probe(req)).__spindle_field(),
+                                    (&&::spindle::__private::Probe(&req)).__spindle_field(),
                                 )],
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {

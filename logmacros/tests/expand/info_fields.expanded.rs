@@ -1,7 +1,9 @@
 fn expansion() {
     {
         #[allow(unused_imports)]
-        use ::spindle::__private::{AsDynError as _, ViaFallback as _, ViaValue as _};
+        use ::spindle::__private::{
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+        };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {
                 format: "{req.uri}: status={req.status}, bytes={size}",
@@ -23,7 +25,10 @@ fn expansion() {
         if ::spindle::__private::static_enabled(__spindle_level)
             && ::spindle::__private::global_enabled(__spindle_level)
         {
-            match (&req, &(body.len())) {
+            match (
+                (&&::spindle::__private::Probe(&req)).__spindle_capture(),
+                &(body.len()),
+            ) {
                 (req, size) => {
                     ::spindle::__private::cold_path(move || {
                         ::spindle::__private::global_publisher().publish(
@@ -34,11 +39,11 @@ fn expansion() {
                                 fields: &[
                                     (
                                         "req",
-                                        (&&::spindle::__private::Probe(req)).__spindle_field(),
+                                        (&&::spindle::__private::Probe(&req)).__spindle_field(),
                                     ),
                                     (
                                         "size",
-                                        (&&::spindle::__private::Probe(size)).__spindle_field(),
+                                        (&&::spindle::__private::Probe(&size)).__spindle_field(),
                                     ),
                                 ],
                                 placeholders: &[
