@@ -27,6 +27,7 @@ mod line_writer;
 mod log_bridge;
 mod non_blocking;
 mod record_writer;
+mod ring;
 mod rotate;
 mod text;
 

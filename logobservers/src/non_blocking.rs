@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use logcore::{Event, LogLevel, Observer, OwnedEvent, Unpacker};
 
+use crate::ring::{self, RingReader, RingWriter};
+
 /// What [`NonBlocking`] does when a thread's ring is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FullPolicy {
@@ -51,6 +53,8 @@ pub struct NonBlocking {
     shared: Arc<Shared>,
     policy: FullPolicy,
     ring_bytes: usize,
+    /// The longest packed event a ring takes (longer ones are kept whole).
+    max_record: usize,
     max_level: Option<LogLevel>,
 }
 
@@ -84,15 +88,15 @@ impl std::fmt::Debug for NonBlockingGuard {
 type Side = Arc<Mutex<VecDeque<Box<OwnedEvent>>>>;
 
 /// A ring's reading end, held by the background thread.
-struct RingReader {
-    bytes: rtrb::Consumer<u8>,
+struct Reading {
+    ring: RingReader,
     side: Side,
 }
 
 /// A ring's writing end, held by the thread that logs.
-struct RingWriter {
+struct Writing {
     owner: u64,
-    bytes: rtrb::Producer<u8>,
+    ring: RingWriter,
     side: Side,
 }
 
@@ -102,7 +106,7 @@ struct Shared {
     /// unlike an address).
     id: u64,
     /// Rings made by threads that logged for the first time.
-    new_rings: Mutex<Vec<RingReader>>,
+    new_rings: Mutex<Vec<Reading>>,
     has_new: AtomicBool,
     /// Events that could not use their thread's ring (logged while that
     /// thread's locals were being torn down, or re-entrantly).
@@ -120,7 +124,7 @@ struct Shared {
 /// buffer it packs into.
 struct Local {
     scratch: Vec<u8>,
-    rings: Vec<RingWriter>,
+    rings: Vec<Writing>,
 }
 
 thread_local! {
@@ -129,8 +133,8 @@ thread_local! {
     };
 }
 
-/// The ring header of a kept event (a packed event is never empty).
-const KEPT: [u8; 4] = [0; 4];
+/// The ring's record for a kept event (a packed event is never empty).
+const KEPT: &[u8] = &[];
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -160,6 +164,7 @@ impl NonBlocking {
             worker: OnceLock::new(),
         });
         let max_level = observer.max_level();
+        let ring_bytes = capacity.saturating_mul(BYTES_PER_EVENT).max(1024);
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name("spindle-non-blocking".to_string())
@@ -173,7 +178,8 @@ impl NonBlocking {
             NonBlocking {
                 shared,
                 policy,
-                ring_bytes: capacity.saturating_mul(BYTES_PER_EVENT).max(1024),
+                ring_bytes,
+                max_record: ring::max_record(ring_bytes),
                 max_level,
             },
             guard,
@@ -189,8 +195,8 @@ impl NonBlocking {
         self.shared.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Writes one record (`record` starts with 4 bytes for its header) into
-    /// this thread's ring, or the marker of a kept event.
+    /// Writes the packed event in this thread's buffer into this thread's
+    /// ring, or, for a kept event, a marker (the event goes beside it).
     fn write(&self, local: &mut Local, kept: Option<Box<OwnedEvent>>) {
         let owner = self.shared.id;
         let i = match local.rings.iter().position(|r| r.owner == owner) {
@@ -198,30 +204,27 @@ impl NonBlocking {
             None => self.add_ring(local),
         };
         let ring = &mut local.rings[i];
-        let record: &[u8] = if kept.is_some() {
-            &KEPT
-        } else {
-            &local.scratch
-        };
-        let mut kept = kept;
+        let is_kept = kept.is_some();
+        let record: &[u8] = if is_kept { KEPT } else { &local.scratch };
+        if let Some(kept) = kept {
+            // beside the ring before its marker is in it
+            lock(&ring.side).push_back(kept);
+        }
         loop {
-            if let Ok(mut chunk) = ring.bytes.write_chunk(record.len()) {
-                if let Some(kept) = kept.take() {
-                    lock(&ring.side).push_back(kept);
-                }
-                let (a, b) = chunk.as_mut_slices();
-                let (first, second) = record.split_at(a.len());
-                a.copy_from_slice(first);
-                b.copy_from_slice(second);
-                chunk.commit_all();
+            if ring.ring.push(record) {
                 return;
             }
             // Full: drop, or block unless nobody will ever make room.
             if self.policy == FullPolicy::Drop
                 || self.shared.stopped.load(Ordering::Acquire)
-                || ring.bytes.is_abandoned()
+                || ring.ring.is_abandoned()
                 || self.shared.worker.get().map(Thread::id) == Some(std::thread::current().id())
             {
+                if is_kept {
+                    // no marker will come for it; the reader takes only
+                    // entries whose marker it has read, so it is still last
+                    lock(&ring.side).pop_back();
+                }
                 return self.drop_one();
             }
             self.shared.wake();
@@ -233,21 +236,17 @@ impl NonBlocking {
     #[cold]
     fn add_ring(&self, local: &mut Local) -> usize {
         // rings of stopped observers are of no more use
-        local.rings.retain(|r| !r.bytes.is_abandoned());
-        let (mut producer, consumer) = rtrb::RingBuffer::new(self.ring_bytes);
-        // Touch the whole ring now (a chunk is zeroed when asked for; not
-        // committed, it is never read), so that logging later takes no
-        // page faults.
-        drop(producer.write_chunk(self.ring_bytes));
+        local.rings.retain(|r| !r.ring.is_abandoned());
+        let (producer, consumer) = ring::ring(self.ring_bytes);
         let side = Side::default();
-        lock(&self.shared.new_rings).push(RingReader {
-            bytes: consumer,
+        lock(&self.shared.new_rings).push(Reading {
+            ring: consumer,
             side: side.clone(),
         });
         self.shared.has_new.store(true, Ordering::Release);
-        local.rings.push(RingWriter {
+        local.rings.push(Writing {
             owner: self.shared.id,
-            bytes: producer,
+            ring: producer,
             side,
         });
         local.rings.len() - 1
@@ -294,11 +293,8 @@ impl Observer for NonBlocking {
             .and_then(Result::ok)
             .unwrap_or_default();
         scratch.clear();
-        scratch.extend_from_slice(&KEPT);
-        let packed = logcore::pack(event, &mut scratch) && scratch.len() <= self.ring_bytes;
+        let packed = logcore::pack(event, &mut scratch) && scratch.len() <= self.max_record;
         let kept = if packed {
-            let len = u32::try_from(scratch.len() - 4).unwrap_or(u32::MAX);
-            scratch[..4].copy_from_slice(&len.to_le_bytes());
             None
         } else {
             // boxed, so that the common path moves no big value around
@@ -334,7 +330,7 @@ impl Observer for NonBlocking {
 
 /// The background thread: reads every ring until stopped, then once more.
 fn run<O: Observer>(observer: O, shared: &Shared) {
-    let mut rings: Vec<RingReader> = Vec::new();
+    let mut rings: Vec<Reading> = Vec::new();
     let mut unpacker = Unpacker::new();
     let mut reported = 0u64;
     let mut record = Vec::new();
@@ -357,7 +353,7 @@ fn run<O: Observer>(observer: O, shared: &Shared) {
         while let Some(event) = lock(&shared.stray).pop_front() {
             deliver_one(&event);
         }
-        rings.retain(|r| !(r.bytes.is_abandoned() && r.bytes.is_empty()));
+        rings.retain(|r| !(r.ring.is_abandoned() && r.ring.is_empty()));
         report_drops(&observer, &shared.dropped, &mut reported);
         if delivered > 0 {
             // Let the rings fill a little before the next pass: reading
@@ -386,38 +382,20 @@ fn run<O: Observer>(observer: O, shared: &Shared) {
     }
 }
 
-/// Delivers every complete record in `ring`.
+/// Delivers every record in `ring`.
 fn read_ring(
-    ring: &mut RingReader,
+    ring: &mut Reading,
     record: &mut Vec<u8>,
     unpacker: &mut Unpacker,
     deliver: &mut dyn FnMut(&OwnedEvent),
 ) {
-    loop {
-        let Ok(header) = ring.bytes.read_chunk(4) else {
-            return;
-        };
-        let (a, b) = header.as_slices();
-        let mut len = [0; 4];
-        len[..a.len()].copy_from_slice(a);
-        len[a.len()..].copy_from_slice(b);
-        header.commit_all();
-        let len = u32::from_le_bytes(len) as usize;
-        if len == 0 {
+    while ring.ring.pop(record) {
+        if record.is_empty() {
             if let Some(event) = lock(&ring.side).pop_front() {
                 deliver(&event);
             }
             continue;
         }
-        // The writer commits a record whole, header and body together.
-        let Ok(body) = ring.bytes.read_chunk(len) else {
-            return;
-        };
-        let (a, b) = body.as_slices();
-        record.clear();
-        record.extend_from_slice(a);
-        record.extend_from_slice(b);
-        body.commit_all();
         match unpacker.unpack(record) {
             Ok(event) => deliver(&event),
             Err(error) => {
