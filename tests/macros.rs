@@ -454,3 +454,19 @@ fn fields_named_by_themselves_are_copied_or_borrowed_never_moved() {
     assert_eq!(events[0].field("count"), Some(&OwnedValue::U64(3)));
     assert_eq!(name.len() + count as usize, 6);
 }
+
+#[test]
+fn plain_placeholders_render_as_display_does() {
+    // plain `{x}` placeholders of integers and strings are written without
+    // `fmt`; they must match `Display` exactly, and specs still apply
+    let (a, b, c, d, e, f) = (i64::MIN, u64::MAX, 0u8, -1i32, usize::MAX, "s");
+    let (g, h, i) = (10u16, 'é', false);
+    let events = captured_logs(|| {
+        info!(
+            "{a} {b} {c} {d} {e} {f} {g} {h} {i} {g:>4} {d:03}",
+            a, b, c, d, e, f, g, h, i
+        )
+    });
+    let want = format!("{a} {b} {c} {d} {e} {f} {g} {h} {i} {g:>4} {d:03}");
+    assert_eq!(spindle::format_event(&events[0]), want);
+}

@@ -445,12 +445,18 @@ impl Live<'_> {
             for piece in self.callsite.pieces {
                 match piece {
                     Piece::Literal(s) => rendered.push_str(s),
-                    Piece::Field(..) => {
+                    Piece::Field(text_key, _) => {
                         let Some(placeholder) = next.next() else {
                             break;
                         };
                         let start = rendered.len();
-                        match text::render_placeholder(placeholder, &mut rendered, raw.as_mut()) {
+                        let plain = text_key.ends_with("!s:");
+                        match text::render_placeholder(
+                            placeholder,
+                            plain,
+                            &mut rendered,
+                            raw.as_mut(),
+                        ) {
                             Ok(()) => spans.push(Some((start as u32, rendered.len() as u32))),
                             Err(reason) => {
                                 rendered.truncate(start);

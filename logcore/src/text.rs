@@ -164,6 +164,31 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Appends `n` in decimal, as its `Display` does, without `fmt`.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `n` in decimal, as its `Display` does, without `fmt`.
+pub(crate) fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
 /// Runs a formatting closure into a string; a panic or an error from a
 /// `Display` gives `<unformattable: …>` instead of unwinding.
 pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
@@ -180,12 +205,18 @@ pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
 struct TextSink<'a> {
     out: &'a mut String,
     raw: Option<&'a mut Vec<OwnedValue>>,
+    /// The placeholder is a plain `{…}` (no spec, no `!r`): a value that
+    /// can write its `Display` text directly does, without `fmt`.
+    plain: bool,
     result: fmt::Result,
 }
 
 impl Sink for TextSink<'_> {
     fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
-        self.result = self.out.write_fmt(text);
+        let written = self.plain && raw.is_some_and(|v| v.__write_plain(self.out));
+        if !written {
+            self.result = self.out.write_fmt(text);
+        }
         if let Some(values) = &mut self.raw {
             values.push(raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value));
         }
@@ -196,6 +227,7 @@ impl Sink for TextSink<'_> {
 /// and its value to `raw` when given (`Unpersistable` if it failed).
 pub(crate) fn render_placeholder(
     placeholder: &Placeholder<'_>,
+    plain: bool,
     out: &mut String,
     mut raw: Option<&mut Vec<OwnedValue>>,
 ) -> Result<(), String> {
@@ -203,6 +235,7 @@ pub(crate) fn render_placeholder(
     let mut sink = TextSink {
         out,
         raw: raw.as_deref_mut(),
+        plain,
         result: Ok(()),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));

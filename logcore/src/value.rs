@@ -37,6 +37,15 @@ pub trait Value {
         self.visit(packer);
         false
     }
+
+    /// Appends the value's `Display` text if it can without `fmt` (and
+    /// says whether it did). Not part of the stable API; the default
+    /// declines, which is right for every type.
+    #[doc(hidden)]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        let _ = out;
+        false
+    }
 }
 
 /// Receives a value by kind. Only [`Visit::visit_debug`] is required; every
@@ -214,9 +223,27 @@ macro_rules! value_as {
             }
         }
     )*};
+    // integers, which also write their text without `fmt`
+    ($method:ident as $as:ty, packed by $pack:ident, written by $write:path: $($t:ty),*) => {$(
+        impl Value for $t {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.$method(*self as $as)
+            }
+            #[inline]
+            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+                packer.$pack(*self as $as);
+                true
+            }
+            #[inline]
+            fn __write_plain(&self, out: &mut String) -> bool {
+                $write(out, *self as $as);
+                true
+            }
+        }
+    )*};
 }
-value_as!(visit_i64 as i64, packed by i64: i8, i16, i32, i64, isize);
-value_as!(visit_u64 as u64, packed by u64_value: u8, u16, u32, u64, usize);
+value_as!(visit_i64 as i64, packed by i64, written by crate::text::push_i64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64, packed by u64_value, written by crate::text::push_u64: u8, u16, u32, u64, usize);
 value_as!(visit_f64 as f64, packed by f64: f64);
 // an f32 widened to f64 prints more digits than the f32 does
 value_as!(visit_f64 as f64: f32);
@@ -251,6 +278,11 @@ impl Value for str {
         packer.str(self);
         true
     }
+    #[inline]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        out.push_str(self);
+        true
+    }
 }
 
 impl Value for String {
@@ -260,6 +292,11 @@ impl Value for String {
     #[inline]
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         packer.str(self);
+        true
+    }
+    #[inline]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        out.push_str(self);
         true
     }
 }
@@ -289,6 +326,10 @@ macro_rules! value_deref {
             fn __pack(&self, packer: &mut Packer<'_>) -> bool {
                 (**self).__pack(packer)
             }
+            #[inline]
+            fn __write_plain(&self, out: &mut String) -> bool {
+                (**self).__write_plain(out)
+            }
         }
     )*};
 }
@@ -300,6 +341,9 @@ impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     }
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         (**self).__pack(packer)
+    }
+    fn __write_plain(&self, out: &mut String) -> bool {
+        (**self).__write_plain(out)
     }
 }
 
@@ -502,6 +546,10 @@ macro_rules! once_impls {
             }
             fn __pack(&self, packer: &mut Packer<'_>) -> bool {
                 packer.str(self.text());
+                true
+            }
+            fn __write_plain(&self, out: &mut String) -> bool {
+                out.push_str(self.text());
                 true
             }
         }

@@ -7,10 +7,25 @@ use std::sync::Mutex;
 
 /// A writer that takes whole records.
 pub(crate) struct RecordWriter<W> {
-    inner: Mutex<Inner<W>>,
+    /// On cache lines of its own: the lock and the writer's buffer change
+    /// with every record, while the observer's settings beside them are
+    /// read by every logging thread.
+    inner: CacheLines<Mutex<Inner<W>>>,
     flush_each: bool,
     /// Names the observer in the report of a failed write.
     what: &'static str,
+}
+
+/// Aligned (and so sized) to whole cache lines, adjacent-line prefetch
+/// included.
+#[repr(align(128))]
+struct CacheLines<T>(T);
+
+impl<T> std::ops::Deref for CacheLines<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 struct Inner<W> {
@@ -27,10 +42,10 @@ thread_local! {
 impl<W: Write> RecordWriter<W> {
     pub(crate) fn new(writer: W, what: &'static str) -> Self {
         RecordWriter {
-            inner: Mutex::new(Inner {
+            inner: CacheLines(Mutex::new(Inner {
                 writer,
                 failing: false,
-            }),
+            })),
             flush_each: true,
             what,
         }
@@ -96,6 +111,7 @@ impl<W: Write> RecordWriter<W> {
 
     pub(crate) fn into_inner(self) -> W {
         self.inner
+            .0
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .writer

@@ -149,15 +149,35 @@ fn colour_of(level: LogLevel) -> &'static str {
     }
 }
 
+/// Whether a byte may start something to escape: a control character
+/// other than tab, DEL, or the first byte of a C1 control.
+#[inline(always)]
+fn needs_escape(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') | (b == 0x7f) | (b == 0xc2)
+}
+
+/// Whether any byte needs a look: 16 bytes at a time without an early
+/// exit inside a block, which the compiler turns into vector compares.
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | needs_escape(b)) {
+            return true;
+        }
+    }
+    // the rest as one more block, padded with spaces
+    let rest = blocks.remainder();
+    let mut last = [b' '; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    last.iter().fold(false, |any, &b| any | needs_escape(b))
+}
+
 /// Copies `text`, turning every newline into newline + tab and every other
 /// control character into an escape.
 fn escape_into(text: &str, out: &mut String) {
     // Most text has no control character but newline: copy it in runs.
     // (C1 controls, U+0080..U+009F, are 0xC2 0x80..0x9F in UTF-8.)
-    if !text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2)
-    {
+    if !any_needs_escape(text.as_bytes()) {
         out.push_str(text);
         return;
     }
@@ -207,6 +227,34 @@ impl<W: Write + Send> Observer for TextObserver<W> {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+
+    use super::escape_into;
+
+    #[test]
+    fn a_control_character_is_escaped_wherever_it_stands() {
+        // in a 16-byte block or in the rest, first, last or between
+        for len in [1, 15, 16, 17, 31, 40] {
+            for at in 0..len {
+                for (c, escaped) in [
+                    ('\u{1}', "\\x01"),
+                    ('\u{7f}', "\\x7f"),
+                    ('\u{85}', "\\x85"),
+                    ('\r', "\\r"),
+                    ('\n', "\n\t"),
+                ] {
+                    let mut text: String = "a".repeat(len);
+                    text.replace_range(at..at + 1, &c.to_string());
+                    let mut out = String::new();
+                    escape_into(&text, &mut out);
+                    let want = format!("{}{escaped}{}", "a".repeat(at), "a".repeat(len - at - 1));
+                    assert_eq!(out, want, "{c:?} at {at} of {len}");
+                }
+            }
+        }
+        let mut out = String::new();
+        escape_into("tab\tand é ok", &mut out);
+        assert_eq!(out, "tab\tand é ok");
+    }
 
     use logcore::{Failure, LogPublisher, OwnedEvent};
 
