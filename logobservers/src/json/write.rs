@@ -47,7 +47,9 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         key(out, "log_level");
         out.push_str("{\"name\":");
         write_str(out, level.name());
-        let _ = write!(out, ",\"__class_uuid__\":\"{LEVEL_UUID}\"}}");
+        out.push_str(",\"__class_uuid__\":\"");
+        out.push_str(LEVEL_UUID);
+        out.push_str("\"}");
     }
     let strings = [
         ("log_namespace", event.namespace()),
@@ -79,7 +81,7 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         key(out, "log_file");
         write_str(out, file);
         key(out, "log_line");
-        let _ = write!(out, "{line}");
+        out.push_str(itoa::Buffer::new().format(line));
     }
     let mut any = false;
     event.for_each_flattened(&mut |k, v| {
@@ -175,13 +177,13 @@ impl Visit for JsonValue<'_> {
         write_str(self.0, value);
     }
     fn visit_i64(&mut self, value: i64) {
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
     fn visit_u64(&mut self, value: u64) {
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
     fn visit_i128(&mut self, value: i128) {
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
     fn visit_f64(&mut self, value: f64) {
         write_f64(self.0, value);
@@ -258,8 +260,9 @@ fn write_f64(out: &mut String, f: f64) {
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
     } else {
-        // Debug keeps a `.0` on whole numbers, so they read back as floats.
-        let _ = write!(out, "{f:?}");
+        // the shortest text that reads back as the same float, with a `.0`
+        // on whole numbers so that they read back as floats
+        out.push_str(ryu::Buffer::new().format_finite(f));
     }
 }
 
@@ -271,25 +274,49 @@ fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Whether a byte must be escaped in a JSON string (DEL too, so that
+/// records stay printable).
+#[inline(always)]
+fn json_special(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7f)
+}
+
 fn write_str_content(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    // A block of 16 without a byte to escape is passed over in one test,
+    // which the compiler makes a few vector compares; the last, shorter
+    // block is tested padded with spaces.
+    let mut blocks = bytes.chunks_exact(16);
+    let mut dirty = false;
+    for block in &mut blocks {
+        dirty |= block.iter().fold(false, |any, &b| any | json_special(b));
+    }
+    let rest = blocks.remainder();
+    let mut last = [b' '; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    dirty |= last.iter().fold(false, |any, &b| any | json_special(b));
+    if !dirty {
+        out.push_str(s);
+        return;
+    }
+    // the start of the run not yet copied
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f | 0x7f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escape);
+    for (j, &b) in bytes.iter().enumerate() {
+        if !json_special(b) {
+            continue;
         }
-        start = i + 1;
+        out.push_str(&s[start..j]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        start = j + 1;
     }
     out.push_str(&s[start..]);
 }
@@ -297,6 +324,29 @@ fn write_str_content(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_to_escape_is_escaped_wherever_it_stands() {
+        for len in [1, 15, 16, 17, 33] {
+            for at in 0..len {
+                for (c, escaped) in [
+                    ('"', "\\\""),
+                    ('\\', "\\\\"),
+                    ('\n', "\\n"),
+                    ('\u{1}', "\\u0001"),
+                    ('\u{7f}', "\\u007f"),
+                ] {
+                    let mut text = "é".repeat(len);
+                    let byte_at = text.char_indices().nth(at).unwrap().0;
+                    text.replace_range(byte_at..byte_at + 2, &c.to_string());
+                    let mut out = String::new();
+                    write_str_content(&mut out, &text);
+                    let want = format!("{}{escaped}{}", "é".repeat(at), "é".repeat(len - at - 1));
+                    assert_eq!(out, want, "{c:?} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn strings_and_floats() {
