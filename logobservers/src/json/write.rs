@@ -31,29 +31,31 @@ pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
 pub fn write_event(event: &Event<'_>, out: &mut String) {
     out.push('{');
     let mut first = true;
-    let mut key = |out: &mut String, k: &str| {
+    // `quoted` is a key already quoted, with its colon: twisted's keys need
+    // no escaping, so they are copied as they are.
+    let mut key = |out: &mut String, quoted: &str| {
         if !first {
             out.push(',');
         }
         first = false;
-        write_str(out, k);
-        out.push(':');
+        out.push_str(quoted);
     };
     event.for_each_field(&mut |name, value| {
-        key(out, name);
+        key(out, "");
+        write_str(out, name);
+        out.push(':');
         write_value(out, value);
     });
     if let Some(level) = event.level() {
-        key(out, "log_level");
-        out.push_str("{\"name\":");
-        write_str(out, level.name());
-        out.push_str(",\"__class_uuid__\":\"");
+        key(out, "\"log_level\":{\"name\":\"");
+        out.push_str(level.name());
+        out.push_str("\",\"__class_uuid__\":\"");
         out.push_str(LEVEL_UUID);
         out.push_str("\"}");
     }
     let strings = [
-        ("log_namespace", event.namespace()),
-        ("log_system", event.system()),
+        ("\"log_namespace\":", event.namespace()),
+        ("\"log_system\":", event.system()),
     ];
     for (k, v) in strings {
         if let Some(v) = v {
@@ -62,32 +64,31 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         }
     }
     if let Some(source) = event.source() {
-        key(out, "log_source");
+        key(out, "\"log_source\":");
         write_value(out, source);
     }
     if let Some(format) = event.format() {
-        key(out, "log_format");
+        key(out, "\"log_format\":");
         write_str(out, format);
     }
     if let Some(time) = event.time() {
-        key(out, "log_time");
+        key(out, "\"log_time\":");
         write_f64(out, time);
     }
     if let Some(failure) = event.failure() {
-        key(out, "log_failure");
+        key(out, "\"log_failure\":");
         write_failure(out, failure);
     }
     if let Some((file, line)) = event.location() {
-        key(out, "log_file");
+        key(out, "\"log_file\":");
         write_str(out, file);
-        key(out, "log_line");
+        out.push_str(",\"log_line\":");
         out.push_str(itoa::Buffer::new().format(line));
     }
     let mut any = false;
     event.for_each_flattened(&mut |k, v| {
         if !any {
-            key(out, "log_flattened");
-            out.push('{');
+            key(out, "\"log_flattened\":{");
             any = true;
         } else {
             out.push(',');
