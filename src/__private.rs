@@ -3,8 +3,8 @@
 
 pub use logcore::{
     AsDynError, Callsite, CallsiteId, DebugOnce, DebugValue, DisplayOnce, DisplayValue, Event,
-    Failure, LiveParts, LogLevel, LogSource, Logger, Map, Piece, Sink, Value, Visit,
-    global_enabled, global_publisher,
+    Failure, LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink, Value,
+    Visit, global_enabled, global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features
@@ -103,13 +103,22 @@ impl Value for Unpersistable {
 
 /// Picked for types that are [`Value`]s.
 pub trait ViaValue {
+    /// How a plain `{name}` of the field renders.
+    type Show;
     /// The raw value of a placeholder.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
     /// The value of a captured field.
     fn __spindle_field(&self) -> &dyn Value;
+    /// A plain `{name}` of the field: its text and value.
+    fn __spindle_show(&self) -> Self::Show;
 }
 
-impl<T: Value> ViaValue for &Probe<'_, T> {
+impl<'a, T: Value> ViaValue for &Probe<'a, T> {
+    type Show = ShowValue<'a, T>;
+    #[inline(always)]
+    fn __spindle_show(&self) -> ShowValue<'a, T> {
+        ShowValue(self.0)
+    }
     #[inline(always)]
     fn __spindle_raw(&self) -> Option<&dyn Value> {
         Some(self.0)
@@ -122,13 +131,22 @@ impl<T: Value> ViaValue for &Probe<'_, T> {
 
 /// Picked for types that are not [`Value`]s.
 pub trait ViaFallback {
+    /// How a plain `{name}` of the field renders.
+    type Show;
     /// No raw value: the placeholder's text is stored, its value is not.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
     /// An unpersistable field.
     fn __spindle_field(&self) -> &dyn Value;
+    /// A plain `{name}` of the field: its text alone.
+    fn __spindle_show(&self) -> Self::Show;
 }
 
-impl<T: ?Sized> ViaFallback for Probe<'_, T> {
+impl<'a, T: ?Sized> ViaFallback for Probe<'a, T> {
+    type Show = ShowText<'a, T>;
+    #[inline(always)]
+    fn __spindle_show(&self) -> ShowText<'a, T> {
+        ShowText(self.0)
+    }
     #[inline(always)]
     fn __spindle_raw(&self) -> Option<&dyn Value> {
         None

@@ -10,6 +10,7 @@ use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::packed::CallsiteId;
+use crate::placeholder::Placeholder;
 use crate::reuse::{PooledString, Spans};
 use crate::text;
 use crate::value::Value;
@@ -69,18 +70,6 @@ pub enum Piece {
     /// The next placeholder, with its `log_flattened` keys (text, raw).
     Field(&'static str, &'static str),
 }
-
-/// Receives a placeholder's value when an event is rendered or flattened:
-/// its text (conversion and spec applied) and, where the type is a
-/// [`Value`], the raw value.
-pub trait Sink {
-    /// Takes the placeholder's text and raw value.
-    fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>);
-}
-
-/// A placeholder of a live event: a closure the macros generate, run only
-/// when an observer renders or flattens the event.
-pub type Placeholder<'a> = dyn Fn(&mut dyn Sink) + 'a;
 
 /// One event, as observers see it: either live (built on the stack by a log
 /// call, its values borrowed and its placeholders lazy) or a view of an
@@ -364,7 +353,7 @@ impl<'a> Event<'a> {
             match (&flat.raw, flat.raw_later.get()) {
                 (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
                 (None, None) => match l.placeholders.get(i) {
-                    Some(placeholder) => text::visit_raw(placeholder, &mut |v| f(raw_key, v)),
+                    Some(placeholder) => text::visit_raw(*placeholder, &mut |v| f(raw_key, v)),
                     None => f(raw_key, &OwnedValue::Unpersistable),
                 },
             }
@@ -452,7 +441,7 @@ impl Live<'_> {
                         let start = rendered.len();
                         let plain = text_key.ends_with("!s:");
                         match text::render_placeholder(
-                            placeholder,
+                            *placeholder,
                             plain,
                             &mut rendered,
                             raw.as_mut(),
@@ -494,7 +483,7 @@ impl Live<'_> {
         flat.raw_later.get_or_init(|| {
             self.placeholders
                 .iter()
-                .map(|p| text::raw_value(p))
+                .map(|p| text::raw_value(*p))
                 .collect()
         })
     }

@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use crate::event::{Callsite, Event, LiveParts, Placeholder, Sink};
+use crate::event::{Callsite, Event, LiveParts};
 use crate::failure::Failure;
 use crate::level::LogLevel;
+use crate::placeholder::{Placeholder, Sink};
 use crate::value::Value;
 
 /// A value that has text and can be stored.

@@ -29,6 +29,7 @@ mod owned_event;
 mod owned_value;
 mod packed;
 mod panic_hook;
+mod placeholder;
 mod publisher;
 mod reuse;
 mod source;
@@ -37,7 +38,7 @@ mod value;
 
 pub use beginner::{LogBeginner, STARTUP_BUFFER_CAPACITY, global_log_beginner};
 pub use capture::captured_logs;
-pub use event::{AsEvent, Callsite, Event, LiveParts, Piece, Placeholder, Sink};
+pub use event::{AsEvent, Callsite, Event, LiveParts, Piece};
 pub use extract::{ExtractError, extract_field};
 pub use failure::{AsDynError, Failure, Frame};
 pub use level::{ALL_LEVELS, LogLevel, ParseLevelError};
@@ -47,6 +48,7 @@ pub use owned_event::OwnedEvent;
 pub use owned_value::OwnedValue;
 pub use packed::{CallsiteId, Packer, UnpackError, Unpacker, pack};
 pub use panic_hook::install_panic_hook;
+pub use placeholder::{Placeholder, Render, ShowText, ShowValue, Sink};
 pub use publisher::{
     LogPublisher, ObserverId, global_enabled, global_publisher, on_global_max_level,
 };

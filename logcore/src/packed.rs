@@ -10,11 +10,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::event::{Callsite, Event, LiveParts, Sink};
+use crate::event::{Callsite, Event, LiveParts};
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
+use crate::placeholder::Sink;
 use crate::value::{Map, Seq, Value, Visit};
 
 /// A call site's number, given the first time one of its events is packed.
@@ -401,7 +402,7 @@ fn pack_plain(parts: &LiveParts<'_>, plain_fields: u64, p: &mut Packer<'_>) -> O
                 packer: p,
                 plain: false,
             };
-            let ran = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));
+            let ran = catch_unwind(AssertUnwindSafe(|| placeholder.render(&mut sink)));
             if ran.is_err() || !sink.plain {
                 return None;
             }
@@ -666,7 +667,8 @@ impl<'b> Reader<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Piece, Placeholder};
+    use crate::event::Piece;
+    use crate::placeholder::Placeholder;
 
     static SITE: Callsite = Callsite {
         format: "{who} has {n} {items}",

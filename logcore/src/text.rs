@@ -5,9 +5,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use logformat::{Align, Conversion, SpecFlavor, parse_spec};
 
-use crate::event::{AsEvent, Event, Placeholder, Sink};
+use crate::event::{AsEvent, Event};
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
+use crate::placeholder::{Placeholder, Sink};
 use crate::value::Value;
 
 /// The most a width or precision from a stored (untrusted) format may pad to.
@@ -223,7 +224,7 @@ pub(crate) fn render_placeholder(
         plain,
         result: Ok(()),
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder.render(&mut sink)));
     let result = sink.result;
     let outcome = match outcome {
         Ok(()) if result.is_ok() => Ok(()),
@@ -249,7 +250,7 @@ pub(crate) fn visit_raw(placeholder: &Placeholder<'_>, f: &mut dyn FnMut(&dyn Va
         }
     }
     let mut sink = Visiting(f, false);
-    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder(&mut sink)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| placeholder.render(&mut sink)));
     if outcome.is_err() || !sink.1 {
         (sink.0)(&OwnedValue::Unpersistable);
     }

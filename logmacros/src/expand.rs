@@ -68,21 +68,35 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     let value = Ident::new("__spindle_value", Span::mixed_site());
     let calls = format.fields().any(|field| field.call);
     // For each placeholder, the field it shows unchanged (`{name}`), if any.
-    let bare = format.fields().map(|field| {
-        let unchanged = field.segments.len() == 1 && !field.call && rust_format(field) == "{}";
-        unchanged
-            .then(|| {
-                call.fields
-                    .iter()
-                    .position(|f| f.name == field.name.as_str())
-            })
-            .flatten()
-            .and_then(|j| u8::try_from(j).ok())
-            .unwrap_or(u8::MAX)
-    });
+    let shows: Vec<Option<usize>> = format
+        .fields()
+        .map(|field| {
+            let unchanged = field.segments.len() == 1 && !field.call && rust_format(field) == "{}";
+            unchanged
+                .then(|| {
+                    call.fields
+                        .iter()
+                        .position(|f| f.name == field.name.as_str())
+                })
+                .flatten()
+                .filter(|&j| j < usize::from(u8::MAX))
+        })
+        .collect();
+    let bare = shows
+        .iter()
+        .map(|j| j.and_then(|j| u8::try_from(j).ok()).unwrap_or(u8::MAX));
+    // A field shown unchanged is rendered by a type shared by every call
+    // site (built once by the compiler); others by a closure of their own.
     let placeholders = format
         .fields()
-        .map(|field| placeholder(field, lit_span, &sink, &value));
+        .zip(&shows)
+        .map(|(field, shows)| match shows {
+            Some(j) => {
+                let name = &call.fields[*j].name;
+                quote_spanned!(lit_span=> &(&&#p::Probe(&#name)).__spindle_show())
+            }
+            None => placeholder(field, lit_span, &sink, &value),
+        });
 
     // What the match binds: the source, then each field (borrowed).
     let mut scrutinee = Vec::new();

@@ -42,14 +42,7 @@ fn expansion() {
                                     ("p", (&&::spindle::__private::Probe(&p)).__spindle_field()),
                                 ],
                                 placeholders: &[
-                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                        let __spindle_value = &(addr);
-                                        __spindle_sink.put(
-                                            ::core::format_args!("{}", __spindle_value),
-                                            (&&::spindle::__private::Probe(__spindle_value))
-                                                .__spindle_raw(),
-                                        )
-                                    },
+                                    &(&&::spindle::__private::Probe(&addr)).__spindle_show(),
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
                                         let __spindle_value = &(p);
                                         __spindle_sink.put(

@@ -63,14 +63,7 @@ fn expansion() {
                                                 .__spindle_raw(),
                                         )
                                     },
-                                    &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
-                                        let __spindle_value = &(size);
-                                        __spindle_sink.put(
-                                            ::core::format_args!("{}", __spindle_value),
-                                            (&&::spindle::__private::Probe(__spindle_value))
-                                                .__spindle_raw(),
-                                        )
-                                    },
+                                    &(&&::spindle::__private::Probe(&size)).__spindle_show(),
                                 ],
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,
