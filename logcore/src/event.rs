@@ -440,6 +440,13 @@ impl Live<'_> {
                         };
                         let start = rendered.len();
                         let plain = text_key.ends_with("!s:");
+                        // an integer or a string shown as it is: no `fmt`,
+                        // nothing that can fail (values kept with the text
+                        // take the full path)
+                        if plain && raw.is_none() && placeholder.__write_plain(&mut rendered) {
+                            spans.push(Some((start as u32, rendered.len() as u32)));
+                            continue;
+                        }
                         match text::render_placeholder(
                             *placeholder,
                             plain,

@@ -40,6 +40,15 @@ pub trait Sink {
 pub trait Render {
     /// Puts the text and value into `sink`.
     fn render(&self, sink: &mut dyn Sink);
+
+    /// Appends the text of a plain placeholder whose value can write it
+    /// without `fmt` (and cannot fail), and says whether it did. Not part
+    /// of the stable API; the default declines.
+    #[doc(hidden)]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        let _ = out;
+        false
+    }
 }
 
 impl<F: Fn(&mut dyn Sink)> Render for F {
@@ -62,6 +71,10 @@ impl<T: Value + fmt::Display> Render for ShowValue<'_, T> {
     #[inline]
     fn render(&self, sink: &mut dyn Sink) {
         sink.put(format_args!("{}", self.0), Some(self.0))
+    }
+    #[inline]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        self.0.__write_plain(out)
     }
 }
 

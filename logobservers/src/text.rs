@@ -103,7 +103,7 @@ impl<W: Write + Send> TextObserver<W> {
         out.push('[');
         let system_start = out.len();
         write_system_id(event, out);
-        if out[system_start..].contains(|c: char| c.is_control()) {
+        if any_needs_escape(&out.as_bytes()[system_start..]) {
             let raw = out.split_off(system_start);
             escape_into(&raw, out);
         }
