@@ -210,20 +210,8 @@ macro_rules! value_as {
             }
         }
     )*};
-    // types whose `Display` is the text of the value they visit as
-    ($method:ident as $as:ty, packed by $pack:ident: $($t:ty),*) => {$(
-        impl Value for $t {
-            fn visit(&self, visitor: &mut dyn Visit) {
-                visitor.$method(*self as $as)
-            }
-            #[inline]
-            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-                packer.$pack(*self as $as);
-                true
-            }
-        }
-    )*};
-    // integers, which also write their text without `fmt`
+    // integers: their `Display` is the text of the value packed, and they
+    // write it without `fmt`
     ($method:ident as $as:ty, packed by $pack:ident, written by $write:path: $($t:ty),*) => {$(
         impl Value for $t {
             fn visit(&self, visitor: &mut dyn Visit) {
@@ -244,11 +232,31 @@ macro_rules! value_as {
 }
 value_as!(visit_i64 as i64, packed by i64, written by crate::text::push_i64: i8, i16, i32, i64, isize);
 value_as!(visit_u64 as u64, packed by u64_value, written by crate::text::push_u64: u8, u16, u32, u64, usize);
-value_as!(visit_f64 as f64, packed by f64: f64);
 // an f32 widened to f64 prints more digits than the f32 does
 value_as!(visit_f64 as f64: f32);
 value_as!(visit_i128 as i128: i128);
-value_as!(visit_bool as bool, packed by bool: bool);
+
+impl Value for f64 {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_f64(*self)
+    }
+    #[inline]
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        packer.f64(*self);
+        true
+    }
+}
+
+impl Value for bool {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_bool(*self)
+    }
+    #[inline]
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        packer.bool(*self);
+        true
+    }
+}
 
 impl Value for char {
     fn visit(&self, visitor: &mut dyn Visit) {
@@ -269,37 +277,26 @@ impl Value for u128 {
     }
 }
 
-impl Value for str {
-    fn visit(&self, visitor: &mut dyn Visit) {
-        visitor.visit_str(self)
-    }
-    #[inline]
-    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        packer.str(self);
-        true
-    }
-    #[inline]
-    fn __write_plain(&self, out: &mut String) -> bool {
-        out.push_str(self);
-        true
-    }
+macro_rules! value_str {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            fn visit(&self, visitor: &mut dyn Visit) {
+                visitor.visit_str(self)
+            }
+            #[inline]
+            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+                packer.str(self);
+                true
+            }
+            #[inline]
+            fn __write_plain(&self, out: &mut String) -> bool {
+                out.push_str(self);
+                true
+            }
+        }
+    )*};
 }
-
-impl Value for String {
-    fn visit(&self, visitor: &mut dyn Visit) {
-        visitor.visit_str(self)
-    }
-    #[inline]
-    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        packer.str(self);
-        true
-    }
-    #[inline]
-    fn __write_plain(&self, out: &mut String) -> bool {
-        out.push_str(self);
-        true
-    }
-}
+value_str!(str, String);
 
 impl Value for () {
     fn visit(&self, visitor: &mut dyn Visit) {
