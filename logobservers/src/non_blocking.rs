@@ -141,10 +141,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl NonBlocking {
-    /// Wraps `observer`. Each thread that logs gets a ring of `capacity` ×
-    /// 64 bytes (at least 1 KiB), room for about `capacity` events with a
-    /// few short fields. Fails only if the system refuses to start the
-    /// thread.
+    /// Wraps `observer`. Each thread that logs gets a ring of at least
+    /// `capacity` × 64 bytes (and 1 KiB; rounded up to a power of two),
+    /// room for about `capacity` events with a few short fields. Fails only
+    /// if the system refuses to start the thread.
     pub fn new<O: Observer + 'static>(
         observer: O,
         capacity: usize,
