@@ -166,9 +166,12 @@ impl NonBlocking {
         let max_level = observer.max_level();
         let ring_bytes = capacity.saturating_mul(BYTES_PER_EVENT).max(1024);
         let worker = shared.clone();
+        // Made here, not on the first event: it calibrates the cycle
+        // counter once per process (about half a millisecond).
+        let unpacker = Unpacker::new();
         let thread = std::thread::Builder::new()
             .name("spindle-non-blocking".to_string())
-            .spawn(move || run(observer, &worker))?;
+            .spawn(move || run(observer, &worker, unpacker))?;
         let _ = shared.worker.set(thread.thread().clone());
         let guard = NonBlockingGuard {
             shared: shared.clone(),
@@ -329,9 +332,8 @@ impl Observer for NonBlocking {
 }
 
 /// The background thread: reads every ring until stopped, then once more.
-fn run<O: Observer>(observer: O, shared: &Shared) {
+fn run<O: Observer>(observer: O, shared: &Shared, mut unpacker: Unpacker) {
     let mut rings: Vec<Reading> = Vec::new();
-    let mut unpacker = Unpacker::new();
     let mut reported = 0u64;
     let mut record = Vec::new();
     let mut idle = 0u32;
