@@ -230,3 +230,28 @@ fn a_value_that_logs_while_packed_is_delivered_too() {
         .collect();
     assert_eq!(texts, ["inner 1", "outer chatty"]);
 }
+
+#[test]
+fn an_event_bigger_than_a_ring_travels_beside_it_in_order() {
+    use spindle::{FullPolicy, NonBlocking};
+    let (observer, seen) = collector();
+    // the smallest ring: 1 KiB
+    let (queued, guard) = NonBlocking::new(observer, 1, FullPolicy::Block).unwrap();
+    let log = Logger::new("big").with_observer(Arc::new(queued));
+    let big = "x".repeat(4096);
+    for i in 0..20u32 {
+        if i % 5 == 2 {
+            info!(logger: &log, "{i} {big}", i, big);
+        } else {
+            info!(logger: &log, "{i}", i);
+        }
+    }
+    drop(guard);
+    let seen = seen.lock().unwrap();
+    let order: Vec<u64> = seen
+        .iter()
+        .map(|e| e.field("i").and_then(OwnedValue::as_u64).unwrap())
+        .collect();
+    assert_eq!(order, (0..20).collect::<Vec<_>>());
+    assert_eq!(spindle::format_event(&seen[2]), format!("2 {big}"));
+}
