@@ -118,6 +118,8 @@ struct Shared {
     flushed: Mutex<u64>,
     flushed_changed: Condvar,
     worker: OnceLock<Thread>,
+    /// Whether the background thread is parked for lack of events.
+    napping: AtomicBool,
 }
 
 /// This thread's rings (one per [`NonBlocking`] it logged to) and the
@@ -162,6 +164,7 @@ impl NonBlocking {
             flushed: Mutex::new(0),
             flushed_changed: Condvar::new(),
             worker: OnceLock::new(),
+            napping: AtomicBool::new(false),
         });
         let max_level = observer.max_level();
         let ring_bytes = capacity.saturating_mul(BYTES_PER_EVENT).max(1024);
@@ -215,6 +218,11 @@ impl NonBlocking {
         }
         loop {
             if ring.ring.push(record) {
+                // A reader napping through a burst is woken before the
+                // ring fills, not after.
+                if ring.ring.more_than_half_full() && self.shared.napping.load(Ordering::Relaxed) {
+                    self.shared.wake();
+                }
                 return;
             }
             // Full: drop, or block unless nobody will ever make room.
@@ -379,7 +387,9 @@ fn run<O: Observer>(observer: O, shared: &Shared, mut unpacker: Unpacker) {
         if idle < 64 {
             std::thread::yield_now();
         } else {
+            shared.napping.store(true, Ordering::Relaxed);
             std::thread::park_timeout(Duration::from_micros(50 << (idle - 64).min(8)));
+            shared.napping.store(false, Ordering::Relaxed);
         }
     }
 }

@@ -120,6 +120,18 @@ impl RingWriter {
     pub(crate) fn is_abandoned(&self) -> bool {
         Arc::strong_count(&self.shared) == 1
     }
+
+    /// Whether more than half the ring waits to be read. Looks at the
+    /// reader's position only when the last one seen says so.
+    #[inline]
+    pub(crate) fn more_than_half_full(&mut self) -> bool {
+        let half = self.shared.words.len() / 2;
+        if self.written - self.read <= half {
+            return false;
+        }
+        self.read = self.shared.read.0.load(Ordering::Acquire);
+        self.written - self.read > half
+    }
 }
 
 impl RingReader {
@@ -192,6 +204,19 @@ mod tests {
             assert_eq!(out, want);
         }
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn half_full_is_seen_and_cleared_by_reading() {
+        let (mut w, mut r) = ring(128); // 16 words
+        assert!(!w.more_than_half_full());
+        assert!(w.push(&[1; 56])); // 8 words: half, not more
+        assert!(!w.more_than_half_full());
+        assert!(w.push(&[2; 8])); // 10
+        assert!(w.more_than_half_full());
+        let mut out = Vec::new();
+        assert!(r.pop(&mut out));
+        assert!(!w.more_than_half_full(), "2 words left");
     }
 
     #[test]
