@@ -2,7 +2,6 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::mem::ManuallyDrop;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::failure::Failure;
 use crate::level::LogLevel;
@@ -249,7 +248,7 @@ impl<'a> Event<'a> {
     /// the first time this is asked (during the log call), never before.
     pub fn time(&self) -> Option<f64> {
         match &self.repr {
-            Repr::Live(l) => Some(*l.time.get_or_init(now)),
+            Repr::Live(l) => Some(*l.time.get_or_init(crate::clock::now)),
             Repr::Owned(e) => e.time,
         }
     }
@@ -403,12 +402,6 @@ impl<'a> Event<'a> {
             flattened,
         }
     }
-}
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 impl Flat {

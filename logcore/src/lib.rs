@@ -18,6 +18,7 @@
 
 mod beginner;
 mod capture;
+mod clock;
 mod event;
 mod extract;
 mod failure;

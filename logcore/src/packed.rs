@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{LazyLock, PoisonError, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{PoisonError, RwLock};
 
+use crate::clock::{self, WallClock};
 use crate::event::{Callsite, Event, LiveParts};
 use crate::level::LogLevel;
 use crate::logger::Logger;
@@ -86,10 +86,6 @@ fn register(parts: &LiveParts<'_>) -> u32 {
     parts.callsite.id.0.store(id, Ordering::Release);
     id
 }
-
-/// The cycle counter (where the CPU has a reliable one; the OS clock
-/// otherwise), calibrated once per process.
-static CLOCK: LazyLock<quanta::Clock> = LazyLock::new(quanta::Clock::new);
 
 // Value tags.
 const NONE: u8 = 0;
@@ -310,7 +306,7 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u8>) -> bool {
     p.u8(flags);
     match time {
         Some(t) => p.u64(t.to_bits()),
-        None => p.u64(CLOCK.raw()),
+        None => p.u64(clock::raw()),
     }
     if own_namespace {
         p.bytes(namespace);
@@ -444,8 +440,7 @@ impl std::error::Error for UnpackError {}
 /// ```
 #[derive(Debug)]
 pub struct Unpacker {
-    raw_ref: u64,
-    wall_ref: f64,
+    clock: WallClock,
 }
 
 impl Default for Unpacker {
@@ -454,35 +449,15 @@ impl Default for Unpacker {
     }
 }
 
-fn wall_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
-
 impl Unpacker {
-    /// A reader, in step with the system clock now.
+    /// A reader, in step with the system clock now. (Making the first one
+    /// calibrates the cycle counter, about half a millisecond, once per
+    /// process.)
     pub fn new() -> Unpacker {
+        clock::calibrate();
         Unpacker {
-            raw_ref: CLOCK.raw(),
-            wall_ref: wall_now(),
+            clock: WallClock::new(),
         }
-    }
-
-    /// The wall-clock time of a clock reading.
-    fn wall(&mut self, raw: u64) -> f64 {
-        if raw >= self.raw_ref {
-            let ahead = CLOCK.delta(self.raw_ref, raw);
-            if ahead <= Duration::from_secs(1) {
-                return self.wall_ref + ahead.as_secs_f64();
-            }
-            self.raw_ref = CLOCK.raw();
-            self.wall_ref = wall_now();
-            if raw >= self.raw_ref {
-                return self.wall_ref + CLOCK.delta(self.raw_ref, raw).as_secs_f64();
-            }
-        }
-        self.wall_ref - CLOCK.delta(raw, self.raw_ref).as_secs_f64()
     }
 
     /// Reads one packed event.
@@ -501,7 +476,7 @@ impl Unpacker {
         let time = if flags & WALL_TIME != 0 {
             f64::from_bits(time)
         } else {
-            self.wall(time)
+            self.clock.wall(time)
         };
         let namespace = if flags & NAMESPACE != 0 {
             r.str("a namespace")?.to_string()
@@ -757,9 +732,9 @@ mod tests {
 
     #[test]
     fn clock_readings_read_back_in_order_and_near_the_wall_clock() {
-        let before = wall_now();
+        let before = clock::system_now();
         let records: Vec<Vec<u8>> = (0..100).map(packed).collect();
-        let after = wall_now();
+        let after = clock::system_now();
         let mut unpacker = Unpacker::new();
         let times: Vec<f64> = records
             .iter()

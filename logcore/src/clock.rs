@@ -1,0 +1,103 @@
+//! The time of events: the cycle counter, turned into wall-clock seconds
+//! against a reading of the system clock taken at most once a second.
+//! Reading the counter costs a third of reading the system clock.
+
+use std::cell::Cell;
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The cycle counter (where the CPU has a reliable one; the OS clock
+/// otherwise), calibrated once per process (about half a millisecond).
+static CLOCK: LazyLock<quanta::Clock> = LazyLock::new(quanta::Clock::new);
+
+/// A reading of the counter, for [`WallClock::wall`].
+#[inline]
+pub(crate) fn raw() -> u64 {
+    CLOCK.raw()
+}
+
+/// Makes sure the counter is calibrated (so no event pays for it).
+pub(crate) fn calibrate() {
+    LazyLock::force(&CLOCK);
+}
+
+/// The system clock, in seconds since the Unix epoch.
+pub(crate) fn system_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Turns counter readings into wall-clock seconds: a reference pair
+/// (counter, system clock) plus the time the counter says has passed since,
+/// with the reference taken again once it is a second old.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WallClock {
+    raw_ref: u64,
+    wall_ref: f64,
+}
+
+impl WallClock {
+    /// In step with the system clock now.
+    pub(crate) fn new() -> WallClock {
+        WallClock {
+            raw_ref: raw(),
+            wall_ref: system_now(),
+        }
+    }
+
+    /// The wall-clock time of a reading (taken before or after the
+    /// reference).
+    pub(crate) fn wall(&mut self, raw_now: u64) -> f64 {
+        if raw_now >= self.raw_ref {
+            let ahead = CLOCK.delta(self.raw_ref, raw_now);
+            if ahead <= Duration::from_secs(1) {
+                return self.wall_ref + ahead.as_secs_f64();
+            }
+            *self = WallClock::new();
+            if raw_now >= self.raw_ref {
+                return self.wall_ref + CLOCK.delta(self.raw_ref, raw_now).as_secs_f64();
+            }
+        }
+        self.wall_ref - CLOCK.delta(raw_now, self.raw_ref).as_secs_f64()
+    }
+}
+
+thread_local! {
+    static THREAD_CLOCK: Cell<Option<WallClock>> = const { Cell::new(None) };
+}
+
+/// Now, in seconds since the Unix epoch, from the counter.
+pub(crate) fn now() -> f64 {
+    let raw_now = raw();
+    THREAD_CLOCK
+        .try_with(|cell| {
+            let mut clock = cell.get().unwrap_or_else(WallClock::new);
+            let wall = clock.wall(raw_now);
+            cell.set(Some(clock));
+            wall
+        })
+        .unwrap_or_else(|_| system_now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_keeps_to_the_system_clock() {
+        let mut readings = Vec::new();
+        for _ in 0..50 {
+            let before = system_now();
+            let t = now();
+            let after = system_now();
+            readings.push(t);
+            assert!(
+                before - 0.002 <= t && t <= after + 0.002,
+                "{before} {t} {after}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(readings.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
