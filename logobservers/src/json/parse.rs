@@ -15,7 +15,9 @@ const NON_FINITE: &str = "\u{0}spindle-non-finite:";
 /// Rewrites twisted's `NaN`, `Infinity` and `-Infinity` tokens (outside
 /// strings) as marker strings serde_json accepts.
 fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("NaN") && !text.contains("Infinity") {
+    // Most records hold neither token: a scan for their first letters,
+    // 16 bytes at a time (vector compares), tells.
+    if !may_hold_n_or_i(text.as_bytes()) || !text.contains("NaN") && !text.contains("Infinity") {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -47,6 +49,21 @@ fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
         rest = &rest[c.len_utf8()..];
     }
     out.into()
+}
+
+/// Whether `bytes` holds an `N` or an `I`: 16 bytes at a time, without an
+/// early exit inside a block, which the compiler makes vector compares.
+fn may_hold_n_or_i(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block
+            .iter()
+            .fold(false, |any, &b| any | (b == b'N') | (b == b'I'))
+        {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| b == b'N' || b == b'I')
 }
 
 fn non_finite(s: &str) -> Option<f64> {
@@ -91,7 +108,7 @@ impl<'de> Visitor<'de> for EventVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedEvent, A::Error> {
         let mut event = OwnedEvent::default();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match &*key {
                 "log_level" => {
                     event.level =
@@ -149,6 +166,33 @@ impl<'de> DeserializeSeed<'de> for ValueSeed {
 
 struct ValueVisitor;
 
+/// A key, borrowed from the record unless it holds an escape (serde's own
+/// `Cow<str>` always copies).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.to_string().into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+}
+
 impl<'de> Visitor<'de> for ValueVisitor {
     type Value = OwnedValue;
 
@@ -187,8 +231,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(OwnedValue::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedValue, A::Error> {
-        let mut entries: Vec<(String, OwnedValue)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
+        // Keys borrowed from the record where they can be: a level object's
+        // are thrown away, and the others are copied once, at the end.
+        let mut entries: Vec<(std::borrow::Cow<'de, str>, OwnedValue)> = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(ValueSeed)?;
             entries.push((key, value));
         }
@@ -213,7 +259,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
         {
             return Ok(OwnedValue::Unpersistable);
         }
-        Ok(OwnedValue::Map(entries))
+        Ok(OwnedValue::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v))
+                .collect(),
+        ))
     }
 }
 
