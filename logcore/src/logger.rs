@@ -197,6 +197,12 @@ impl Logger {
         }
     }
 
+    /// Whether the logger adds any field to its events.
+    #[inline]
+    pub(crate) fn has_fields(&self) -> bool {
+        !self.bound.is_empty() || self.context != Context::NONE
+    }
+
     /// Calls `f` with the bound fields, then the context fields.
     #[inline]
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {

@@ -292,22 +292,28 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u8>) -> bool {
         return false;
     }
     let mut p = Packer { out };
-    p.u32(site_id(parts));
-    p.u8(parts.level.as_u8());
     let namespace = parts.namespace;
     let module = parts.callsite.module_path;
-    let own_namespace = !(namespace.as_ptr() == module.as_ptr() && namespace.len() == module.len())
-        && namespace != module;
+    // The same static as the module path, or written out (comparing the
+    // text would cost more than copying it).
+    let own_namespace = !(namespace.as_ptr() == module.as_ptr() && namespace.len() == module.len());
     let system = parts.logger.and_then(Logger::system);
     let flags = (if own_namespace { NAMESPACE } else { 0 })
         | (if system.is_some() { SYSTEM } else { 0 })
         | (if parts.source.is_some() { SOURCE } else { 0 })
         | (if time.is_some() { WALL_TIME } else { 0 });
-    p.u8(flags);
-    match time {
-        Some(t) => p.u64(t.to_bits()),
-        None => p.u64(clock::raw()),
-    }
+    let time = match time {
+        Some(t) => t.to_bits(),
+        None => clock::raw(),
+    };
+    // the fixed header in one write
+    let mut header = [0u8; 14];
+    header[..4].copy_from_slice(&site_id(parts).to_le_bytes());
+    header[4] = parts.level.as_u8();
+    header[5] = flags;
+    header[6..].copy_from_slice(&time.to_le_bytes());
+    p.out.reserve(64 + namespace.len());
+    p.out.extend_from_slice(&header);
     if own_namespace {
         p.bytes(namespace);
     }
@@ -327,7 +333,7 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u8>) -> bool {
     }
     let at = p.count_at();
     let mut n = 0;
-    if let Some(logger) = parts.logger {
+    if let Some(logger) = parts.logger.filter(|l| l.has_fields()) {
         logger.for_each_field(&mut |name, value| {
             p.bytes(name);
             value.__pack(&mut p);
