@@ -312,7 +312,21 @@ fn two_threads(c: &mut Criterion) {
 /// Reading a JSON log of 20 000 events: spindle's reader here, twisted's
 /// `eventsFromJSONLogFile` in a Python child process on the same file (when
 /// the interop test's virtualenv exists). Events per second go to the report.
+/// Whether the command line's filter (`cargo bench --bench peers -- NAME`)
+/// asks for `name`: the measurements below that criterion does not run
+/// itself honour it too, so a partial run cannot overwrite their results.
+fn wanted(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
 fn read_json(c: &mut Criterion) {
+    if !wanted("read_json") {
+        return;
+    }
     const EVENTS: usize = 20_000;
     let json = JsonObserver::new(Vec::new());
     let log = Logger::new("bench").with_observer(Arc::new(json));
@@ -360,6 +374,9 @@ fn read_json(c: &mut Criterion) {
 /// tracing-appender's `non_blocking`. Each call is timed with two clock
 /// reads; the clock's own cost (measured the same way) is subtracted.
 fn non_blocking_latency(_: &mut Criterion) {
+    if !wanted("non_blocking_latency") {
+        return;
+    }
     const CALLS: usize = 200_000;
     fn percentiles(mut ns: Vec<f64>) -> [f64; 3] {
         ns.sort_by(f64::total_cmp);
@@ -439,6 +456,9 @@ fn non_blocking_latency(_: &mut Criterion) {
 
 /// Allocations per event on each path, written for the report.
 fn allocations(_: &mut Criterion) {
+    if !wanted("allocations") {
+        return;
+    }
     fn per_event(f: impl Fn()) -> f64 {
         for _ in 0..100 {
             f();
