@@ -132,9 +132,10 @@ impl LogBeginner {
         }
         let dropped = BUFFER.dropped.swap(0, Ordering::Relaxed);
         if BUFFER.full.swap(false, Ordering::Relaxed) {
-            static CALLSITE: Callsite = Callsite {
-                format: "The start-up buffer filled up: only the first {capacity} events logged before logging began were kept; {dropped} more reached it and were dropped, and calls below critical were disabled from then on",
-                pieces: &[
+            static CALLSITE: Callsite = Callsite::internal(
+                "spindle::beginner",
+                "The start-up buffer filled up: only the first {capacity} events logged before logging began were kept; {dropped} more reached it and were dropped, and calls below critical were disabled from then on",
+                &[
                     Piece::Literal("The start-up buffer filled up: only the first "),
                     Piece::Field("capacity!s:", "capacity!:"),
                     Piece::Literal(" events logged before logging began were kept; "),
@@ -143,13 +144,9 @@ impl LogBeginner {
                         " more reached it and were dropped, and calls below critical were disabled from then on",
                     ),
                 ],
-                module_path: "spindle::beginner",
-                file: file!(),
-                line: line!(),
-                calls: false,
-                bare: &[],
-                id: crate::CallsiteId::new(),
-            };
+                file!(),
+                line!(),
+            );
             crate::internal::with_event(
                 LogLevel::Warn,
                 &CALLSITE,
@@ -169,22 +166,19 @@ impl LogBeginner {
 }
 
 fn warn_twice(here: &Location<'_>, previous: &Location<'_>) {
-    static CALLSITE: Callsite = Callsite {
-        format: "Warning: primary log target selected twice at <{current}> - previously selected at <{previous}>. Remove one of the calls to begin_logging_to.",
-        pieces: &[
+    static CALLSITE: Callsite = Callsite::internal(
+        "spindle::beginner",
+        "Warning: primary log target selected twice at <{current}> - previously selected at <{previous}>. Remove one of the calls to begin_logging_to.",
+        &[
             Piece::Literal("Warning: primary log target selected twice at <"),
             Piece::Field("current!s:", "current!:"),
             Piece::Literal("> - previously selected at <"),
             Piece::Field("previous!s:", "previous!:"),
             Piece::Literal(">. Remove one of the calls to begin_logging_to."),
         ],
-        module_path: "spindle::beginner",
-        file: file!(),
-        line: line!(),
-        calls: false,
-        bare: &[],
-        id: crate::CallsiteId::new(),
-    };
+        file!(),
+        line!(),
+    );
     let current = here.to_string();
     let previous = previous.to_string();
     crate::internal::with_event(

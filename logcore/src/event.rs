@@ -41,6 +41,27 @@ pub struct Callsite {
 }
 
 impl Callsite {
+    /// A call site of the runtime's own events (what the macros write, for
+    /// code that cannot use them).
+    pub(crate) const fn internal(
+        module_path: &'static str,
+        format: &'static str,
+        pieces: &'static [Piece],
+        file: &'static str,
+        line: u32,
+    ) -> Callsite {
+        Callsite {
+            format,
+            pieces,
+            module_path,
+            file,
+            line,
+            calls: false,
+            bare: &[],
+            id: CallsiteId::new(),
+        }
+    }
+
     /// The `log_flattened` keys (text, raw) of each placeholder, in order.
     ///
     /// ```
@@ -59,6 +80,12 @@ impl Callsite {
             Piece::Literal(_) => None,
         })
     }
+}
+
+/// Whether a placeholder's `log_flattened` text key is that of a plain
+/// `{name}`: `Display`, no spec (`name!s:`).
+pub(crate) fn is_plain_key(text_key: &str) -> bool {
+    text_key.ends_with("!s:")
 }
 
 /// A piece of a [`Callsite`]'s format.
@@ -432,17 +459,9 @@ impl Live<'_> {
                             break;
                         };
                         let start = rendered.len();
-                        let plain = text_key.ends_with("!s:");
-                        // an integer or a string shown as it is: no `fmt`,
-                        // nothing that can fail (values kept with the text
-                        // take the full path)
-                        if plain && raw.is_none() && placeholder.__write_plain(&mut rendered) {
-                            spans.push(Some((start as u32, rendered.len() as u32)));
-                            continue;
-                        }
                         match text::render_placeholder(
                             *placeholder,
-                            plain,
+                            is_plain_key(text_key),
                             &mut rendered,
                             raw.as_mut(),
                         ) {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
-use crate::event::{Callsite, Event, LiveParts};
+use crate::event::{Callsite, Event, LiveParts, is_plain_key};
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
@@ -128,27 +128,27 @@ impl fmt::Debug for Packer<'_> {
 
 impl Packer<'_> {
     #[inline]
-    fn u8(&mut self, v: u8) {
+    fn raw_u8(&mut self, v: u8) {
         self.out.push(v);
     }
     #[inline]
-    fn u32(&mut self, v: u32) {
+    fn raw_u32(&mut self, v: u32) {
         self.out.extend_from_slice(&v.to_le_bytes());
     }
     #[inline]
-    fn u64(&mut self, v: u64) {
+    fn raw_u64(&mut self, v: u64) {
         self.out.extend_from_slice(&v.to_le_bytes());
     }
     #[inline]
     fn bytes(&mut self, s: &str) {
-        self.u32(u32::try_from(s.len()).unwrap_or(u32::MAX));
+        self.raw_u32(u32::try_from(s.len()).unwrap_or(u32::MAX));
         self.out
             .extend_from_slice(&s.as_bytes()[..s.len().min(u32::MAX as usize)]);
     }
     /// Reserves a count, to be set by [`Packer::set_count`].
     fn count_at(&mut self) -> usize {
         let at = self.out.len();
-        self.u32(0);
+        self.raw_u32(0);
         at
     }
     fn set_count(&mut self, at: usize, n: u32) {
@@ -158,30 +158,30 @@ impl Packer<'_> {
     /// A signed integer.
     #[inline]
     pub fn i64(&mut self, v: i64) {
-        self.u8(I64);
-        self.u64(v as u64);
+        self.raw_u8(I64);
+        self.raw_u64(v as u64);
     }
     /// An unsigned integer.
     #[inline]
-    pub fn u64_value(&mut self, v: u64) {
-        self.u8(U64);
-        self.u64(v);
+    pub fn u64(&mut self, v: u64) {
+        self.raw_u8(U64);
+        self.raw_u64(v);
     }
     /// A float.
     #[inline]
     pub fn f64(&mut self, v: f64) {
-        self.u8(F64);
-        self.u64(v.to_bits());
+        self.raw_u8(F64);
+        self.raw_u64(v.to_bits());
     }
     /// A boolean.
     #[inline]
     pub fn bool(&mut self, v: bool) {
-        self.u8(if v { TRUE } else { FALSE });
+        self.raw_u8(if v { TRUE } else { FALSE });
     }
     /// A string.
     #[inline]
     pub fn str(&mut self, v: &str) {
-        self.u8(STR);
+        self.raw_u8(STR);
         self.bytes(v);
     }
 }
@@ -202,13 +202,13 @@ impl Visit for Packer<'_> {
         self.i64(value);
     }
     fn visit_u64(&mut self, value: u64) {
-        self.u64_value(value);
+        self.u64(value);
     }
     fn visit_i128(&mut self, value: i128) {
         // as `OwnedValue::from_value` keeps it
         match (i64::try_from(value), u64::try_from(value)) {
             (Ok(i), _) => self.i64(i),
-            (_, Ok(u)) => self.u64_value(u),
+            (_, Ok(u)) => self.u64(u),
             _ => self.str(&value.to_string()),
         }
     }
@@ -222,10 +222,10 @@ impl Visit for Packer<'_> {
         self.str(value.encode_utf8(&mut [0; 4]));
     }
     fn visit_none(&mut self) {
-        self.u8(NONE);
+        self.raw_u8(NONE);
     }
     fn visit_seq(&mut self, seq: &dyn Seq) {
-        self.u8(SEQ);
+        self.raw_u8(SEQ);
         let at = self.count_at();
         let mut n = 0u32;
         seq.each(&mut |v| {
@@ -235,7 +235,7 @@ impl Visit for Packer<'_> {
         self.set_count(at, n);
     }
     fn visit_map(&mut self, map: &dyn Map) {
-        self.u8(MAP);
+        self.raw_u8(MAP);
         let at = self.count_at();
         let mut n = 0u32;
         map.each(&mut |k, v| {
@@ -246,7 +246,7 @@ impl Visit for Packer<'_> {
         self.set_count(at, n);
     }
     fn visit_unpersistable(&mut self) {
-        self.u8(UNPERSISTABLE);
+        self.raw_u8(UNPERSISTABLE);
     }
 }
 
@@ -323,7 +323,7 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u8>) -> bool {
     if let Some(source) = parts.source {
         source.__pack(&mut p);
     }
-    p.u32(u32::try_from(parts.fields.len()).unwrap_or(u32::MAX));
+    p.raw_u32(u32::try_from(parts.fields.len()).unwrap_or(u32::MAX));
     // which fields render as the value packed (the first 64)
     let mut plain_fields = 0u64;
     for (j, (_, value)) in parts.fields.iter().enumerate() {
@@ -355,10 +355,10 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u8>) -> bool {
         event.for_each_rendered(&mut |text, raw| {
             match text {
                 Some(text) => {
-                    p.u8(TEXT);
+                    p.raw_u8(TEXT);
                     p.bytes(text);
                 }
-                None => p.u8(FAILED),
+                None => p.raw_u8(FAILED),
             }
             raw.__pack(&mut p);
             n += 1;
@@ -390,16 +390,16 @@ fn pack_plain(parts: &LiveParts<'_>, plain_fields: u64, p: &mut Packer<'_>) -> O
     let mut n = 0;
     for (placeholder, &bare) in parts.placeholders.iter().zip(callsite.bare) {
         if bare < 64 && plain_fields & (1 << bare) != 0 {
-            p.u8(BARE);
+            p.raw_u8(BARE);
         } else {
             let plain_key = callsite
                 .keys()
                 .nth(n)
-                .is_some_and(|(key, _)| key.ends_with("!s:"));
+                .is_some_and(|(key, _)| is_plain_key(key));
             if !plain_key {
                 return None;
             }
-            p.u8(PLAIN);
+            p.raw_u8(PLAIN);
             let mut sink = Plain {
                 packer: p,
                 plain: false,

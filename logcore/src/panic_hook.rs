@@ -31,21 +31,18 @@ impl std::error::Error for Panic {}
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        static CALLSITE: Callsite = Callsite {
-            format: "Panic in thread {thread} at {location}",
-            pieces: &[
+        static CALLSITE: Callsite = Callsite::internal(
+            "spindle::panic",
+            "Panic in thread {thread} at {location}",
+            &[
                 Piece::Literal("Panic in thread "),
                 Piece::Field("thread!s:", "thread!:"),
                 Piece::Literal(" at "),
                 Piece::Field("location!s:", "location!:"),
             ],
-            module_path: "spindle::panic",
-            file: file!(),
-            line: line!(),
-            calls: false,
-            bare: &[],
-            id: crate::CallsiteId::new(),
-        };
+            file!(),
+            line!(),
+        );
         let message = crate::text::panic_message(info.payload());
         let failure = Failure::capture(&Panic(message));
         let thread = std::thread::current()

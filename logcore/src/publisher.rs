@@ -238,21 +238,18 @@ impl LogPublisher {
 
     /// Tells the other observers that one failed (twisted's wording).
     fn report_failure(&self, observers: &[Entry], failed: ObserverId, name: &str, message: &str) {
-        static CALLSITE: Callsite = Callsite {
-            format: "Temporarily disabling observer {observer} due to exception: {exception}",
-            pieces: &[
+        static CALLSITE: Callsite = Callsite::internal(
+            "spindle::publisher",
+            "Temporarily disabling observer {observer} due to exception: {exception}",
+            &[
                 Piece::Literal("Temporarily disabling observer "),
                 Piece::Field("observer!s:", "observer!:"),
                 Piece::Literal(" due to exception: "),
                 Piece::Field("exception!s:", "exception!:"),
             ],
-            module_path: "spindle::publisher",
-            file: file!(),
-            line: line!(),
-            calls: false,
-            bare: &[],
-            id: crate::CallsiteId::new(),
-        };
+            file!(),
+            line!(),
+        );
         crate::internal::with_event(
             LogLevel::Critical,
             &CALLSITE,

@@ -166,12 +166,7 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Appends `n` in decimal, as its `Display` does, without `fmt`.
-pub(crate) fn push_u64(out: &mut String, n: u64) {
-    out.push_str(itoa::Buffer::new().format(n));
-}
-
-/// Appends `n` in decimal, as its `Display` does, without `fmt`.
-pub(crate) fn push_i64(out: &mut String, n: i64) {
+pub(crate) fn push_int(out: &mut String, n: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
@@ -210,8 +205,26 @@ impl Sink for TextSink<'_> {
 }
 
 /// Runs a placeholder once, catching panics: appends its text to `out`,
-/// and its value to `raw` when given (`Unpersistable` if it failed).
+/// and its value to `raw` when given (`Unpersistable` if it failed). A
+/// `plain` placeholder (no spec, no `!r`) of an integer or a string writes
+/// its text straight into `out`: no `fmt`, nothing that can fail.
+#[inline]
 pub(crate) fn render_placeholder(
+    placeholder: &Placeholder<'_>,
+    plain: bool,
+    out: &mut String,
+    raw: Option<&mut Vec<OwnedValue>>,
+) -> Result<(), String> {
+    // (values kept with the text take the full path)
+    if plain && raw.is_none() && placeholder.__write_plain(out) {
+        return Ok(());
+    }
+    render_through_sink(placeholder, plain, out, raw)
+}
+
+/// [`render_placeholder`]'s full path: through a [`Sink`], catching panics.
+#[inline(never)]
+fn render_through_sink(
     placeholder: &Placeholder<'_>,
     plain: bool,
     out: &mut String,

@@ -212,7 +212,7 @@ macro_rules! value_as {
     )*};
     // integers: their `Display` is the text of the value packed, and they
     // write it without `fmt`
-    ($method:ident as $as:ty, packed by $pack:ident, written by $write:path: $($t:ty),*) => {$(
+    ($method:ident as $as:ty, packed by $pack:ident: $($t:ty),*) => {$(
         impl Value for $t {
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.$method(*self as $as)
@@ -224,14 +224,14 @@ macro_rules! value_as {
             }
             #[inline]
             fn __write_plain(&self, out: &mut String) -> bool {
-                $write(out, *self as $as);
+                crate::text::push_int(out, *self);
                 true
             }
         }
     )*};
 }
-value_as!(visit_i64 as i64, packed by i64, written by crate::text::push_i64: i8, i16, i32, i64, isize);
-value_as!(visit_u64 as u64, packed by u64_value, written by crate::text::push_u64: u8, u16, u32, u64, usize);
+value_as!(visit_i64 as i64, packed by i64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64, packed by u64: u8, u16, u32, u64, usize);
 // an f32 widened to f64 prints more digits than the f32 does
 value_as!(visit_f64 as f64: f32);
 value_as!(visit_i128 as i128: i128);
