@@ -29,6 +29,7 @@ mod non_blocking;
 mod record_writer;
 mod ring;
 mod rotate;
+mod scan;
 mod text;
 
 pub use filter::{

@@ -4,6 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use logcore::{Event, LogLevel, Observer, write_system_id};
 
 use crate::record_writer::RecordWriter;
+use crate::scan::any_byte;
 
 /// Writes each event as one text line in twisted's layout
 /// (`<time> [<system>] <text>`, continuation lines and tracebacks indented
@@ -26,14 +27,25 @@ use crate::record_writer::RecordWriter;
 /// ```
 pub struct TextObserver<W: Write + Send> {
     out: RecordWriter<W>,
-    time_format: Option<String>,
+    time: TimeLayout,
     colour: bool,
+}
+
+/// How a line shows the event's time, decided once, not per line.
+#[derive(Debug)]
+enum TimeLayout {
+    /// `-`: the clock is not read.
+    Dash,
+    /// twisted's layout, formatted once a second (`logcore::write_time`).
+    Twisted,
+    /// Another `strftime` layout, formatted for every line.
+    Custom(String),
 }
 
 impl<W: Write + Send> std::fmt::Debug for TextObserver<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TextObserver")
-            .field("time_format", &self.time_format)
+            .field("time", &self.time)
             .field("colour", &self.colour)
             .finish_non_exhaustive()
     }
@@ -48,7 +60,7 @@ impl<W: Write + Send> TextObserver<W> {
     pub fn new(writer: W) -> Self {
         TextObserver {
             out: RecordWriter::new(writer, "text observer"),
-            time_format: Some(TWISTED_TIME_FORMAT.to_string()),
+            time: TimeLayout::Twisted,
             colour: false,
         }
     }
@@ -56,7 +68,11 @@ impl<W: Write + Send> TextObserver<W> {
     /// Sets the time format (chrono's `strftime` syntax, local time); `None`
     /// writes `-` for every time.
     pub fn with_time_format(mut self, format: Option<&str>) -> Self {
-        self.time_format = format.map(str::to_string);
+        self.time = match format {
+            None => TimeLayout::Dash,
+            Some(TWISTED_TIME_FORMAT) => TimeLayout::Twisted,
+            Some(format) => TimeLayout::Custom(format.to_string()),
+        };
         self
     }
 
@@ -87,12 +103,13 @@ impl<W: Write + Send> TextObserver<W> {
         if text.is_empty() && traceback.is_none() {
             return;
         }
-        match (&self.time_format, event.time()) {
-            (Some(format), Some(time)) if format == TWISTED_TIME_FORMAT => {
-                logcore::write_time(Some(time), out)
-            }
-            (Some(format), Some(time)) => out.push_str(&format_time(time, format)),
-            _ => out.push('-'),
+        match &self.time {
+            TimeLayout::Dash => out.push('-'),
+            TimeLayout::Twisted => logcore::write_time(event.time(), out),
+            TimeLayout::Custom(format) => match event.time() {
+                Some(time) => out.push_str(&format_time(time, format)),
+                None => out.push('-'),
+            },
         }
         out.push(' ');
         let (start, end) = match (self.colour, event.level()) {
@@ -103,7 +120,7 @@ impl<W: Write + Send> TextObserver<W> {
         out.push('[');
         let system_start = out.len();
         write_system_id(event, out);
-        if any_needs_escape(&out.as_bytes()[system_start..]) {
+        if any_byte(&out.as_bytes()[system_start..], needs_escape) {
             let raw = out.split_off(system_start);
             escape_into(&raw, out);
         }
@@ -156,28 +173,12 @@ fn needs_escape(b: u8) -> bool {
     (b < 0x20 && b != b'\t') | (b == 0x7f) | (b == 0xc2)
 }
 
-/// Whether any byte needs a look: 16 bytes at a time without an early
-/// exit inside a block, which the compiler turns into vector compares.
-fn any_needs_escape(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | needs_escape(b)) {
-            return true;
-        }
-    }
-    // the rest as one more block, padded with spaces
-    let rest = blocks.remainder();
-    let mut last = [b' '; 16];
-    last[..rest.len()].copy_from_slice(rest);
-    last.iter().fold(false, |any, &b| any | needs_escape(b))
-}
-
 /// Copies `text`, turning every newline into newline + tab and every other
 /// control character into an escape.
 fn escape_into(text: &str, out: &mut String) {
     // Most text has no control character but newline: copy it in runs.
     // (C1 controls, U+0080..U+009F, are 0xC2 0x80..0x9F in UTF-8.)
-    if !any_needs_escape(text.as_bytes()) {
+    if !any_byte(text.as_bytes(), needs_escape) {
         out.push_str(text);
         return;
     }

@@ -7,6 +7,7 @@ use logcore::{Failure, Frame, LogLevel, OwnedEvent, OwnedValue};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::{FAILURE_UUID, LEVEL_UUID};
+use crate::scan::any_byte;
 
 /// A string no JSON text holds, standing for a non-finite float while the
 /// record is parsed.
@@ -17,7 +18,9 @@ const NON_FINITE: &str = "\u{0}spindle-non-finite:";
 fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
     // Most records hold neither token: a scan for their first letters,
     // 16 bytes at a time (vector compares), tells.
-    if !may_hold_n_or_i(text.as_bytes()) || !text.contains("NaN") && !text.contains("Infinity") {
+    if !any_byte(text.as_bytes(), |b| b == b'N' || b == b'I')
+        || !text.contains("NaN") && !text.contains("Infinity")
+    {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -49,21 +52,6 @@ fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
         rest = &rest[c.len_utf8()..];
     }
     out.into()
-}
-
-/// Whether `bytes` holds an `N` or an `I`: 16 bytes at a time, without an
-/// early exit inside a block, which the compiler makes vector compares.
-fn may_hold_n_or_i(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block
-            .iter()
-            .fold(false, |any, &b| any | (b == b'N') | (b == b'I'))
-        {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&b| b == b'N' || b == b'I')
 }
 
 fn non_finite(s: &str) -> Option<f64> {

@@ -4,6 +4,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use logcore::{Event, Failure, Map, OwnedEvent, Seq, Value, Visit};
 
 use super::{FAILURE_UUID, LEVEL_UUID};
+use crate::scan::any_byte;
 
 /// Appends `event` as one JSON object (no separator, no newline), with
 /// twisted's keys: the user's fields first, then `log_level`,
@@ -284,19 +285,7 @@ fn json_special(b: u8) -> bool {
 
 fn write_str_content(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    // A block of 16 without a byte to escape is passed over in one test,
-    // which the compiler makes a few vector compares; the last, shorter
-    // block is tested padded with spaces.
-    let mut blocks = bytes.chunks_exact(16);
-    let mut dirty = false;
-    for block in &mut blocks {
-        dirty |= block.iter().fold(false, |any, &b| any | json_special(b));
-    }
-    let rest = blocks.remainder();
-    let mut last = [b' '; 16];
-    last[..rest.len()].copy_from_slice(rest);
-    dirty |= last.iter().fold(false, |any, &b| any | json_special(b));
-    if !dirty {
+    if !any_byte(bytes, json_special) {
         out.push_str(s);
         return;
     }
