@@ -349,14 +349,19 @@ impl NamespacePredicate {
 
 impl Predicate for NamespacePredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
-        if event.namespace() == Some(self.0.as_str()) {
-            PredicateResult::Maybe
-        } else {
-            PredicateResult::No
-        }
+        maybe_if(event.namespace() == Some(self.0.as_str()))
     }
     fn may_say_yes(&self) -> bool {
         false
+    }
+}
+
+/// `Maybe` (pass it on to the next predicate) if `passes`, else `No`.
+fn maybe_if(passes: bool) -> PredicateResult {
+    if passes {
+        PredicateResult::Maybe
+    } else {
+        PredicateResult::No
     }
 }
 
@@ -376,22 +381,24 @@ impl GlobPredicate {
         GlobPredicate(glob.chars().collect())
     }
 
-    /// Whether `namespace` matches.
+    /// Whether `namespace` matches. (Walks the namespace in place: it runs
+    /// for every event, so it allocates nothing.)
     pub fn matches(&self, namespace: &str) -> bool {
-        let text: Vec<char> = namespace.chars().collect();
+        // `t` and `mark` are byte offsets in `namespace`, on char boundaries
+        let next = |at: usize| namespace[at..].chars().next();
         let (pattern, mut p, mut t) = (&self.0, 0, 0);
         let (mut star, mut mark) = (None, 0);
-        while t < text.len() {
-            if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+        while let Some(c) = next(t) {
+            if p < pattern.len() && (pattern[p] == '?' || pattern[p] == c) {
                 p += 1;
-                t += 1;
+                t += c.len_utf8();
             } else if p < pattern.len() && pattern[p] == '*' {
                 star = Some(p);
                 mark = t;
                 p += 1;
             } else if let Some(s) = star {
                 p = s + 1;
-                mark += 1;
+                mark += next(mark).map_or(1, char::len_utf8);
                 t = mark;
             } else {
                 return false;
@@ -403,11 +410,7 @@ impl GlobPredicate {
 
 impl Predicate for GlobPredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
-        if self.matches(event.namespace().unwrap_or("")) {
-            PredicateResult::Maybe
-        } else {
-            PredicateResult::No
-        }
+        maybe_if(self.matches(event.namespace().unwrap_or("")))
     }
     fn may_say_yes(&self) -> bool {
         false
@@ -436,11 +439,7 @@ impl TextRegexPredicate {
 
 impl Predicate for TextRegexPredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
-        if self.0.is_match(&event.text()) {
-            PredicateResult::Maybe
-        } else {
-            PredicateResult::No
-        }
+        maybe_if(self.0.is_match(&event.text()))
     }
     fn may_say_yes(&self) -> bool {
         false
@@ -584,6 +583,11 @@ mod tests {
             ("*db*", "x::db::y", true),
             ("", "", true),
             ("", "x", false),
+            // several characters of several bytes, and backtracking over them
+            ("é?::*ü", "éö::äü", true),
+            ("*é*é", "aébéé", true),
+            ("*é*é", "aébéx", false),
+            ("?", "ü", true),
         ];
         for (glob, ns, want) in cases {
             assert_eq!(GlobPredicate::new(glob).matches(ns), want, "{glob} {ns}");
