@@ -441,11 +441,16 @@ fn a_percent_captured_single_use_display_is_formatted_once() {
     // Other tests publish to the global publisher too, and one of them may
     // still hold the observer list it read before the removal.
     let mut json = json;
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let json = loop {
         match Arc::try_unwrap(json) {
             Ok(json) => break json,
             Err(shared) => json = shared,
         }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the observer was never let go"
+        );
         std::thread::sleep(std::time::Duration::from_millis(1));
     };
     let written = String::from_utf8(json.into_inner()).unwrap();

@@ -311,22 +311,22 @@ impl Observer for NonBlocking {
             // boxed, so that the common path moves no big value around
             Some(Box::new(event.to_owned_event()))
         };
-        let mut kept = Some(kept);
-        let written = LOCAL.try_with(|l| match l.try_borrow_mut() {
+        let written = LOCAL.try_with(move |l| match l.try_borrow_mut() {
             Ok(mut l) => {
                 l.scratch = scratch;
-                self.write(&mut l, kept.take().flatten());
-                true
+                self.write(&mut l, kept);
+                Ok(())
             }
-            Err(_) => false,
+            Err(_) => Err(kept),
         });
-        if written != Ok(true) {
-            // this thread's locals are gone or busy: keep the event aside
-            let event = kept
-                .flatten()
-                .unwrap_or_else(|| Box::new(event.to_owned_event()));
-            lock(&self.shared.stray).push_back(*event);
-        }
+        // This thread's locals are busy or gone: keep the event aside.
+        let kept = match written {
+            Ok(Ok(())) => return,
+            Ok(Err(kept)) => kept,
+            Err(_) => None,
+        };
+        let event = kept.unwrap_or_else(|| Box::new(event.to_owned_event()));
+        lock(&self.shared.stray).push_back(*event);
     }
 
     fn max_level(&self) -> Option<LogLevel> {
@@ -569,11 +569,42 @@ mod tests {
                 panic!("flush failed");
             }
         }
-        let (observer, guard) = NonBlocking::new(BadFlush, 16, FullPolicy::Block).unwrap();
-        observer.observe(&Event::from_owned(&event(1)));
-        observer.flush();
-        guard.flush();
-        drop(guard);
-        observer.flush(); // after the guard: returns at once
+        // On a thread, so that a hang fails the test instead of stalling it.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (observer, guard) = NonBlocking::new(BadFlush, 16, FullPolicy::Block).unwrap();
+            observer.observe(&Event::from_owned(&event(1)));
+            observer.flush();
+            guard.flush();
+            drop(guard);
+            observer.flush(); // after the guard: returns at once
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("flush hung after the observer's flush panicked");
+    }
+
+    #[test]
+    fn a_record_that_does_not_read_back_is_reported_not_lost_silently() {
+        let (mut writer, reader) = crate::ring::ring(1024);
+        assert!(writer.push(&[0xff, 0xff, 0xff, 0xff, 1]));
+        let mut reading = Reading {
+            ring: reader,
+            side: Side::default(),
+        };
+        let mut seen = Vec::new();
+        read_ring(
+            &mut reading,
+            &mut Vec::new(),
+            &mut Unpacker::new(),
+            &mut |e| seen.push(e.clone()),
+        );
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].level, Some(LogLevel::Error));
+        assert_eq!(
+            logcore::format_event(&seen[0]),
+            "an event could not be read back: packed event unreadable at byte 4: a known call site"
+        );
     }
 }
