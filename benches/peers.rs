@@ -10,7 +10,8 @@ use std::hint::black_box;
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use spindle::{
     Event, FilteringObserver, JsonObserver, LogLevelFilterPredicate, Logger, Observer,
     TextObserver, Visit, global_log_beginner,
@@ -160,31 +161,41 @@ fn disabled(c: &mut Criterion) {
     group.finish();
 }
 
-fn visit_fields(c: &mut Criterion) {
-    let mut group = c.benchmark_group("visit_fields");
-    let log = Logger::new("bench").with_observer(Arc::new(VisitAll));
+/// One benchmark group's spindle case: the event to `observer`.
+fn spindle_case(group: &mut BenchmarkGroup<'_, WallTime>, observer: impl Observer + 'static) {
+    let log = Logger::new("bench").with_observer(Arc::new(observer));
     group.bench_function("spindle", |b| {
         b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
     });
-    tracing::subscriber::with_default(
-        TracingEvents(|e: &tracing::Event<'_>| e.record(&mut TracingNoop)),
-        || {
-            group.bench_function("tracing", |b| {
-                b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
-            });
-        },
-    );
-    let discard = slog::Logger::root(slog::Discard, slog::o!());
-    group.bench_function("slog", |b| {
-        b.iter(|| {
-            slog_event(
-                &discard,
-                black_box(PATH),
-                black_box(STATUS),
-                black_box(BYTES),
-            )
-        })
+}
+
+/// One benchmark group's tracing case: the event to `subscriber`.
+fn tracing_case(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) {
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
     });
+}
+
+/// One benchmark group's slog case: the event to `logger`.
+fn slog_case(group: &mut BenchmarkGroup<'_, WallTime>, logger: &slog::Logger) {
+    group.bench_function("slog", |b| {
+        b.iter(|| slog_event(logger, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+}
+
+fn visit_fields(c: &mut Criterion) {
+    let mut group = c.benchmark_group("visit_fields");
+    spindle_case(&mut group, VisitAll);
+    tracing_case(
+        &mut group,
+        TracingEvents(|e: &tracing::Event<'_>| e.record(&mut TracingNoop)),
+    );
+    slog_case(&mut group, &slog::Logger::root(slog::Discard, slog::o!()));
     group.finish();
 }
 
@@ -198,62 +209,46 @@ impl Observer for Nothing {
 }
 fn empty_observer(c: &mut Criterion) {
     let mut group = c.benchmark_group("empty_observer");
-    let log = Logger::new("bench").with_observer(Arc::new(Nothing));
-    group.bench_function("spindle", |b| {
-        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
-    });
-    tracing::subscriber::with_default(
+    spindle_case(&mut group, Nothing);
+    tracing_case(
+        &mut group,
         TracingEvents(|e: &tracing::Event<'_>| {
             black_box(e);
         }),
-        || {
-            group.bench_function("tracing", |b| {
-                b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
-            });
-        },
     );
     group.finish();
 }
 
 fn text_file(c: &mut Criterion) {
     let mut group = c.benchmark_group("text_file");
-    let text = TextObserver::new(dev_null()).with_flush_each(false);
-    let log = Logger::new("bench").with_observer(Arc::new(text));
-    group.bench_function("spindle", |b| {
-        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
-    });
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(dev_null()))
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("tracing", |b| {
-            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
-        });
-    });
+    spindle_case(
+        &mut group,
+        TextObserver::new(dev_null()).with_flush_each(false),
+    );
+    tracing_case(
+        &mut group,
+        tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(dev_null()))
+            .with_ansi(false)
+            .finish(),
+    );
     group.finish();
 }
 
 fn json_file(c: &mut Criterion) {
     let mut group = c.benchmark_group("json_file");
-    let json = JsonObserver::new(dev_null()).with_flush_each(false);
-    let log = Logger::new("bench").with_observer(Arc::new(json));
-    group.bench_function("spindle", |b| {
-        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
-    });
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_writer(std::sync::Mutex::new(dev_null()))
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("tracing", |b| {
-            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
-        });
-    });
-    let slog = slog_json();
-    group.bench_function("slog", |b| {
-        b.iter(|| slog_event(&slog, black_box(PATH), black_box(STATUS), black_box(BYTES)))
-    });
+    spindle_case(
+        &mut group,
+        JsonObserver::new(dev_null()).with_flush_each(false),
+    );
+    tracing_case(
+        &mut group,
+        tracing_subscriber::fmt()
+            .json()
+            .with_writer(std::sync::Mutex::new(dev_null()))
+            .finish(),
+    );
+    slog_case(&mut group, &slog_json());
     group.finish();
 }
 
