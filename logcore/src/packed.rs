@@ -711,6 +711,65 @@ mod tests {
     }
 
     #[test]
+    fn each_way_a_record_can_be_wrong_is_named() {
+        packed(1); // numbers SITE
+        let id = SITE.id.get().unwrap().to_le_bytes();
+        let record = |level: u8, body: &[u8]| {
+            let mut r = id.to_vec();
+            r.extend_from_slice(&[level, 0]);
+            r.extend_from_slice(&0u64.to_le_bytes());
+            r.extend_from_slice(body);
+            r
+        };
+        let fields = |first_tag: u8| {
+            let mut b = 2u32.to_le_bytes().to_vec();
+            b.push(first_tag);
+            b.extend_from_slice(&3u32.to_le_bytes());
+            b.extend_from_slice(b"ann");
+            b.push(U64);
+            b.extend_from_slice(&7u64.to_le_bytes());
+            b.extend_from_slice(&0u32.to_le_bytes()); // no logger fields
+            b
+        };
+        let placeholders = |kinds: &[u8]| {
+            let mut b = fields(STR);
+            b.extend_from_slice(&(kinds.len() as u32).to_le_bytes());
+            b.extend_from_slice(kinds);
+            b
+        };
+        let cases: [(Vec<u8>, &str); 6] = [
+            (record(9, &fields(STR)), "a level"),
+            (
+                record(2, &0u32.to_le_bytes()),
+                "as many fields as the call site has",
+            ),
+            (record(2, &fields(0xee)), "a value tag"),
+            (record(2, &placeholders(&[9])), "a placeholder kind"),
+            (
+                record(2, &placeholders(&[BARE, BARE, BARE])),
+                "a placeholder that shows a field",
+            ),
+            (
+                record(2, &[&placeholders(&[])[..], &[0]].concat()),
+                "the end of the event",
+            ),
+        ];
+        let mut unpacker = Unpacker::new();
+        for (bytes, what) in cases {
+            assert_eq!(unpacker.unpack(&bytes).unwrap_err().what, what);
+        }
+        // a record that only nests
+        let deep = [SEQ, 1, 0, 0, 0].repeat(MAX_DEPTH + 2);
+        let err = Reader {
+            bytes: &deep,
+            at: 0,
+        }
+        .value(0)
+        .unwrap_err();
+        assert_eq!(err.what, "values nested less deeply");
+    }
+
+    #[test]
     fn any_bytes_unpack_without_panicking() {
         let bytes = packed(1);
         let mut unpacker = Unpacker::new();
