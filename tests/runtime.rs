@@ -178,12 +178,14 @@ struct PackedAndKept(Mutex<Vec<(Option<spindle::OwnedEvent>, spindle::OwnedEvent
 
 impl Observer for PackedAndKept {
     fn observe(&self, event: &Event<'_>) {
-        let mut bytes = Vec::new();
-        let unpacked = spindle::pack(event, &mut bytes).then(|| {
+        let mut words = Vec::new();
+        let unpacked = spindle::pack(event, &mut words).then(|| {
             spindle::Unpacker::new()
-                .unpack(&bytes)
-                .unwrap_or_else(|e| panic!("{e} in {bytes:?}"))
+                .unpack(&words)
+                .unwrap_or_else(|e| panic!("{e} in {words:x?}"))
         });
+        // as bytes, to look for text in them
+        let bytes = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         self.0
             .lock()
             .unwrap()

@@ -47,7 +47,7 @@ pub use logger::{Context, Logger};
 pub use observer::Observer;
 pub use owned_event::OwnedEvent;
 pub use owned_value::OwnedValue;
-pub use packed::{CallsiteId, Packer, UnpackError, Unpacker, pack};
+pub use packed::{CallsiteId, Packed, Packer, UnpackError, Unpacker, pack, pack_into};
 pub use panic_hook::install_panic_hook;
 pub use placeholder::{Placeholder, Render, ShowText, ShowValue, Sink};
 pub use publisher::{

@@ -176,8 +176,15 @@ pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
     let mut out = String::new();
     match catch_unwind(AssertUnwindSafe(|| f(&mut out))) {
         Ok(Ok(())) => out,
-        Ok(Err(_)) => "<unformattable: a formatting trait returned an error>".to_string(),
+        failed => unformattable(failed),
+    }
+}
+
+/// The `<unformattable: …>` note for formatting that failed or panicked.
+pub(crate) fn unformattable(failed: std::thread::Result<fmt::Result>) -> String {
+    match failed {
         Err(payload) => format!("<unformattable: panicked: {}>", panic_message(&*payload)),
+        Ok(_) => "<unformattable: a formatting trait returned an error>".to_string(),
     }
 }
 

@@ -1,11 +1,11 @@
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
-use logcore::{Event, LogLevel, Observer, OwnedEvent, Unpacker};
+use logcore::{Event, LogLevel, Observer, OwnedEvent, Packed, Unpacker};
 
 use crate::ring::{self, RingReader, RingWriter};
 
@@ -18,20 +18,23 @@ pub enum FullPolicy {
     Drop,
 }
 
-/// Bytes of ring per event of capacity: an event with three short fields
-/// packs to about 50.
+/// Bytes of ring per event of capacity: an event with three integer fields
+/// packs to 8 words.
 const BYTES_PER_EVENT: usize = 64;
 
 /// Hands events to another observer on a background thread. Each thread
 /// that logs gets its own ring (one producer, one consumer, no lock); the
-/// caller packs the event into it (the call site's number, a clock reading
-/// and the field values: see [`logcore::pack`]) and never renders text for
-/// a plain `{name}`. The background thread reads the rings, rebuilds each
-/// event and hands it to the observer.
+/// caller packs the event straight into it (the call site's number, a
+/// clock reading and the field values: see [`logcore::pack_into`]) and
+/// never renders text for a plain `{name}`. The background thread reads the
+/// rings, rebuilds each event and hands it to the observer. An event that
+/// does not pack (one with a failure, or bigger than an eighth of the
+/// ring) travels beside the ring, in order.
 ///
-/// When a ring is full the caller blocks or drops (and counts) as the
-/// [`FullPolicy`] says; the number dropped is delivered as a warning event
-/// before the next event. Events of one thread arrive in order; events of
+/// When a ring is full (more than seven eighths, so that the biggest
+/// event that packs finds room) the caller blocks or drops (and counts) as
+/// the [`FullPolicy`] says; the number dropped is delivered as a warning
+/// event before the next event. Events of one thread arrive in order; events of
 /// different threads may interleave differently than they were logged.
 /// The [`NonBlockingGuard`] returned with it delivers everything queued
 /// when dropped (or on [`NonBlockingGuard::flush`]).
@@ -53,7 +56,8 @@ pub struct NonBlocking {
     shared: Arc<Shared>,
     policy: FullPolicy,
     ring_bytes: usize,
-    /// The longest packed event a ring takes (longer ones are kept whole).
+    /// The longest packed event a ring takes, in words (longer ones are
+    /// kept whole).
     max_record: usize,
     max_level: Option<LogLevel>,
 }
@@ -109,7 +113,8 @@ struct Shared {
     new_rings: Mutex<Vec<Reading>>,
     has_new: AtomicBool,
     /// Events that could not use their thread's ring (logged while that
-    /// thread's locals were being torn down, or re-entrantly).
+    /// thread's locals were being torn down, or re-entrantly), and those
+    /// that must follow them.
     stray: Mutex<VecDeque<OwnedEvent>>,
     dropped: AtomicU64,
     stopped: AtomicBool,
@@ -122,21 +127,25 @@ struct Shared {
     napping: AtomicBool,
 }
 
-/// This thread's rings (one per [`NonBlocking`] it logged to) and the
-/// buffer it packs into.
+/// This thread's rings (one per [`NonBlocking`] it logged to).
 struct Local {
-    scratch: Vec<u8>,
     rings: Vec<Writing>,
 }
 
 thread_local! {
-    static LOCAL: RefCell<Local> = const {
-        RefCell::new(Local { scratch: Vec::new(), rings: Vec::new() })
-    };
+    static LOCAL: RefCell<Local> = const { RefCell::new(Local { rings: Vec::new() }) };
+    /// Events this thread set aside because its rings were busy: logged
+    /// while another event was being packed (by a value's `Display`).
+    static SET_ASIDE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many events this thread has set aside so far.
+fn set_aside() -> u64 {
+    SET_ASIDE.try_with(Cell::get).unwrap_or(0)
 }
 
 /// The ring's record for a kept event (a packed event is never empty).
-const KEPT: &[u8] = &[];
+const KEPT: &[u64] = &[];
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -201,46 +210,90 @@ impl NonBlocking {
         self.shared.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Writes the packed event in this thread's buffer into this thread's
-    /// ring, or, for a kept event, a marker (the event goes beside it).
-    fn write(&self, local: &mut Local, kept: Option<Box<OwnedEvent>>) {
+    /// Packs `event` straight into this thread's ring, or keeps it whole
+    /// beside the ring with a marker in it.
+    fn write(&self, local: &mut Local, event: &Event<'_>) {
         let owner = self.shared.id;
         let i = match local.rings.iter().position(|r| r.owner == owner) {
             Some(i) => i,
             None => self.add_ring(local),
         };
         let ring = &mut local.rings[i];
-        let is_kept = kept.is_some();
-        let record: &[u8] = if is_kept { KEPT } else { &local.scratch };
-        if let Some(kept) = kept {
-            // beside the ring before its marker is in it
-            lock(&ring.side).push_back(kept);
-        }
-        loop {
-            if ring.ring.push(record) {
-                // A reader napping through a burst is woken before the
-                // ring fills, not after.
-                if ring.ring.more_than_half_full() && self.shared.napping.load(Ordering::Relaxed) {
-                    self.shared.wake();
+        let aside_before = set_aside();
+        let packed = loop {
+            let Some((start, room)) = ring.ring.reserve(self.max_record) else {
+                if self.wait_for_room(ring) {
+                    continue;
                 }
                 return;
+            };
+            let words = ring.ring.words();
+            match logcore::pack_into(event, words, start, room.min(self.max_record)) {
+                Packed::Done(len) => break Some((start, len)),
+                Packed::NoRoom(_) | Packed::Unpackable => break None,
             }
-            // Full: drop, or block unless nobody will ever make room.
-            if self.policy == FullPolicy::Drop
-                || self.shared.stopped.load(Ordering::Acquire)
-                || ring.ring.is_abandoned()
-                || self.shared.worker.get().map(Thread::id) == Some(std::thread::current().id())
-            {
-                if is_kept {
-                    // no marker will come for it; the reader takes only
-                    // entries whose marker it has read, so it is still last
-                    lock(&ring.side).pop_back();
-                }
-                return self.drop_one();
-            }
-            self.shared.wake();
-            std::thread::yield_now();
+        };
+        if set_aside() != aside_before {
+            // Events logged while this one was packed went aside; this one
+            // follows them, read back from the ring (not rendered twice).
+            let words = ring.ring.words();
+            let kept = packed
+                .map(|(start, len)| {
+                    let mask = words.len() - 1;
+                    (start..start + len)
+                        .map(|i| words[i & mask].load(Ordering::Relaxed))
+                        .collect::<Vec<u64>>()
+                })
+                .and_then(|record| Unpacker::new().unpack(&record).ok())
+                .unwrap_or_else(|| event.to_owned_event());
+            return lock(&self.shared.stray).push_back(kept);
         }
+        if let Some((_, len)) = packed {
+            ring.ring.commit(len);
+            return self.written(ring);
+        }
+        let kept = Box::new(event.to_owned_event());
+        if set_aside() != aside_before {
+            return lock(&self.shared.stray).push_back(*kept);
+        }
+        // beside the ring before its marker is in it
+        lock(&ring.side).push_back(kept);
+        while !ring.ring.push(KEPT) {
+            if !self.wait_for_room(ring) {
+                // no marker will come for it; the reader takes only
+                // entries whose marker it has read, so it is still last
+                lock(&ring.side).pop_back();
+                return;
+            }
+        }
+        self.written(ring)
+    }
+
+    /// A reader napping through a burst is woken before the ring fills,
+    /// not after.
+    #[inline]
+    fn written(&self, ring: &mut Writing) {
+        if ring.ring.more_than_half_full() && self.shared.napping.load(Ordering::Relaxed) {
+            self.shared.wake();
+        }
+    }
+
+    /// The ring is full: waits a little (`true`: look again), or drops the
+    /// event and counts it (`false`) as the policy says, or when nobody
+    /// will ever make room.
+    #[cold]
+    fn wait_for_room(&self, ring: &Writing) -> bool {
+        if self.policy == FullPolicy::Drop
+            || self.shared.stopped.load(Ordering::Acquire)
+            || ring.ring.is_abandoned()
+            || self.shared.worker.get().map(Thread::id) == Some(std::thread::current().id())
+        {
+            self.drop_one();
+            return false;
+        }
+        self.shared.wake();
+        std::thread::yield_now();
+        true
     }
 
     /// Makes this thread's ring for this observer; returns its index.
@@ -293,40 +346,21 @@ impl Observer for NonBlocking {
         if self.shared.stopped.load(Ordering::Acquire) {
             return self.drop_one();
         }
-        // The buffer is taken out while packing: rendering a value may log,
-        // and that event must find the thread's locals free.
-        let mut scratch = LOCAL
-            .try_with(|l| {
-                l.try_borrow_mut()
-                    .map(|mut l| std::mem::take(&mut l.scratch))
-            })
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        scratch.clear();
-        let packed = logcore::pack(event, &mut scratch) && scratch.len() <= self.max_record;
-        let kept = if packed {
-            None
-        } else {
-            // boxed, so that the common path moves no big value around
-            Some(Box::new(event.to_owned_event()))
-        };
-        let written = LOCAL.try_with(move |l| match l.try_borrow_mut() {
+        let written = LOCAL.try_with(|l| match l.try_borrow_mut() {
             Ok(mut l) => {
-                l.scratch = scratch;
-                self.write(&mut l, kept);
-                Ok(())
+                self.write(&mut l, event);
+                true
             }
-            Err(_) => Err(kept),
+            Err(_) => false,
         });
-        // This thread's locals are busy or gone: keep the event aside.
-        let kept = match written {
-            Ok(Ok(())) => return,
-            Ok(Err(kept)) => kept,
-            Err(_) => None,
-        };
-        let event = kept.unwrap_or_else(|| Box::new(event.to_owned_event()));
-        lock(&self.shared.stray).push_back(*event);
+        if written != Ok(true) {
+            // This thread's rings are busy (an event logged while another
+            // is packed) or gone: keep the event aside.
+            if written.is_ok() {
+                let _ = SET_ASIDE.try_with(|n| n.set(n.get() + 1));
+            }
+            lock(&self.shared.stray).push_back(event.to_owned_event());
+        }
     }
 
     fn max_level(&self) -> Option<LogLevel> {
@@ -397,7 +431,7 @@ fn run<O: Observer>(observer: O, shared: &Shared, mut unpacker: Unpacker) {
 /// Delivers every record in `ring`.
 fn read_ring(
     ring: &mut Reading,
-    record: &mut Vec<u8>,
+    record: &mut Vec<u64>,
     unpacker: &mut Unpacker,
     deliver: &mut dyn FnMut(&OwnedEvent),
 ) {
@@ -588,7 +622,7 @@ mod tests {
     #[test]
     fn a_record_that_does_not_read_back_is_reported_not_lost_silently() {
         let (mut writer, reader) = crate::ring::ring(1024);
-        assert!(writer.push(&[0xff, 0xff, 0xff, 0xff, 1]));
+        assert!(writer.push(&[u64::MAX]));
         let mut reading = Reading {
             ring: reader,
             side: Side::default(),
@@ -604,7 +638,7 @@ mod tests {
         assert_eq!(seen[0].level, Some(LogLevel::Error));
         assert_eq!(
             logcore::format_event(&seen[0]),
-            "an event could not be read back: packed event unreadable at byte 4: a known call site"
+            "an event could not be read back: packed event unreadable at word 0: a known call site"
         );
     }
 }

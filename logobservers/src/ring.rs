@@ -1,6 +1,8 @@
-//! A bounded queue of byte records from one thread to one other, without
-//! locks and without `unsafe`: the records are stored as words in an array
-//! of `AtomicU64`, published by a release store of the write position.
+//! A bounded queue of records from one thread to one other, without locks
+//! and without `unsafe`: a record is a length word and that many words,
+//! stored in an array of `AtomicU64` and published by a release store of the
+//! write position. The writer writes a record in place: [`RingWriter::reserve`]
+//! says where, [`RingWriter::commit`] publishes it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -26,6 +28,9 @@ pub(crate) struct RingWriter {
     written: usize,
     /// The reader's position when last looked at.
     read: usize,
+    /// Words free for the record being written (from the last reserve,
+    /// until its commit).
+    room: Option<usize>,
 }
 
 /// The reading end.
@@ -58,6 +63,7 @@ pub(crate) fn ring(bytes: usize) -> (RingWriter, RingReader) {
             shared: shared.clone(),
             written: 0,
             read: 0,
+            room: None,
         },
         RingReader {
             shared,
@@ -67,53 +73,74 @@ pub(crate) fn ring(bytes: usize) -> (RingWriter, RingReader) {
     )
 }
 
-/// The longest record a ring made by `ring(bytes)` takes.
+/// The longest record (in words) that [`RingWriter::reserve`] can be asked
+/// room for in a ring made by `ring(bytes)`: an eighth of it, so that a
+/// ring refuses records only when it is at least seven eighths full.
 pub(crate) fn max_record(bytes: usize) -> usize {
-    (words(bytes) - 1) * 8
+    words(bytes) / 8
 }
 
 /// The ring's length in words.
 fn words(bytes: usize) -> usize {
-    bytes.div_ceil(8).max(2).next_power_of_two()
-}
-
-/// Words a record of `len` bytes takes: its length, then its bytes.
-fn words_for(len: usize) -> usize {
-    1 + len.div_ceil(8)
+    bytes.div_ceil(8).max(4).next_power_of_two()
 }
 
 impl RingWriter {
-    /// Appends `record`; `false` if there is no room for it now (or ever:
-    /// see [`max_record`]).
+    /// Makes sure there is room for a record of `min_room` words (looking
+    /// at the reader's position only when the last one seen says there is
+    /// not). Returns where the record goes and how many words are free
+    /// there: write them at positions `start..start + len`, taken modulo
+    /// the length of [`RingWriter::words`] (a power of two), then
+    /// [`RingWriter::commit`]. `None` if the ring has not that much room.
     #[inline]
-    pub(crate) fn push(&mut self, record: &[u8]) -> bool {
+    pub(crate) fn reserve(&mut self, min_room: usize) -> Option<(usize, usize)> {
         let s = &*self.shared;
-        let need = words_for(record.len());
-        if self.written + need - self.read > s.words.len() {
+        let len = s.words.len();
+        // free words, this record's length word among them
+        let mut free = len - (self.written - self.read);
+        if free <= min_room {
             self.read = s.read.0.load(Ordering::Acquire);
-            if self.written + need - self.read > s.words.len() {
-                return false;
+            free = len - (self.written - self.read);
+            if free <= min_room {
+                self.room = None;
+                return None;
             }
         }
-        let mut at = self.written;
-        s.words[at & s.mask].store(record.len() as u64, Ordering::Relaxed);
-        at += 1;
-        let mut chunks = record.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            s.words[at & s.mask].store(word, Ordering::Relaxed);
-            at += 1;
+        self.room = Some(free - 1);
+        Some((self.written + 1, free - 1))
+    }
+
+    /// The ring's words, for writing a reserved record in place.
+    #[inline]
+    pub(crate) fn words(&self) -> &[AtomicU64] {
+        &self.shared.words
+    }
+
+    /// Publishes the record of `len` words written after the last
+    /// [`RingWriter::reserve`]; `false` (publishing nothing) if `len` is
+    /// more than the room it gave, or that room was committed already.
+    #[inline]
+    pub(crate) fn commit(&mut self, len: usize) -> bool {
+        if self.room.take().is_none_or(|room| len > room) {
+            return false;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            s.words[at & s.mask].store(u64::from_le_bytes(last), Ordering::Relaxed);
-            at += 1;
-        }
-        self.written = at;
-        s.written.0.store(at, Ordering::Release);
+        let s = &*self.shared;
+        s.words[self.written & s.mask].store(len as u64, Ordering::Relaxed);
+        self.written += 1 + len;
+        s.written.0.store(self.written, Ordering::Release);
         true
+    }
+
+    /// Appends `record`; `false` if there is no room for it now.
+    pub(crate) fn push(&mut self, record: &[u64]) -> bool {
+        let Some((start, _)) = self.reserve(record.len()) else {
+            return false;
+        };
+        let s = &*self.shared;
+        for (i, &word) in record.iter().enumerate() {
+            s.words[(start + i) & s.mask].store(word, Ordering::Relaxed);
+        }
+        self.commit(record.len())
     }
 
     /// Whether the reading end is gone.
@@ -137,7 +164,7 @@ impl RingWriter {
 impl RingReader {
     /// Takes the next record into `out` (cleared first); `false` if there
     /// is none.
-    pub(crate) fn pop(&mut self, out: &mut Vec<u8>) -> bool {
+    pub(crate) fn pop(&mut self, out: &mut Vec<u64>) -> bool {
         let s = &*self.shared;
         if self.read == self.written {
             self.written = s.written.0.load(Ordering::Acquire);
@@ -146,17 +173,14 @@ impl RingReader {
             }
         }
         let mut at = self.read;
-        let len = s.words[at & s.mask].load(Ordering::Relaxed) as usize;
+        // never past what was published, whatever the length word says
+        let len =
+            (s.words[at & s.mask].load(Ordering::Relaxed) as usize).min(self.written - at - 1);
         at += 1;
         out.clear();
-        for _ in 0..len.div_ceil(8) {
-            let word = s.words[at & s.mask].load(Ordering::Relaxed);
-            out.extend_from_slice(&word.to_le_bytes());
-            at += 1;
-        }
-        out.truncate(len);
-        self.read = at;
-        s.read.0.store(at, Ordering::Release);
+        out.extend((at..at + len).map(|i| s.words[i & s.mask].load(Ordering::Relaxed)));
+        self.read = at + len;
+        s.read.0.store(self.read, Ordering::Release);
         true
     }
 
@@ -177,10 +201,10 @@ mod tests {
 
     #[test]
     fn records_of_every_length_come_back_whole_across_the_wrap() {
-        let (mut w, mut r) = ring(64);
+        let (mut w, mut r) = ring(64 * 8);
         let mut out = Vec::new();
-        for round in 0..200usize {
-            let record: Vec<u8> = (0..round % 41).map(|i| (i + round) as u8).collect();
+        for round in 0..200u64 {
+            let record: Vec<u64> = (0..round % 17).map(|i| i * 1000 + round).collect();
             assert!(w.push(&record), "round {round}");
             assert!(r.pop(&mut out));
             assert_eq!(out, record, "round {round}");
@@ -191,15 +215,16 @@ mod tests {
     #[test]
     fn a_full_ring_refuses_until_read() {
         let (mut w, mut r) = ring(64); // 8 words
-        assert!(w.push(&[1; 16])); // 3 words
-        assert!(w.push(&[2; 16])); // 6
-        assert!(!w.push(&[3; 16]), "9 words do not fit in 8");
-        assert!(w.push(&[4; 8])); // 8
-        assert_eq!(max_record(64), 56);
+        assert_eq!(max_record(64), 1);
+        assert!(w.push(&[1; 2])); // 3 words
+        assert!(w.push(&[2; 2])); // 6
+        assert!(!w.push(&[3; 2]), "9 words do not fit in 8");
+        assert!(w.push(&[4; 1])); // 8
+        assert_eq!(w.reserve(0), None, "no room even for a length word");
         let mut out = Vec::new();
-        assert!(r.pop(&mut out) && out == [1; 16]);
-        assert!(w.push(&[5; 1]));
-        for want in [&[2u8; 16][..], &[4; 8], &[5; 1]] {
+        assert!(r.pop(&mut out) && out == [1; 2]);
+        assert!(w.push(&[5; 2]));
+        for want in [&[2u64; 2][..], &[4; 1], &[5; 2]] {
             assert!(r.pop(&mut out));
             assert_eq!(out, want);
         }
@@ -207,12 +232,38 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_written_in_place_and_published_only_on_commit() {
+        let (mut w, mut r) = ring(64); // 8 words
+        let mut out = Vec::new();
+        for round in 0..10u64 {
+            let (start, room) = w.reserve(2).unwrap();
+            // the reader's position is looked at only when needed
+            assert!(room >= 3, "room {room}");
+            if round == 0 {
+                assert_eq!(room, 7, "everything but the length word");
+            }
+            let mask = w.words().len() - 1;
+            for i in 0..3 {
+                w.words()[(start + i) & mask].store(round + i as u64, Ordering::Relaxed);
+            }
+            assert!(!r.pop(&mut out), "nothing is published before commit");
+            assert!(!w.commit(room + 1), "more than the room reserved");
+            assert!(!w.commit(3), "a refused commit ends the reservation");
+            assert_eq!(w.reserve(2), Some((start, room)));
+            assert!(w.commit(3));
+            assert!(!w.commit(0), "one commit per reserve");
+            assert!(r.pop(&mut out));
+            assert_eq!(out, [round, round + 1, round + 2]);
+        }
+    }
+
+    #[test]
     fn half_full_is_seen_and_cleared_by_reading() {
         let (mut w, mut r) = ring(128); // 16 words
         assert!(!w.more_than_half_full());
-        assert!(w.push(&[1; 56])); // 8 words: half, not more
+        assert!(w.push(&[1; 7])); // 8 words: half, not more
         assert!(!w.more_than_half_full());
-        assert!(w.push(&[2; 8])); // 10
+        assert!(w.push(&[2; 1])); // 10
         assert!(w.more_than_half_full());
         let mut out = Vec::new();
         assert!(r.pop(&mut out));
@@ -223,11 +274,10 @@ mod tests {
     fn a_writer_thread_and_a_reader_thread_agree_on_every_record() {
         const N: u64 = 200_000;
         let (mut w, mut r) = ring(256);
+        let record = |n: u64| (0..n % 5).map(move |i| n + i).collect::<Vec<u64>>();
         let writer = std::thread::spawn(move || {
             for n in 0..N {
-                let record = n.to_le_bytes();
-                let record = &record[..(n % 9) as usize];
-                while !w.push(record) {
+                while !w.push(&record(n)) {
                     std::hint::spin_loop();
                 }
             }
@@ -236,7 +286,7 @@ mod tests {
         let mut n = 0;
         while n < N {
             if r.pop(&mut out) {
-                assert_eq!(out, n.to_le_bytes()[..(n % 9) as usize], "record {n}");
+                assert_eq!(out, record(n), "record {n}");
                 n += 1;
             } else {
                 assert!(
