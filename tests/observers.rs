@@ -255,3 +255,33 @@ fn an_event_bigger_than_a_ring_travels_beside_it_in_order() {
     assert_eq!(order, (0..20).collect::<Vec<_>>());
     assert_eq!(spindle::format_event(&seen[2]), format!("2 {big}"));
 }
+
+/// A line whose placeholders are written straight into it (plain `{name}`s
+/// of integers and strings) is escaped as any other, and is the line a
+/// kept copy of the event gives.
+#[test]
+fn plain_placeholders_written_straight_into_a_line_are_escaped_too() {
+    let text = Arc::new(TextObserver::new(Vec::new()).with_time_format(None));
+    let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = kept.clone();
+    let publisher = Arc::new(LogPublisher::new());
+    publisher.add_observer(text.clone());
+    publisher.add_observer(move |e: &Event<'_>| keep.lock().unwrap().push(e.to_owned_event()));
+    let log = Logger::new("app").with_observer(publisher.clone());
+    let s = "evil\n[x#critical] \u{1b}[2J";
+    let n = 7u8;
+    info!(logger: &log, "{n} says\n{s}", n, s);
+    info!(logger: &log, "{n} plain {s}", n, s = "ok");
+    drop(log);
+    drop(publisher);
+    let written = String::from_utf8(Arc::into_inner(text).unwrap().into_inner()).unwrap();
+    assert_eq!(
+        written,
+        "- [app#info] 7 says\n\tevil\n\t[x#critical] \\x1b[2J\n- [app#info] 7 plain ok\n"
+    );
+    let again = TextObserver::new(Vec::new()).with_time_format(None);
+    for e in kept.lock().unwrap().iter() {
+        again.observe(&Event::from_owned(e));
+    }
+    assert_eq!(String::from_utf8(again.into_inner()).unwrap(), written);
+}

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::sync::LazyLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The cycle counter (where the CPU has a reliable one; the OS clock
 /// otherwise), calibrated once per process (about half a millisecond).
@@ -28,6 +28,15 @@ pub(crate) fn system_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// Seconds per counter unit, and counter units per second.
+static SCALE: LazyLock<(f64, u64)> = LazyLock::new(|| {
+    // the counter's conversion, over a span long enough to be exact
+    const SPAN: u64 = 1 << 40;
+    let secs = CLOCK.delta(0, SPAN).as_secs_f64();
+    let per_unit = if secs > 0.0 { secs / SPAN as f64 } else { 1e-9 };
+    (per_unit, (1.0 / per_unit) as u64)
+});
+
 /// Turns counter readings into wall-clock seconds: a reference pair
 /// (counter, system clock) plus the time the counter says has passed since,
 /// with the reference taken again once it is a second old.
@@ -35,31 +44,43 @@ pub(crate) fn system_now() -> f64 {
 pub(crate) struct WallClock {
     raw_ref: u64,
     wall_ref: f64,
+    /// Seconds per counter unit, and units per second (see [`SCALE`]).
+    per_unit: f64,
+    per_second: u64,
 }
 
 impl WallClock {
     /// In step with the system clock now.
     pub(crate) fn new() -> WallClock {
+        let (per_unit, per_second) = *SCALE;
         WallClock {
             raw_ref: raw(),
             wall_ref: system_now(),
+            per_unit,
+            per_second,
         }
     }
 
     /// The wall-clock time of a reading (taken before or after the
     /// reference).
+    #[inline]
     pub(crate) fn wall(&mut self, raw_now: u64) -> f64 {
-        if raw_now >= self.raw_ref {
-            let ahead = CLOCK.delta(self.raw_ref, raw_now);
-            if ahead <= Duration::from_secs(1) {
-                return self.wall_ref + ahead.as_secs_f64();
-            }
-            *self = WallClock::new();
-            if raw_now >= self.raw_ref {
-                return self.wall_ref + CLOCK.delta(self.raw_ref, raw_now).as_secs_f64();
-            }
+        match raw_now.checked_sub(self.raw_ref) {
+            Some(ahead) if ahead <= self.per_second => self.wall_ref + ahead as f64 * self.per_unit,
+            _ => self.wall_slow(raw_now),
         }
-        self.wall_ref - CLOCK.delta(raw_now, self.raw_ref).as_secs_f64()
+    }
+
+    /// A reading before the reference, or a second or more after it.
+    #[cold]
+    fn wall_slow(&mut self, raw_now: u64) -> f64 {
+        if raw_now > self.raw_ref {
+            *self = WallClock::new();
+        }
+        match raw_now.checked_sub(self.raw_ref) {
+            Some(ahead) => self.wall_ref + ahead as f64 * self.per_unit,
+            None => self.wall_ref - (self.raw_ref - raw_now) as f64 * self.per_unit,
+        }
     }
 }
 
@@ -96,7 +117,7 @@ mod tests {
                 before - 0.002 <= t && t <= after + 0.002,
                 "{before} {t} {after}"
             );
-            std::thread::sleep(Duration::from_millis(2));
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
         assert!(readings.windows(2).all(|w| w[0] <= w[1]));
     }

@@ -344,6 +344,33 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// Appends the event's text, the same as [`Event::text`], to `out`. A
+    /// live event not yet rendered whose placeholders are all plain
+    /// `{name}`s of integers and strings is written straight into `out`,
+    /// without keeping its text in the event (writing those is all it
+    /// runs, so doing it again for another observer changes nothing).
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, OwnedEvent};
+    /// let kept = OwnedEvent::new(LogLevel::Info, "app", "{n} items").with_field("n", 3u8);
+    /// let mut line = String::from("> ");
+    /// Event::from_owned(&kept).write_text(&mut line);
+    /// assert_eq!(line, "> 3 items");
+    /// ```
+    pub fn write_text(&self, out: &mut String) {
+        if let Repr::Live(l) = &self.repr
+            && l.flat.get().is_none()
+            && !l.callsite.calls
+        {
+            let start = out.len();
+            if l.write_plain(out) {
+                return;
+            }
+            out.truncate(start);
+        }
+        out.push_str(&self.text());
+    }
+
     /// Calls `f` with each `log_flattened` entry: for each placeholder, its
     /// text under `name!s:spec` (or `!r`) and its value under `name!:spec`,
     /// without making a kept copy. A live event's values are visited in a
@@ -438,6 +465,22 @@ impl Flat {
 }
 
 impl Live<'_> {
+    /// Writes the text if every placeholder is a plain `{name}` whose
+    /// value writes itself; `false` (with some text written) otherwise.
+    fn write_plain(&self, out: &mut String) -> bool {
+        let mut next = self.placeholders.iter();
+        for piece in self.callsite.pieces {
+            match piece {
+                Piece::Literal(s) => out.push_str(s),
+                Piece::Field(text_key, _) => match next.next() {
+                    Some(p) if is_plain_key(text_key) && p.__write_plain(out) => {}
+                    _ => return false,
+                },
+            }
+        }
+        true
+    }
+
     /// Renders the text once: each placeholder's `Display`/`Debug` runs
     /// here and nowhere else.
     fn flat(&self) -> &Flat {

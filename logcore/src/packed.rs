@@ -163,11 +163,8 @@ impl Packer<'_> {
             w.copy_from_slice(chunk);
             self.word(u64::from_le_bytes(w));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(w));
+        if !chunks.remainder().is_empty() {
+            self.word(last_word(bytes));
         }
     }
     /// A tag with a length or count above it.
@@ -260,6 +257,34 @@ impl Packer<'_> {
             self.at = tag_at;
             self.str(&crate::text::unformattable(result));
         }
+    }
+}
+
+/// The bytes of `bytes` after its last whole word, as a word padded with
+/// zeros, read in at most three loads (no copy loop, no `memcpy` call).
+#[inline]
+fn last_word(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let rest = len % 8;
+    let load4 = |at: usize| {
+        let mut w = [0; 4];
+        w.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    if rest == 0 {
+        0
+    } else if len >= 8 {
+        // the last eight bytes, the ones before the rest shifted out
+        let mut w = [0; 8];
+        w.copy_from_slice(&bytes[len - 8..]);
+        u64::from_le_bytes(w) >> (8 * (8 - rest))
+    } else if rest >= 4 {
+        // two loads of four that overlap (the same bytes, or-ed)
+        load4(0) | load4(rest - 4) << (8 * (rest - 4))
+    } else {
+        // first, middle and last byte (some the same)
+        let byte = |at: usize| u64::from(bytes[at]) << (8 * at);
+        byte(0) | byte(rest / 2) | byte(rest - 1)
     }
 }
 
@@ -1076,6 +1101,18 @@ mod tests {
             read_back(&crate::value::DisplayValue(Panics)),
             OwnedValue::Str("<unformattable: panicked: no text today>".into())
         );
+    }
+
+    #[test]
+    fn the_last_word_of_every_length_holds_the_bytes_after_the_whole_words() {
+        let text: Vec<u8> = (1..=40).collect();
+        for len in 0..=text.len() {
+            let bytes = &text[..len];
+            let mut want = [0; 8];
+            let whole = len - len % 8;
+            want[..len - whole].copy_from_slice(&bytes[whole..]);
+            assert_eq!(last_word(bytes), u64::from_le_bytes(want), "length {len}");
+        }
     }
 
     #[test]

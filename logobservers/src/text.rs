@@ -98,11 +98,8 @@ impl<W: Write + Send> TextObserver<W> {
     /// Appends the line for `event` (with its final newline) to `out`;
     /// nothing for an event with no text.
     pub fn format_line(&self, event: &Event<'_>, out: &mut String) {
-        let text = event.text();
         let traceback = event.failure().map(|f| f.traceback());
-        if text.is_empty() && traceback.is_none() {
-            return;
-        }
+        let line_start = out.len();
         match &self.time {
             TimeLayout::Dash => out.push('-'),
             TimeLayout::Twisted => logcore::write_time(event.time(), out),
@@ -127,7 +124,16 @@ impl<W: Write + Send> TextObserver<W> {
         out.push(']');
         out.push_str(end);
         out.push(' ');
-        escape_into(&text, out);
+        let text_start = out.len();
+        event.write_text(out);
+        if out.len() == text_start && traceback.is_none() {
+            // no text: no line
+            return out.truncate(line_start);
+        }
+        if any_byte(&out.as_bytes()[text_start..], needs_escape) {
+            out.truncate(text_start);
+            escape_into(&event.text(), out);
+        }
         if let Some(traceback) = traceback {
             out.push_str("\n\t");
             escape_into(&traceback, out);
