@@ -258,13 +258,16 @@ fn an_event_bigger_than_a_ring_travels_beside_it_in_order() {
 
 /// A line whose placeholders are written straight into it (plain `{name}`s
 /// of integers and strings) is escaped as any other, and is the line a
-/// kept copy of the event gives.
+/// kept copy of the event gives; their `log_flattened` entries (written
+/// without rendering the event) are the kept copy's.
 #[test]
 fn plain_placeholders_written_straight_into_a_line_are_escaped_too() {
     let text = Arc::new(TextObserver::new(Vec::new()).with_time_format(None));
+    let json = Arc::new(JsonObserver::new(Vec::new()));
     let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
     let keep = kept.clone();
     let publisher = Arc::new(LogPublisher::new());
+    publisher.add_observer(json.clone());
     publisher.add_observer(text.clone());
     publisher.add_observer(move |e: &Event<'_>| keep.lock().unwrap().push(e.to_owned_event()));
     let log = Logger::new("app").with_observer(publisher.clone());
@@ -280,8 +283,26 @@ fn plain_placeholders_written_straight_into_a_line_are_escaped_too() {
         "- [app#info] 7 says\n\tevil\n\t[x#critical] \\x1b[2J\n- [app#info] 7 plain ok\n"
     );
     let again = TextObserver::new(Vec::new()).with_time_format(None);
-    for e in kept.lock().unwrap().iter() {
+    let kept = kept.lock().unwrap();
+    for e in kept.iter() {
         again.observe(&Event::from_owned(e));
     }
     assert_eq!(String::from_utf8(again.into_inner()).unwrap(), written);
+    let bytes = Arc::into_inner(json).unwrap().into_inner();
+    let read: Vec<_> = events_from_json_log_file(&bytes[..]).collect();
+    assert_eq!(read.len(), 2);
+    // (JSON has one kind of integer: compare the values' text)
+    let entries = |e: &spindle::OwnedEvent| -> Vec<(String, String)> {
+        e.flattened
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    for (read, kept) in read.iter().zip(kept.iter()) {
+        assert_eq!(entries(read), entries(kept));
+    }
+    assert_eq!(
+        read[0].flattened[0],
+        ("n!s:".into(), OwnedValue::Str("7".into()))
+    );
 }

@@ -395,6 +395,9 @@ impl<'a> Event<'a> {
             }
             Repr::Live(l) => l,
         };
+        if !l.callsite.calls && l.flattened_plain(f) {
+            return;
+        }
         let flat = l.flat();
         for (i, ((text_key, raw_key), span)) in
             l.callsite.keys().zip(flat.spans.as_slice()).enumerate()
@@ -465,6 +468,37 @@ impl Flat {
 }
 
 impl Live<'_> {
+    /// The `log_flattened` entries if every placeholder (eight at most) is
+    /// a plain `{name}` of a field whose value writes its own text: the
+    /// texts written into one string first (nothing else runs, so nothing
+    /// is cached), the values being the fields. `false` (having called `f`
+    /// for nothing) otherwise.
+    fn flattened_plain(&self, f: &mut dyn FnMut(&str, &dyn Value)) -> bool {
+        let bare = self.callsite.bare;
+        if bare.len() != self.placeholders.len() || bare.len() > 8 {
+            return false;
+        }
+        let mut text = PooledString::with_capacity(8 * bare.len());
+        let mut ends = [0; 8];
+        let keys = self.callsite.keys().zip(self.placeholders).zip(bare);
+        for (i, (((text_key, _), placeholder), &field)) in keys.enumerate() {
+            let plain = usize::from(field) < self.fields.len()
+                && is_plain_key(text_key)
+                && placeholder.__write_plain(&mut text);
+            if !plain {
+                return false;
+            }
+            ends[i] = text.len();
+        }
+        let mut start = 0;
+        for (((text_key, raw_key), &field), end) in self.callsite.keys().zip(bare).zip(ends) {
+            f(text_key, &&text[start..end]);
+            f(raw_key, self.fields[usize::from(field)].1);
+            start = end;
+        }
+        true
+    }
+
     /// Writes the text if every placeholder is a plain `{name}` whose
     /// value writes itself; `false` (with some text written) otherwise.
     fn write_plain(&self, out: &mut String) -> bool {
