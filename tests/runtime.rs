@@ -171,25 +171,41 @@ fn setup_errors_say_what_and_where() {
     );
 }
 
-/// What packing gives back, next to the kept copy, for each event a logger sees.
+/// What packing gives back, read back kept and live (as a kept copy and
+/// its text), next to the kept copy, for each event a logger sees.
 #[derive(Default)]
-#[allow(clippy::type_complexity)]
-struct PackedAndKept(Mutex<Vec<(Option<spindle::OwnedEvent>, spindle::OwnedEvent, Vec<u8>)>>);
+struct PackedAndKept(Mutex<Vec<Seen>>);
+
+struct Seen {
+    unpacked: Option<(spindle::OwnedEvent, spindle::OwnedEvent, String)>,
+    kept: spindle::OwnedEvent,
+    bytes: Vec<u8>,
+}
 
 impl Observer for PackedAndKept {
     fn observe(&self, event: &Event<'_>) {
         let mut words = Vec::new();
         let unpacked = spindle::pack(event, &mut words).then(|| {
-            spindle::Unpacker::new()
+            let mut unpacker = spindle::Unpacker::new();
+            let kept = unpacker
                 .unpack(&words)
-                .unwrap_or_else(|e| panic!("{e} in {words:x?}"))
+                .unwrap_or_else(|e| panic!("{e} in {words:x?}"));
+            let mut live = None;
+            unpacker
+                .unpack_with(&words, &mut |e| {
+                    live = Some((e.to_owned_event(), e.text().into_owned()))
+                })
+                .unwrap_or_else(|e| panic!("{e} in {words:x?}"));
+            let (live, text) = live.expect("handed over");
+            (kept, live, text)
         });
         // as bytes, to look for text in them
         let bytes = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        self.0
-            .lock()
-            .unwrap()
-            .push((unpacked, event.to_owned_event(), bytes));
+        self.0.lock().unwrap().push(Seen {
+            unpacked,
+            kept: event.to_owned_event(),
+            bytes,
+        });
     }
 }
 
@@ -246,7 +262,15 @@ fn packed_events_read_back_as_their_kept_copies() {
     spindle::failure!(logger: log, "write failed", err);
     let seen = std::mem::take(&mut *seen.0.lock().unwrap());
     assert_eq!(seen.len(), 10);
-    for (i, (unpacked, kept, bytes)) in seen.into_iter().enumerate() {
+    for (
+        i,
+        Seen {
+            unpacked,
+            kept,
+            bytes,
+        },
+    ) in seen.into_iter().enumerate()
+    {
         if i == 0 {
             // plain placeholders: the caller formatted no text
             assert!(!bytes.windows(4).any(|w| w == b"1234"), "{bytes:?}");
@@ -261,11 +285,15 @@ fn packed_events_read_back_as_their_kept_copies() {
             assert!(unpacked.is_none(), "an event with a failure is kept whole");
             continue;
         }
-        let mut unpacked = unpacked.unwrap_or_else(|| panic!("event {i} packs"));
+        let (mut unpacked, mut live, text) = unpacked.unwrap_or_else(|| panic!("event {i} packs"));
         let (a, b) = (unpacked.time.unwrap(), kept.time.unwrap());
         assert!((a - b).abs() < 0.5, "event {i}: {a} vs {b}");
+        assert_eq!(live.time, unpacked.time, "event {i}");
         unpacked.time = kept.time;
+        live.time = kept.time;
         assert_eq!(unpacked, kept, "event {i}");
+        assert_eq!(live, kept, "event {i}, read back live");
         assert_eq!(format_event(&unpacked), format_event(&kept), "event {i}");
+        assert_eq!(text, format_event(&kept), "event {i}, read back live");
     }
 }

@@ -201,6 +201,17 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// A live event whose time is known already.
+    pub(crate) fn live_at(parts: LiveParts<'a>, time: f64) -> Event<'a> {
+        Event {
+            repr: Repr::Live(Live {
+                parts,
+                time: OnceCell::from(time),
+                flat: ManuallyDrop::new(OnceCell::new()),
+            }),
+        }
+    }
+
     /// A view of a kept event.
     pub fn from_owned(event: &'a OwnedEvent) -> Event<'a> {
         Event {

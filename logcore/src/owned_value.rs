@@ -232,6 +232,14 @@ impl Value for OwnedValue {
         self.visit(packer);
         true
     }
+    fn __write_plain(&self, out: &mut String) -> bool {
+        match self {
+            OwnedValue::Str(s) => s.__write_plain(out),
+            OwnedValue::I64(i) => i.__write_plain(out),
+            OwnedValue::U64(u) => u.__write_plain(out),
+            _ => false,
+        }
+    }
 }
 
 /// Builds an [`OwnedValue`] from a visit.

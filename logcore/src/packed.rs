@@ -16,7 +16,7 @@ use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
-use crate::placeholder::Sink;
+use crate::placeholder::{Placeholder, Render, Sink};
 use crate::value::{Map, Seq, Value, Visit};
 
 /// A call site's number, given the first time one of its events is packed.
@@ -611,7 +611,8 @@ impl std::error::Error for UnpackError {}
 
 /// Reads packed events back (see [`pack`]), turning clock readings into
 /// wall-clock time. Keep one per reading thread: it re-reads the system
-/// clock at most once a second to stay in step with it.
+/// clock at most once a second to stay in step with it, and reuses one
+/// buffer for the records it reads.
 ///
 /// ```
 /// let err = logcore::Unpacker::new().unpack(&[u64::MAX]).unwrap_err();
@@ -620,12 +621,37 @@ impl std::error::Error for UnpackError {}
 #[derive(Debug)]
 pub struct Unpacker {
     clock: WallClock,
+    /// The record being read, as bytes (strings are read in place).
+    bytes: Vec<u8>,
 }
 
 impl Default for Unpacker {
     fn default() -> Self {
         Unpacker::new()
     }
+}
+
+/// What every record starts with.
+struct Head {
+    callsite: &'static Callsite,
+    level: LogLevel,
+    flags: u8,
+    time: f64,
+}
+
+/// How many fields and placeholders an event may have to be handed over
+/// live by [`Unpacker::unpack_with`] (more are kept whole).
+const LIVE_MAX: usize = 16;
+
+/// A placeholder read back, for a live event: how it was packed.
+#[derive(Clone, Copy)]
+enum Kind<'b> {
+    /// Shows field `j` unchanged.
+    Bare(usize),
+    /// Shows its value, packed after it.
+    Plain,
+    /// Its text, then its value.
+    Text(&'b str),
 }
 
 impl Unpacker {
@@ -636,30 +662,102 @@ impl Unpacker {
         clock::calibrate();
         Unpacker {
             clock: WallClock::new(),
+            bytes: Vec::new(),
         }
     }
 
-    /// Reads one packed event.
+    /// Reads one packed event, as a kept event.
     pub fn unpack(&mut self, words: &[u64]) -> Result<OwnedEvent, UnpackError> {
-        let mut r = Reader { words, at: 0 };
+        let bytes = self.take_bytes(words);
+        let result = self.owned(&mut Reader::new(&bytes));
+        self.bytes = bytes;
+        result
+    }
+
+    /// Reads one packed event and hands it to `f` as a live event that
+    /// borrows the record: nothing is copied or kept, and its text is
+    /// rendered from the call site's parsed format, as at the call site.
+    /// An event that a live event cannot carry (a logger's system or
+    /// fields, a placeholder that failed, more than sixteen fields or
+    /// placeholders) is handed over as a kept event instead.
+    ///
+    /// ```
+    /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
+    /// static SITE: Callsite = Callsite {
+    ///     format: "{who} waves",
+    ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")],
+    ///     module_path: "app", file: "app.rs", line: 7, calls: false,
+    ///     bare: &[0], id: CallsiteId::new(),
+    /// };
+    /// let who = "ann";
+    /// let fields = [("who", &who as &dyn Value)];
+    /// let show = logcore::ShowValue(&who);
+    /// let placeholders = [&show as &logcore::Placeholder<'_>];
+    /// let event = Event::live(LiveParts {
+    ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
+    ///     fields: &fields, placeholders: &placeholders,
+    ///     source: None, failure: None, logger: None,
+    /// });
+    /// let mut words = Vec::new();
+    /// assert!(logcore::pack(&event, &mut words));
+    /// let mut text = String::new();
+    /// Unpacker::new().unpack_with(&words, &mut |e| text = e.text().into_owned())?;
+    /// assert_eq!(text, "ann waves");
+    /// # Ok::<(), logcore::UnpackError>(())
+    /// ```
+    pub fn unpack_with(
+        &mut self,
+        words: &[u64],
+        f: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<(), UnpackError> {
+        let bytes = self.take_bytes(words);
+        let result = match self.live(&bytes, f) {
+            Ok(true) => Ok(()),
+            Ok(false) => self
+                .owned(&mut Reader::new(&bytes))
+                .map(|event| f(&Event::from_owned(&event))),
+            Err(e) => Err(e),
+        };
+        self.bytes = bytes;
+        result
+    }
+
+    /// The reused buffer, holding `words` as bytes.
+    fn take_bytes(&mut self, words: &[u64]) -> Vec<u8> {
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes.clear();
+        for w in words {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// The first two words, and the call site's field names.
+    fn head(
+        &mut self,
+        r: &mut Reader<'_>,
+        names: &mut dyn FnMut(&[&'static str]) -> Result<(), UnpackError>,
+    ) -> Result<Head, UnpackError> {
         let header = r.word("a call site number")?;
-        let sites = SITES.read().unwrap_or_else(PoisonError::into_inner);
-        let site = ((header as u32) as usize)
-            .checked_sub(1)
-            .and_then(|i| sites.get(i))
-            .ok_or(UnpackError {
-                at: 0,
-                what: "a known call site",
-            })?;
-        let callsite = site.callsite;
         let at_header = |what| UnpackError { at: 0, what };
+        // the names are copied out: whoever reads the event may log, and
+        // register a call site
+        let callsite = {
+            let sites = SITES.read().unwrap_or_else(PoisonError::into_inner);
+            let site = ((header as u32) as usize)
+                .checked_sub(1)
+                .and_then(|i| sites.get(i))
+                .ok_or(at_header("a known call site"))?;
+            if (header >> 48) as usize != site.fields.len() {
+                return Err(at_header("as many fields as the call site has"));
+            }
+            names(&site.fields)?;
+            site.callsite
+        };
         let level = LogLevel::from_u8((header >> 32) as u8).ok_or(at_header("a level"))?;
         let flags = (header >> 40) as u8;
         if flags & !FLAGS != 0 {
             return Err(at_header("flags"));
-        }
-        if (header >> 48) as usize != site.fields.len() {
-            return Err(at_header("as many fields as the call site has"));
         }
         let time = r.word("a time")?;
         let time = if flags & WALL_TIME != 0 {
@@ -667,29 +765,156 @@ impl Unpacker {
         } else {
             self.clock.wall(time)
         };
-        let namespace = if flags & NAMESPACE != 0 {
+        Ok(Head {
+            callsite,
+            level,
+            flags,
+            time,
+        })
+    }
+
+    /// The event as a live event, to `f`; `Ok(false)` (without calling it)
+    /// if a live event cannot carry it.
+    fn live(&mut self, bytes: &[u8], f: &mut dyn FnMut(&Event<'_>)) -> Result<bool, UnpackError> {
+        let r = &mut Reader::new(bytes);
+        let mut names = [""; LIVE_MAX];
+        let mut n = 0;
+        let head = self.head(r, &mut |site| {
+            n = site.len();
+            if let Some(names) = names.get_mut(..n) {
+                names.copy_from_slice(site);
+            }
+            Ok(())
+        })?;
+        let callsite = head.callsite;
+        let count = callsite.bare.len();
+        if head.flags & (SYSTEM | LOGGER_FIELDS) != 0 || n > LIVE_MAX || count > LIVE_MAX {
+            return Ok(false);
+        }
+        let namespace = if head.flags & NAMESPACE != 0 {
             r.str("a namespace")?
         } else {
-            callsite.module_path.to_string()
+            callsite.module_path
         };
-        let system = if flags & SYSTEM != 0 {
-            Some(r.str("a system")?)
-        } else {
-            None
-        };
-        let source = if flags & SOURCE != 0 {
+        // (one value: kept, whatever it is)
+        let source = if head.flags & SOURCE != 0 {
             Some(r.value(0)?)
         } else {
             None
         };
-        let mut fields = Vec::with_capacity(site.fields.len());
-        for name in &site.fields {
-            fields.push((Cow::Borrowed(*name), r.value(0)?));
+        let mut values = [Unpacked::None; LIVE_MAX];
+        for value in &mut values[..n] {
+            let Some(v) = r.unpacked()? else {
+                return Ok(false);
+            };
+            *value = v;
         }
-        if flags & LOGGER_FIELDS != 0 {
-            let n = r.word("a logger field count")?;
-            for _ in 0..n {
-                let name = r.str("a field name")?;
+        let mut kinds = [Kind::Plain; LIVE_MAX];
+        let mut raws = [Unpacked::None; LIVE_MAX];
+        let bare = |i: usize, at: usize| match callsite.bare.get(i) {
+            Some(&j) if usize::from(j) < n => Ok(Kind::Bare(usize::from(j))),
+            _ => Err(UnpackError {
+                at,
+                what: "a placeholder that shows a field",
+            }),
+        };
+        if head.flags & ALL_BARE != 0 {
+            for (i, kind) in kinds[..count].iter_mut().enumerate() {
+                *kind = bare(i, r.at)?;
+            }
+        } else {
+            if r.word("a placeholder count")? != count as u64 {
+                return Ok(false);
+            }
+            for i in 0..count {
+                let at = r.at;
+                kinds[i] = match r.word("a placeholder kind")? {
+                    BARE => bare(i, at)?,
+                    PLAIN => Kind::Plain,
+                    TEXT => Kind::Text(r.str("a placeholder's text")?),
+                    FAILED => return Ok(false),
+                    _ => {
+                        return Err(UnpackError {
+                            at,
+                            what: "a placeholder kind",
+                        });
+                    }
+                };
+                if !matches!(kinds[i], Kind::Bare(_)) {
+                    let Some(raw) = r.unpacked()? else {
+                        return Ok(false);
+                    };
+                    raws[i] = raw;
+                }
+            }
+        }
+        r.end()?;
+        // (only the first `count` and `n` are filled: the rest are never read)
+        let mut shown = [Shown(None, &Unpacked::None); LIVE_MAX];
+        for i in 0..count {
+            shown[i] = match kinds[i] {
+                Kind::Bare(j) => Shown(None, &values[j]),
+                Kind::Plain => Shown(None, &raws[i]),
+                Kind::Text(text) => Shown(Some(text), &raws[i]),
+            };
+        }
+        let mut placeholders: [&Placeholder<'_>; LIVE_MAX] = [&shown[0]; LIVE_MAX];
+        for i in 1..count {
+            placeholders[i] = &shown[i];
+        }
+        let mut fields: [(&'static str, &dyn Value); LIVE_MAX] = [("", &Unpacked::None); LIVE_MAX];
+        for i in 0..n {
+            fields[i] = (names[i], &values[i]);
+        }
+        let event = Event::live_at(
+            LiveParts {
+                level: head.level,
+                callsite,
+                namespace,
+                fields: &fields[..n],
+                placeholders: &placeholders[..count],
+                source: source.as_ref().map(|s| s as &dyn Value),
+                failure: None,
+                logger: None,
+            },
+            head.time,
+        );
+        f(&event);
+        Ok(true)
+    }
+
+    /// The event as a kept event.
+    fn owned(&mut self, r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
+        let mut names = Vec::new();
+        let head = self.head(r, &mut |site| {
+            names.extend_from_slice(site);
+            Ok(())
+        })?;
+        let callsite = head.callsite;
+        let namespace = if head.flags & NAMESPACE != 0 {
+            r.str("a namespace")?.to_string()
+        } else {
+            callsite.module_path.to_string()
+        };
+        let system = if head.flags & SYSTEM != 0 {
+            Some(r.str("a system")?.to_string())
+        } else {
+            None
+        };
+        let source = if head.flags & SOURCE != 0 {
+            Some(r.value(0)?)
+        } else {
+            None
+        };
+        let n = names.len();
+        let mut fields = Vec::with_capacity(n);
+        for name in names {
+            fields.push((Cow::Borrowed(name), r.value(0)?));
+        }
+        if head.flags & LOGGER_FIELDS != 0 {
+            let count = r.word("a logger field count")?;
+            for _ in 0..count {
+                let name = r.str("a field name")?.to_string();
                 fields.push((Cow::Owned(name), r.value(0)?));
             }
         }
@@ -705,29 +930,29 @@ impl Unpacker {
         let shown = |i: usize, at: usize| {
             let j = callsite.bare.get(i).map_or(usize::MAX, |&j| usize::from(j));
             match fields.get(j) {
-                Some((_, value)) if j < site.fields.len() => Ok(text_and_raw(value.clone())),
+                Some((_, value)) if j < n => Ok(text_and_raw(value.clone())),
                 _ => Err(UnpackError {
                     at,
                     what: "a placeholder that shows a field",
                 }),
             }
         };
-        if flags & ALL_BARE != 0 {
+        if head.flags & ALL_BARE != 0 {
             for (i, (text_key, raw_key)) in callsite.keys().enumerate() {
                 let (text, raw) = shown(i, r.at)?;
                 flattened.push((Cow::Borrowed(text_key), text));
                 flattened.push((Cow::Borrowed(raw_key), raw));
             }
         } else {
-            let n = r.word("a placeholder count")?;
+            let count = r.word("a placeholder count")?;
             // the count comes from the words: never trust it for a size
-            for (i, (text_key, raw_key)) in callsite.keys().take(n as usize).enumerate() {
+            for (i, (text_key, raw_key)) in callsite.keys().take(count as usize).enumerate() {
                 let kind_at = r.at;
                 let (text, raw) = match r.word("a placeholder kind")? {
                     BARE => shown(i, kind_at)?,
                     PLAIN => text_and_raw(r.value(0)?),
                     TEXT => {
-                        let text = r.str("a placeholder's text")?;
+                        let text = r.str("a placeholder's text")?.to_string();
                         (OwnedValue::Str(text), r.value(0)?)
                     }
                     FAILED => {
@@ -745,14 +970,12 @@ impl Unpacker {
                 flattened.push((Cow::Borrowed(raw_key), raw));
             }
         }
-        if r.at != words.len() {
-            return Err(r.error("the end of the event"));
-        }
+        r.end()?;
         Ok(OwnedEvent {
-            level: Some(level),
+            level: Some(head.level),
             namespace: Some(namespace),
             format: Some(Cow::Borrowed(callsite.format)),
-            time: Some(time),
+            time: Some(head.time),
             system,
             source,
             failure: None,
@@ -764,48 +987,171 @@ impl Unpacker {
     }
 }
 
-struct Reader<'w> {
-    words: &'w [u64],
+/// A value read back for a live event: a string borrowed from the record,
+/// or a scalar (a sequence or a map makes the event a kept one).
+#[derive(Debug, Clone, Copy, Default)]
+enum Unpacked<'b> {
+    Str(&'b str),
+    #[default]
+    None,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Unpersistable,
+}
+
+impl Unpacked<'_> {
+    /// The value as a kept value (which owns nothing, for a scalar).
+    fn scalar(self) -> OwnedValue {
+        match self {
+            // (not reached: strings are handled where this is called)
+            Unpacked::Str(s) => OwnedValue::Str(s.to_string()),
+            Unpacked::None => OwnedValue::None,
+            Unpacked::Bool(b) => OwnedValue::Bool(b),
+            Unpacked::I64(i) => OwnedValue::I64(i),
+            Unpacked::U64(u) => OwnedValue::U64(u),
+            Unpacked::F64(x) => OwnedValue::F64(x),
+            Unpacked::Unpersistable => OwnedValue::Unpersistable,
+        }
+    }
+}
+
+impl Value for Unpacked<'_> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        match self {
+            Unpacked::Str(s) => visitor.visit_str(s),
+            other => other.scalar().visit(visitor),
+        }
+    }
+    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
+        match self {
+            Unpacked::Str(s) => s.__pack(packer),
+            other => other.scalar().__pack(packer),
+        }
+    }
+    fn __write_plain(&self, out: &mut String) -> bool {
+        match self {
+            Unpacked::Str(s) => s.__write_plain(out),
+            other => other.scalar().__write_plain(out),
+        }
+    }
+}
+
+impl fmt::Display for Unpacked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unpacked::Str(s) => f.pad(s),
+            other => other.scalar().fmt(f),
+        }
+    }
+}
+
+/// A placeholder read back: its value, shown as it renders, or the text
+/// rendered when it was packed.
+#[derive(Clone, Copy)]
+struct Shown<'v, 'b>(Option<&'b str>, &'v Unpacked<'b>);
+
+impl Render for Shown<'_, '_> {
+    fn render(&self, sink: &mut dyn Sink) {
+        match self.0 {
+            Some(text) => sink.put(format_args!("{text}"), Some(self.1)),
+            None => sink.put(format_args!("{}", self.1), Some(self.1)),
+        }
+    }
+    fn __write_plain(&self, out: &mut String) -> bool {
+        self.0.is_none() && self.1.__write_plain(out)
+    }
+}
+
+struct Reader<'b> {
+    /// The record's words, as bytes.
+    bytes: &'b [u8],
+    /// The next word.
     at: usize,
 }
 
 /// How deep sequences and maps may nest when read back.
 const MAX_DEPTH: usize = 128;
 
-impl Reader<'_> {
+impl<'b> Reader<'b> {
+    fn new(bytes: &'b [u8]) -> Reader<'b> {
+        Reader { bytes, at: 0 }
+    }
     fn error(&self, what: &'static str) -> UnpackError {
         UnpackError { at: self.at, what }
     }
+    /// Words left to read.
+    fn left(&self) -> usize {
+        (self.bytes.len() / 8).saturating_sub(self.at)
+    }
+    fn end(&self) -> Result<(), UnpackError> {
+        if self.left() == 0 {
+            Ok(())
+        } else {
+            Err(self.error("the end of the event"))
+        }
+    }
     fn word(&mut self, what: &'static str) -> Result<u64, UnpackError> {
-        let w = *self.words.get(self.at).ok_or(self.error(what))?;
+        let at = self.at * 8;
+        let w = self
+            .bytes
+            .get(at..at + 8)
+            .ok_or(self.error(what))?
+            .try_into()
+            .map_err(|_| self.error(what))?;
         self.at += 1;
-        Ok(w)
+        Ok(u64::from_le_bytes(w))
     }
     /// The string whose tag word was just read (at `at`).
-    fn text(&mut self, tag: u64, at: usize, what: &'static str) -> Result<String, UnpackError> {
+    fn text(&mut self, tag: u64, at: usize, what: &'static str) -> Result<&'b str, UnpackError> {
         let len = usize::try_from(tag >> 8).unwrap_or(usize::MAX);
-        let n = len.div_ceil(8);
         // the length comes from the words: only words there make bytes
-        let words = self
-            .words
-            .get(self.at..)
-            .and_then(|rest| rest.get(..n))
-            .ok_or(self.error(what))?;
-        let mut bytes = Vec::with_capacity(len);
-        for w in words {
-            bytes.extend_from_slice(&w.to_le_bytes());
+        if len.div_ceil(8) > self.left() {
+            return Err(self.error(what));
         }
-        bytes.truncate(len);
-        self.at += n;
-        String::from_utf8(bytes).map_err(|_| UnpackError { at, what })
+        let start = self.at * 8;
+        let bytes = &self.bytes[start..start + len];
+        self.at += len.div_ceil(8);
+        std::str::from_utf8(bytes).map_err(|_| UnpackError { at, what })
     }
-    fn str(&mut self, what: &'static str) -> Result<String, UnpackError> {
+    fn str(&mut self, what: &'static str) -> Result<&'b str, UnpackError> {
         let at = self.at;
         let tag = self.word(what)?;
         if tag & 0xff != STR {
             return Err(UnpackError { at, what });
         }
         self.text(tag, at, what)
+    }
+    /// A string or a scalar, the string borrowed; `None` for a sequence
+    /// or a map.
+    fn unpacked(&mut self) -> Result<Option<Unpacked<'b>>, UnpackError> {
+        let at = self.at;
+        let tag = self.word("a value")?;
+        let value = match tag & 0xff {
+            STR => return Ok(Some(Unpacked::Str(self.text(tag, at, "a string")?))),
+            SEQ | MAP => return Ok(None),
+            I64 => Unpacked::I64(self.word("an integer")? as i64),
+            U64 => Unpacked::U64(self.word("an integer")?),
+            F64 => Unpacked::F64(f64::from_bits(self.word("a float")?)),
+            NONE => Unpacked::None,
+            FALSE => Unpacked::Bool(false),
+            TRUE => Unpacked::Bool(true),
+            UNPERSISTABLE => Unpacked::Unpersistable,
+            _ => {
+                return Err(UnpackError {
+                    at,
+                    what: "a value tag",
+                });
+            }
+        };
+        if tag >> 8 != 0 {
+            return Err(UnpackError {
+                at,
+                what: "a value tag",
+            });
+        }
+        Ok(Some(value))
     }
     fn value(&mut self, depth: usize) -> Result<OwnedValue, UnpackError> {
         if depth > MAX_DEPTH {
@@ -832,7 +1178,7 @@ impl Reader<'_> {
             U64 => small(OwnedValue::U64(self.word("an integer")?)),
             F64 => small(OwnedValue::F64(f64::from_bits(self.word("a float")?))),
             UNPERSISTABLE => small(OwnedValue::Unpersistable),
-            STR => Ok(OwnedValue::Str(self.text(tag, at, "a string")?)),
+            STR => Ok(OwnedValue::Str(self.text(tag, at, "a string")?.to_string())),
             SEQ => {
                 let mut items = Vec::new();
                 for _ in 0..count {
@@ -883,6 +1229,10 @@ mod tests {
         id: CallsiteId::new(),
     };
 
+    fn bytes_of(words: &[u64]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
     /// Runs `f` on the test event with `n`.
     fn with_event<R>(n: u64, f: impl FnOnce(&Event<'_>) -> R) -> R {
         let who = "ann";
@@ -920,6 +1270,8 @@ mod tests {
         assert_eq!(event.namespace.as_deref(), Some("elsewhere"));
         for cut in 0..words.len() {
             assert!(unpacker.unpack(&words[..cut]).is_err(), "cut at {cut}");
+            let live = unpacker.unpack_with(&words[..cut], &mut |_| panic!("cut at {cut} read"));
+            assert!(live.is_err(), "cut at {cut}");
         }
         let mut longer = words.clone();
         longer.push(0);
@@ -985,20 +1337,14 @@ mod tests {
         ];
         let mut unpacker = Unpacker::new();
         for (words, what, at) in cases {
-            assert_eq!(
-                unpacker.unpack(&words).unwrap_err(),
-                UnpackError { at, what },
-                "{words:x?}"
-            );
+            let want = UnpackError { at, what };
+            assert_eq!(unpacker.unpack(&words).unwrap_err(), want, "{words:x?}");
+            let live = unpacker.unpack_with(&words, &mut |_| panic!("{words:x?} read"));
+            assert_eq!(live.unwrap_err(), want, "live: {words:x?}");
         }
         // a record that only nests
-        let deep = [SEQ | 1 << 8].repeat(MAX_DEPTH + 2);
-        let err = Reader {
-            words: &deep,
-            at: 0,
-        }
-        .value(0)
-        .unwrap_err();
+        let deep = bytes_of(&[SEQ | 1 << 8].repeat(MAX_DEPTH + 2));
+        let err = Reader::new(&deep).value(0).unwrap_err();
         assert_eq!(err.what, "values nested less deeply");
     }
 
@@ -1012,6 +1358,7 @@ mod tests {
                 let mut changed = words.clone();
                 changed[at] ^= 1 << bit;
                 let _ = unpacker.unpack(&changed);
+                let _ = unpacker.unpack_with(&changed, &mut |e| drop(e.text()));
             }
         }
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -1029,6 +1376,7 @@ mod tests {
                 *first = *first & !0xffff_ffff | id;
             }
             let _ = unpacker.unpack(&noise);
+            let _ = unpacker.unpack_with(&noise, &mut |e| drop(e.text()));
         }
     }
 
@@ -1067,12 +1415,10 @@ mod tests {
             let read: Vec<u64> = (60..60 + n)
                 .map(|i| words[i & 63].load(Ordering::Relaxed))
                 .collect();
-            let mut r = Reader {
-                words: &read,
-                at: 0,
-            };
+            let read = bytes_of(&read);
+            let mut r = Reader::new(&read);
             let value = r.value(0).unwrap();
-            assert_eq!(r.at, read.len());
+            assert_eq!(r.left(), 0);
             value
         };
         // pieces of every length, meeting word boundaries everywhere

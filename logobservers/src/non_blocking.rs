@@ -386,7 +386,7 @@ fn run<O: Observer>(observer: O, shared: &Shared, mut unpacker: Unpacker) {
             rings.append(&mut lock(&shared.new_rings));
         }
         let mut delivered = 0usize;
-        let mut deliver_one = |event: &OwnedEvent| {
+        let mut deliver_one = |event: &Event<'_>| {
             report_drops(&observer, &shared.dropped, &mut reported);
             deliver(&observer, event);
             delivered += 1;
@@ -395,7 +395,7 @@ fn run<O: Observer>(observer: O, shared: &Shared, mut unpacker: Unpacker) {
             read_ring(ring, &mut record, &mut unpacker, &mut deliver_one);
         }
         while let Some(event) = lock(&shared.stray).pop_front() {
-            deliver_one(&event);
+            deliver_one(&Event::from_owned(&event));
         }
         rings.retain(|r| !(r.ring.is_abandoned() && r.ring.is_empty()));
         report_drops(&observer, &shared.dropped, &mut reported);
@@ -433,17 +433,17 @@ fn read_ring(
     ring: &mut Reading,
     record: &mut Vec<u64>,
     unpacker: &mut Unpacker,
-    deliver: &mut dyn FnMut(&OwnedEvent),
+    deliver: &mut dyn FnMut(&Event<'_>),
 ) {
     while ring.ring.pop(record) {
         if record.is_empty() {
             if let Some(event) = lock(&ring.side).pop_front() {
-                deliver(&event);
+                deliver(&Event::from_owned(&event));
             }
             continue;
         }
-        match unpacker.unpack(record) {
-            Ok(event) => deliver(&event),
+        match unpacker.unpack_with(record, deliver) {
+            Ok(()) => {}
             Err(error) => {
                 let event = OwnedEvent::new(
                     LogLevel::Error,
@@ -451,7 +451,7 @@ fn read_ring(
                     "an event could not be read back: {error}",
                 )
                 .with_field("error", error.to_string());
-                deliver(&event);
+                deliver(&Event::from_owned(&event));
             }
         }
     }
@@ -468,14 +468,12 @@ fn report_drops<O: Observer>(observer: &O, dropped: &AtomicU64, reported: &mut u
         )
         .with_field("count", now - *reported);
         *reported = now;
-        deliver(observer, &event);
+        deliver(observer, &Event::from_owned(&event));
     }
 }
 
-fn deliver<O: Observer>(observer: &O, event: &OwnedEvent) {
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        observer.observe(&Event::from_owned(event))
-    }));
+fn deliver<O: Observer>(observer: &O, event: &Event<'_>) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| observer.observe(event)));
 }
 
 impl NonBlockingGuard {
@@ -632,7 +630,7 @@ mod tests {
             &mut reading,
             &mut Vec::new(),
             &mut Unpacker::new(),
-            &mut |e| seen.push(e.clone()),
+            &mut |e| seen.push(e.to_owned_event()),
         );
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0].level, Some(LogLevel::Error));
