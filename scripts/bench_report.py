@@ -156,10 +156,12 @@ def main():
             lines += ["", f"spindle / twisted: {read['spindle'] / read['twisted']:.1f}x (target: >= 20x)"]
     nb = load("non_blocking.json")
     if nb:
-        lines += ["", "Non-blocking output, latency of each call on the caller's side (200 000 calls, "
+        lines += ["", "Non-blocking output, latency of each call on the caller's side (200 000 calls in bursts of 64 "
+                  "with a 50 µs pause after each, queues of 16k events, "
                   f"clock overhead of {nb.get('clock', 0)} ns subtracted; target p50 <= 20 ns, p99.9 <= 200 ns):", "",
-                  "| library | p50 | p99 | p99.9 |", "| --- | --- | --- | --- |"]
-        lines += [f"| {k} | {v[0]} ns | {v[1]} ns | {v[2]} ns |" for k, v in nb.items() if k != "clock"]
+                  "| library | p50 | p99 | p99.9 | dropped |", "| --- | --- | --- | --- | --- |"]
+        dropped = lambda v: "not counted" if len(v) < 4 or v[3] is None else f"{v[3]}"
+        lines += [f"| {k} | {v[0]} ns | {v[1]} ns | {v[2]} ns | {dropped(v)} |" for k, v in nb.items() if k != "clock"]
     if allocs:
         lines += ["", "Heap allocations per event (counted with `stats_alloc` over 1000 events):", "",
                   "| path | allocations |", "| --- | --- |"]
