@@ -57,6 +57,8 @@ pub use source::LogSource;
 pub use text::{
     apply_spec, event_as_text, format_event, format_time, system_id, write_system_id, write_time,
 };
+#[doc(hidden)]
+pub use value::Scalar;
 pub use value::{
     DebugOnce, DebugValue, DisplayOnce, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug,
     Visit,

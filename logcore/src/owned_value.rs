@@ -227,6 +227,17 @@ impl Value for OwnedValue {
             OwnedValue::Unpersistable => visitor.visit_unpersistable(),
         }
     }
+    fn __scalar(&self) -> crate::value::Scalar<'_> {
+        use crate::value::Scalar;
+        match self {
+            OwnedValue::Str(s) => Scalar::Str(s),
+            OwnedValue::I64(i) => Scalar::I64(*i),
+            OwnedValue::U64(u) => Scalar::U64(*u),
+            OwnedValue::F64(x) => Scalar::F64(*x),
+            OwnedValue::Bool(b) => Scalar::Bool(*b),
+            _ => Scalar::Other,
+        }
+    }
     fn __pack(&self, packer: &mut crate::packed::Packer<'_>) -> bool {
         // read back, it is equal to itself, so it renders the same
         self.visit(packer);

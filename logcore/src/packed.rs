@@ -17,7 +17,7 @@ use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Render, Sink};
-use crate::value::{Map, Seq, Value, Visit};
+use crate::value::{Map, Scalar, Seq, Value, Visit};
 
 /// A call site's number, given the first time one of its events is packed.
 /// The macros put `CallsiteId::new()` in each call site's static.
@@ -202,7 +202,19 @@ impl Packer<'_> {
         self.word(Packer::tagged(STR, v.len()));
         self.byte_words(v.as_bytes());
     }
-
+    /// A string or a scalar (nothing for `Other`). Always inlined: in a
+    /// type's `__pack` the match folds to that type's one case.
+    #[inline(always)]
+    pub fn scalar(&mut self, v: Scalar<'_>) {
+        match v {
+            Scalar::Str(s) => self.str(s),
+            Scalar::I64(i) => self.i64(i),
+            Scalar::U64(u) => self.u64(u),
+            Scalar::F64(x) => self.f64(x),
+            Scalar::Bool(b) => self.bool(b),
+            Scalar::Other => {}
+        }
+    }
     /// A string written by `write` (straight into the words: no buffer),
     /// or, if it fails or panics, a note saying so.
     fn display(&mut self, write: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result) {
@@ -1022,6 +1034,16 @@ impl Value for Unpacked<'_> {
         match self {
             Unpacked::Str(s) => visitor.visit_str(s),
             other => other.scalar().visit(visitor),
+        }
+    }
+    fn __scalar(&self) -> Scalar<'_> {
+        match *self {
+            Unpacked::Str(s) => Scalar::Str(s),
+            Unpacked::I64(i) => Scalar::I64(i),
+            Unpacked::U64(u) => Scalar::U64(u),
+            Unpacked::F64(x) => Scalar::F64(x),
+            Unpacked::Bool(b) => Scalar::Bool(b),
+            Unpacked::None | Unpacked::Unpersistable => Scalar::Other,
         }
     }
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {

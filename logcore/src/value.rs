@@ -28,14 +28,32 @@ pub trait Value {
     /// Calls the visitor's method for this value's kind.
     fn visit(&self, visitor: &mut dyn Visit);
 
+    /// The value as a string or a scalar whose `Display` is the text of
+    /// that value, which packing copies without visiting; `Other` for any
+    /// other value. Not part of the stable API; the default says `Other`,
+    /// which is right for every type.
+    #[doc(hidden)]
+    fn __scalar(&self) -> Scalar<'_> {
+        Scalar::Other
+    }
+
     /// Packs the value (see [`pack`](crate::pack)) and says whether its
     /// `Display` is the text of the value packed, so that a plain `{name}`
     /// can be rendered from it later. Not part of the stable API: the
-    /// default visits, and is right for every type.
+    /// default packs what [`Value::__scalar`] gives, or visits, and is right
+    /// for every type.
     #[doc(hidden)]
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        self.visit(packer);
-        false
+        match self.__scalar() {
+            Scalar::Other => {
+                self.visit(packer);
+                false
+            }
+            scalar => {
+                packer.scalar(scalar);
+                true
+            }
+        }
     }
 
     /// Appends the value's `Display` text if it can without `fmt` (and
@@ -46,6 +64,20 @@ pub trait Value {
         let _ = out;
         false
     }
+}
+
+/// A string or a scalar, as [`Value::__scalar`] gives it. Not part of the
+/// stable API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    Str(&'a str),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+    /// Anything else: packed by visiting it.
+    Other,
 }
 
 /// Receives a value by kind. Only [`Visit::visit_debug`] is required; every
@@ -218,9 +250,8 @@ macro_rules! value_as {
                 visitor.$method(*self as $as)
             }
             #[inline]
-            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-                packer.$pack(*self as $as);
-                true
+            fn __scalar(&self) -> Scalar<'_> {
+                Scalar::$pack(*self as $as)
             }
             #[inline]
             fn __write_plain(&self, out: &mut String) -> bool {
@@ -230,8 +261,8 @@ macro_rules! value_as {
         }
     )*};
 }
-value_as!(visit_i64 as i64, packed by i64: i8, i16, i32, i64, isize);
-value_as!(visit_u64 as u64, packed by u64: u8, u16, u32, u64, usize);
+value_as!(visit_i64 as i64, packed by I64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64, packed by U64: u8, u16, u32, u64, usize);
 // an f32 widened to f64 prints more digits than the f32 does
 value_as!(visit_f64 as f64: f32);
 value_as!(visit_i128 as i128: i128);
@@ -241,9 +272,8 @@ impl Value for f64 {
         visitor.visit_f64(*self)
     }
     #[inline]
-    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        packer.f64(*self);
-        true
+    fn __scalar(&self) -> Scalar<'_> {
+        Scalar::F64(*self)
     }
 }
 
@@ -252,9 +282,8 @@ impl Value for bool {
         visitor.visit_bool(*self)
     }
     #[inline]
-    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        packer.bool(*self);
-        true
+    fn __scalar(&self) -> Scalar<'_> {
+        Scalar::Bool(*self)
     }
 }
 
@@ -284,9 +313,8 @@ macro_rules! value_str {
                 visitor.visit_str(self)
             }
             #[inline]
-            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-                packer.str(self);
-                true
+            fn __scalar(&self) -> Scalar<'_> {
+                Scalar::Str(self)
             }
             #[inline]
             fn __write_plain(&self, out: &mut String) -> bool {
@@ -320,6 +348,10 @@ macro_rules! value_deref {
                 (**self).visit(visitor)
             }
             #[inline]
+            fn __scalar(&self) -> Scalar<'_> {
+                (**self).__scalar()
+            }
+            #[inline]
             fn __pack(&self, packer: &mut Packer<'_>) -> bool {
                 (**self).__pack(packer)
             }
@@ -335,6 +367,9 @@ value_deref!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
 impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     fn visit(&self, visitor: &mut dyn Visit) {
         (**self).visit(visitor)
+    }
+    fn __scalar(&self) -> Scalar<'_> {
+        (**self).__scalar()
     }
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         (**self).__pack(packer)
@@ -541,9 +576,8 @@ macro_rules! once_impls {
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.visit_str(self.text())
             }
-            fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-                packer.str(self.text());
-                true
+            fn __scalar(&self) -> Scalar<'_> {
+                Scalar::Str(self.text())
             }
             fn __write_plain(&self, out: &mut String) -> bool {
                 out.push_str(self.text());
