@@ -123,11 +123,13 @@ impl FromStr for LogLevel {
 
     /// Case-insensitive; `warning` is accepted for `warn` (Python's name).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let lower = s.trim().to_ascii_lowercase();
+        let name = s.trim();
         ALL_LEVELS
             .into_iter()
-            .find(|l| l.name() == lower)
-            .or((lower == "warning").then_some(LogLevel::Warn))
+            .find(|l| l.name().eq_ignore_ascii_case(name))
+            .or(name
+                .eq_ignore_ascii_case("warning")
+                .then_some(LogLevel::Warn))
             .ok_or_else(|| ParseLevelError {
                 input: s.to_string(),
             })

@@ -96,12 +96,9 @@ impl<'de> Visitor<'de> for EventVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedEvent, A::Error> {
         let mut event = OwnedEvent::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
             match &*key {
-                "log_level" => {
-                    event.level =
-                        level(map.next_value_seed(ValueSeed)?).map_err(de::Error::custom)?
-                }
+                "log_level" => event.level = map.next_value_seed(LevelSeed)?,
                 "log_namespace" => event.namespace = text_of(map.next_value_seed(ValueSeed)?),
                 "log_format" => {
                     event.format = text_of(map.next_value_seed(ValueSeed)?).map(Into::into)
@@ -123,12 +120,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 "log_logger" => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
-                "log_flattened" => match map.next_value_seed(ValueSeed)? {
-                    OwnedValue::Map(entries) => {
-                        event.flattened = entries.into_iter().map(|(k, v)| (k.into(), v)).collect()
-                    }
-                    _ => return Err(de::Error::custom("`log_flattened` must be an object")),
-                },
+                "log_flattened" => map.next_value_seed(FlattenedSeed(&mut event.flattened))?,
                 _ => {
                     let value = map.next_value_seed(ValueSeed)?;
                     event.fields.push((key.into_owned().into(), value));
@@ -154,21 +146,21 @@ impl<'de> DeserializeSeed<'de> for ValueSeed {
 
 struct ValueVisitor;
 
-/// A key, borrowed from the record unless it holds an escape (serde's own
-/// `Cow<str>` always copies).
-struct KeySeed;
+/// A key or another string, borrowed from the record unless it holds an
+/// escape (serde's own `Cow<str>` always copies).
+struct StrSeed;
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for StrSeed {
     type Value = std::borrow::Cow<'de, str>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(KeySeed)
+        d.deserialize_str(StrSeed)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for StrSeed {
     type Value = std::borrow::Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
+        f.write_str("a string")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(v.into())
@@ -222,7 +214,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         // Keys borrowed from the record where they can be: a level object's
         // are thrown away, and the others are copied once, at the end.
         let mut entries: Vec<(std::borrow::Cow<'de, str>, OwnedValue)> = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
             let value = map.next_value_seed(ValueSeed)?;
             entries.push((key, value));
         }
@@ -264,13 +256,70 @@ fn text_of(value: OwnedValue) -> Option<String> {
     }
 }
 
-/// `log_level`: a level object (already its name), a name, or null. An
-/// unknown name is no level, as twisted reads it.
-fn level(value: OwnedValue) -> Result<Option<LogLevel>, String> {
-    match value {
-        OwnedValue::Str(name) => Ok(name.parse().ok()),
-        OwnedValue::None => Ok(None),
-        other => Err(format!("`log_level` is not a level: {other}")),
+/// `log_level`: a level object, a name, or null, read without copying
+/// anything. An unknown name is no level, as twisted reads it.
+struct LevelSeed;
+
+impl<'de> DeserializeSeed<'de> for LevelSeed {
+    type Value = Option<LogLevel>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LevelSeed)
+    }
+}
+
+impl<'de> Visitor<'de> for LevelSeed {
+    type Value = Option<LogLevel>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a level for `log_level`")
+    }
+    fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(name.parse().ok())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut name, mut uuid) = (None, None);
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            match &*key {
+                "name" => name = Some(map.next_value_seed(StrSeed)?),
+                "__class_uuid__" => uuid = Some(map.next_value_seed(StrSeed)?),
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        match uuid.as_deref() {
+            Some(LEVEL_UUID) => Ok(name.and_then(|n| n.parse().ok())),
+            Some(uuid) if uuid != FAILURE_UUID => Err(de::Error::custom(format!(
+                "unknown __class_uuid__ `{uuid}`"
+            ))),
+            _ => Err(de::Error::custom("`log_level` is not a level object")),
+        }
+    }
+}
+
+/// `log_flattened`: its entries straight into the event's.
+struct FlattenedSeed<'e>(&'e mut Vec<(std::borrow::Cow<'static, str>, OwnedValue)>);
+
+impl<'de> DeserializeSeed<'de> for FlattenedSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FlattenedSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object for `log_flattened`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            let value = map.next_value_seed(ValueSeed)?;
+            self.0.push((key.into_owned().into(), value));
+        }
+        Ok(())
     }
 }
 
@@ -381,7 +430,16 @@ mod tests {
             ),
             (
                 r#"{"log_flattened": 3}"#,
-                "`log_flattened` must be an object",
+                "expected an object for `log_flattened`",
+            ),
+            (r#"{"log_level": 3}"#, "expected a level for `log_level`"),
+            (
+                r#"{"log_level": {"name": "info"}}"#,
+                "`log_level` is not a level object",
+            ),
+            (
+                r#"{"log_level": {"__class_uuid__": "x"}}"#,
+                "unknown __class_uuid__ `x`",
             ),
             (r#"{"x": 1} 2"#, "bad JSON: trailing characters"),
             (r#"{"x": "#, "bad JSON: EOF"),
