@@ -1472,6 +1472,55 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_every_length_read_back_both_ways() {
+        static PLAIN: Callsite = Callsite {
+            format: "{s}",
+            pieces: &[Piece::Field("s!s:", "s!:")],
+            module_path: "packed::tests::plain",
+            file: "packed.rs",
+            line: 2,
+            calls: false,
+            bare: &[0],
+            id: CallsiteId::new(),
+        };
+        let mut unpacker = Unpacker::new();
+        for text in ["a", "é", "—", "\u{1F600}"] {
+            for n in 0..=20 {
+                let s = text.repeat(n);
+                let namespace = format!("ns{s}");
+                let fields = [("s", &s as &dyn Value)];
+                let show = crate::placeholder::ShowValue(&s);
+                let placeholders = [&show as &Placeholder<'_>];
+                let event = Event::live(LiveParts {
+                    level: LogLevel::Info,
+                    callsite: &PLAIN,
+                    namespace: &namespace,
+                    fields: &fields,
+                    placeholders: &placeholders,
+                    source: None,
+                    failure: None,
+                    logger: None,
+                });
+                let mut words = Vec::new();
+                assert!(pack(&event, &mut words));
+                let mut kept = event.to_owned_event();
+                let mut read = unpacker.unpack(&words).unwrap();
+                let mut live = None;
+                unpacker
+                    .unpack_with(&words, &mut |e| {
+                        live = Some((e.to_owned_event(), e.text().into_owned()))
+                    })
+                    .unwrap();
+                let (mut live, text) = live.unwrap();
+                (kept.time, read.time, live.time) = (None, None, None);
+                assert_eq!(read, kept, "{s:?}");
+                assert_eq!(live, kept, "{s:?}");
+                assert_eq!(text, s);
+            }
+        }
+    }
+
+    #[test]
     fn the_last_word_of_every_length_holds_the_bytes_after_the_whole_words() {
         let text: Vec<u8> = (1..=40).collect();
         for len in 0..=text.len() {
