@@ -35,7 +35,11 @@ const BYTES_PER_EVENT: usize = 64;
 /// event that packs finds room) the caller blocks or drops (and counts) as
 /// the [`FullPolicy`] says; the number dropped is delivered as a warning
 /// event before the next event. Events of one thread arrive in order; events of
-/// different threads may interleave differently than they were logged.
+/// different threads may interleave differently than they were logged. (One
+/// exception: an event logged from inside a value's `Display` while another
+/// is being packed goes through a queue shared by all threads, with the
+/// event being packed after it; the two may arrive out of order with the
+/// thread's other events.)
 /// The [`NonBlockingGuard`] returned with it delivers everything queued
 /// when dropped (or on [`NonBlockingGuard::flush`]).
 ///
