@@ -220,11 +220,25 @@ fn empty_observer(c: &mut Criterion) {
 }
 
 fn text_file(c: &mut Criterion) {
-    let mut group = c.benchmark_group("text_file");
-    spindle_case(
-        &mut group,
+    text_group(
+        c,
+        "text_file",
         TextObserver::new(dev_null()).with_flush_each(false),
     );
+    // each thread's lines written 8 KiB at a time (what two threads need)
+    text_group(
+        c,
+        "text_file_batched",
+        TextObserver::new(dev_null())
+            .with_flush_each(false)
+            .with_thread_batches(8 * 1024),
+    );
+}
+
+/// spindle's text observer `observer` against tracing's `fmt`.
+fn text_group(c: &mut Criterion, name: &str, observer: TextObserver<BufWriter<File>>) {
+    let mut group = c.benchmark_group(name);
+    spindle_case(&mut group, observer);
     tracing_case(
         &mut group,
         tracing_subscriber::fmt()
@@ -254,8 +268,24 @@ fn json_file(c: &mut Criterion) {
 
 /// Two threads logging to one text observer (through a logger each), per event.
 fn two_threads(c: &mut Criterion) {
-    let mut group = c.benchmark_group("two_threads_text");
-    let text: Arc<dyn Observer> = Arc::new(TextObserver::new(dev_null()).with_flush_each(false));
+    two_threads_group(
+        c,
+        "two_threads_text",
+        TextObserver::new(dev_null()).with_flush_each(false),
+    );
+    two_threads_group(
+        c,
+        "two_threads_text_batched",
+        TextObserver::new(dev_null())
+            .with_flush_each(false)
+            .with_thread_batches(8 * 1024),
+    );
+}
+
+/// Two threads logging to spindle's `observer`, and to tracing's `fmt`.
+fn two_threads_group(c: &mut Criterion, name: &str, observer: TextObserver<BufWriter<File>>) {
+    let mut group = c.benchmark_group(name);
+    let text: Arc<dyn Observer> = Arc::new(observer);
     group.bench_function("spindle", |b| {
         b.iter_custom(|iters| {
             let start = std::time::Instant::now();

@@ -90,6 +90,32 @@ impl<W: Write + Send> TextObserver<W> {
         self
     }
 
+    /// With [`with_flush_each(false)`](Self::with_flush_each), keeps each
+    /// thread's lines in a buffer of its own and writes them `bytes` at a
+    /// time, so that threads logging at once do not take turns at one
+    /// buffer (its cache lines moving between cores for every line). Each
+    /// thread's lines keep their order; lines of different threads
+    /// interleave by batches instead of one by one. Every thread's batch is
+    /// written whenever one is full, on [`Observer::flush`], and when the
+    /// observer is dropped or taken apart. 0 (the default) writes each line
+    /// at once.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, Observer, OwnedEvent};
+    /// use logobservers::TextObserver;
+    /// let observer = TextObserver::new(Vec::new())
+    ///     .with_time_format(None)
+    ///     .with_flush_each(false)
+    ///     .with_thread_batches(8 * 1024);
+    /// observer.observe(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "kept back")));
+    /// let lines = observer.into_inner(); // writes the batches
+    /// assert_eq!(String::from_utf8(lines).unwrap(), "- [app#info] kept back\n");
+    /// ```
+    pub fn with_thread_batches(mut self, bytes: usize) -> Self {
+        self.out.set_thread_batches(bytes);
+        self
+    }
+
     /// The writer back.
     pub fn into_inner(self) -> W {
         self.out.into_inner()

@@ -56,6 +56,23 @@ impl<W: Write + Send> JsonObserver<W> {
         self
     }
 
+    /// With [`with_flush_each(false)`](Self::with_flush_each), keeps each
+    /// thread's records apart and writes them `bytes` at a time: see
+    /// [`TextObserver::with_thread_batches`](crate::TextObserver::with_thread_batches).
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, Observer, OwnedEvent};
+    /// use logobservers::JsonObserver;
+    /// let observer = JsonObserver::new(Vec::new()).with_flush_each(false).with_thread_batches(4096);
+    /// observer.observe(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "kept back")));
+    /// observer.flush(); // writes the batches
+    /// assert_eq!(observer.into_inner()[0], 0x1e);
+    /// ```
+    pub fn with_thread_batches(mut self, bytes: usize) -> Self {
+        self.out.set_thread_batches(bytes);
+        self
+    }
+
     /// The writer back.
     pub fn into_inner(self) -> W {
         self.out.into_inner()
