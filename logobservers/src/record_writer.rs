@@ -123,8 +123,9 @@ impl<W: Write> RecordWriter<W> {
             match self.batch(batches, record) {
                 Some(false) => return,
                 Some(true) => return self.drain(),
-                // this thread's list is gone (the thread is ending)
-                None => {}
+                // This thread's list is gone (the thread is ending): what
+                // its batch held goes first, then this record.
+                None => self.drain(),
             }
         }
         let mut inner = lock(&self.inner);
