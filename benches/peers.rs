@@ -220,19 +220,19 @@ fn empty_observer(c: &mut Criterion) {
 }
 
 fn text_file(c: &mut Criterion) {
-    text_group(
-        c,
-        "text_file",
-        TextObserver::new(dev_null()).with_flush_each(false),
-    );
-    // each thread's lines written 8 KiB at a time (what two threads need)
-    text_group(
-        c,
-        "text_file_batched",
-        TextObserver::new(dev_null())
-            .with_flush_each(false)
-            .with_thread_batches(8 * 1024),
-    );
+    for (suffix, observer) in text_observers() {
+        text_group(c, &format!("text_file{suffix}"), observer);
+    }
+}
+
+/// The text observers measured, with their groups' suffixes: line by line,
+/// and each thread's lines written 8 KiB at a time (what two threads need).
+fn text_observers() -> [(&'static str, TextObserver<BufWriter<File>>); 2] {
+    let observer = || TextObserver::new(dev_null()).with_flush_each(false);
+    [
+        ("", observer()),
+        ("_batched", observer().with_thread_batches(8 * 1024)),
+    ]
 }
 
 /// spindle's text observer `observer` against tracing's `fmt`.
@@ -268,18 +268,9 @@ fn json_file(c: &mut Criterion) {
 
 /// Two threads logging to one text observer (through a logger each), per event.
 fn two_threads(c: &mut Criterion) {
-    two_threads_group(
-        c,
-        "two_threads_text",
-        TextObserver::new(dev_null()).with_flush_each(false),
-    );
-    two_threads_group(
-        c,
-        "two_threads_text_batched",
-        TextObserver::new(dev_null())
-            .with_flush_each(false)
-            .with_thread_batches(8 * 1024),
-    );
+    for (suffix, observer) in text_observers() {
+        two_threads_group(c, &format!("two_threads_text{suffix}"), observer);
+    }
 }
 
 /// Two threads logging to spindle's `observer`, and to tracing's `fmt`.
