@@ -390,11 +390,34 @@ pub enum Packed {
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
-/// use logcore::{Event, OwnedEvent, Packed, pack_into};
+/// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, OwnedEvent, Packed, Piece, Unpacker, Value, pack_into};
+/// static SITE: Callsite = Callsite {
+///     format: "{n} left",
+///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")],
+///     module_path: "app", file: "app.rs", line: 3, calls: false,
+///     bare: &[0], id: CallsiteId::new(),
+/// };
+/// let n = 9u8;
+/// let fields = [("n", &n as &dyn Value)];
+/// let show = logcore::ShowValue(&n);
+/// let placeholders = [&show as &logcore::Placeholder<'_>];
+/// let event = Event::live(LiveParts {
+///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
+///     fields: &fields, placeholders: &placeholders,
+///     source: None, failure: None, logger: None,
+/// });
+/// // a ring of 64 words: this record starts at 62 and wraps
 /// let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
+/// assert_eq!(pack_into(&event, &ring, 62, 3), Packed::NoRoom(4));
+/// let Packed::Done(len) = pack_into(&event, &ring, 62, 8) else { panic!() };
+/// let words: Vec<u64> = (62..62 + len).map(|i| ring[i % 64].load(Ordering::Relaxed)).collect();
+/// let mut text = String::new();
+/// Unpacker::new().unpack_with(&words, &mut |e| text = e.text().into_owned())?;
+/// assert_eq!(text, "9 left");
 /// // a kept event does not pack
-/// let kept = OwnedEvent::new(logcore::LogLevel::Info, "app", "hello");
-/// assert_eq!(pack_into(&Event::from_owned(&kept), &ring, 60, 64), Packed::Unpackable);
+/// let kept = OwnedEvent::new(LogLevel::Info, "app", "hello");
+/// assert_eq!(pack_into(&Event::from_owned(&kept), &ring, 0, 64), Packed::Unpackable);
+/// # Ok::<(), logcore::UnpackError>(())
 /// ```
 pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
     let Some((parts, time)) = event.live_parts() else {
