@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::value::{Map, Seq, Value, Visit};
+use crate::value::{Map, Scalar, Seq, Value, Visit};
 
 /// An owned value: what a kept event ([`OwnedEvent`](crate::OwnedEvent))
 /// holds, and what a JSON log reads back as.
@@ -189,17 +189,10 @@ impl OwnedValue {
 /// sequences and maps quoted.
 impl fmt::Display for OwnedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OwnedValue::Str(s) => f.pad(s),
-            OwnedValue::None => f.pad("None"),
-            OwnedValue::Bool(b) => fmt::Display::fmt(b, f),
-            OwnedValue::I64(i) => fmt::Display::fmt(i, f),
-            OwnedValue::U64(u) => fmt::Display::fmt(u, f),
-            OwnedValue::F64(x) => fmt::Display::fmt(x, f),
-            OwnedValue::Unpersistable => f.pad("<unpersistable>"),
-            OwnedValue::Seq(_) | OwnedValue::Map(_) => {
-                f.pad(&format!("{:?}", crate::ValueDebug(self)))
-            }
+        match self.__scalar() {
+            Some(scalar) => scalar.fmt(f),
+            // a sequence or a map
+            None => f.pad(&format!("{:?}", crate::ValueDebug(self))),
         }
     }
 }
@@ -216,40 +209,31 @@ impl Map for Entries<'_> {
 impl Value for OwnedValue {
     fn visit(&self, visitor: &mut dyn Visit) {
         match self {
-            OwnedValue::None => visitor.visit_none(),
-            OwnedValue::Bool(b) => visitor.visit_bool(*b),
-            OwnedValue::I64(i) => visitor.visit_i64(*i),
-            OwnedValue::U64(u) => visitor.visit_u64(*u),
-            OwnedValue::F64(x) => visitor.visit_f64(*x),
-            OwnedValue::Str(s) => visitor.visit_str(s),
             OwnedValue::Seq(items) => visitor.visit_seq(&crate::value::SliceSeq(items.as_slice())),
             OwnedValue::Map(entries) => visitor.visit_map(&Entries(entries)),
-            OwnedValue::Unpersistable => visitor.visit_unpersistable(),
+            scalar => {
+                if let Some(scalar) = scalar.__scalar() {
+                    scalar.visit(visitor)
+                }
+            }
         }
     }
-    fn __scalar(&self) -> crate::value::Scalar<'_> {
-        use crate::value::Scalar;
-        match self {
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        Some(match self {
             OwnedValue::Str(s) => Scalar::Str(s),
             OwnedValue::I64(i) => Scalar::I64(*i),
             OwnedValue::U64(u) => Scalar::U64(*u),
             OwnedValue::F64(x) => Scalar::F64(*x),
             OwnedValue::Bool(b) => Scalar::Bool(*b),
-            _ => Scalar::Other,
-        }
+            OwnedValue::None => Scalar::None,
+            OwnedValue::Unpersistable => Scalar::Unpersistable,
+            OwnedValue::Seq(_) | OwnedValue::Map(_) => return None,
+        })
     }
     fn __pack(&self, packer: &mut crate::packed::Packer<'_>) -> bool {
         // read back, it is equal to itself, so it renders the same
         self.visit(packer);
         true
-    }
-    fn __write_plain(&self, out: &mut String) -> bool {
-        match self {
-            OwnedValue::Str(s) => s.__write_plain(out),
-            OwnedValue::I64(i) => i.__write_plain(out),
-            OwnedValue::U64(u) => u.__write_plain(out),
-            _ => false,
-        }
     }
 }
 

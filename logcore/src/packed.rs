@@ -202,8 +202,8 @@ impl Packer<'_> {
         self.word(Packer::tagged(STR, v.len()));
         self.byte_words(v.as_bytes());
     }
-    /// A string or a scalar (nothing for `Other`). Always inlined: in a
-    /// type's `__pack` the match folds to that type's one case.
+    /// A string or a scalar. Always inlined: in a type's `__pack` the
+    /// match folds to that type's one case.
     #[inline(always)]
     pub fn scalar(&mut self, v: Scalar<'_>) {
         match v {
@@ -212,7 +212,8 @@ impl Packer<'_> {
             Scalar::U64(u) => self.u64(u),
             Scalar::F64(x) => self.f64(x),
             Scalar::Bool(b) => self.bool(b),
-            Scalar::Other => {}
+            Scalar::None => self.word(NONE),
+            Scalar::Unpersistable => self.word(UNPERSISTABLE),
         }
     }
     /// A string written by `write` (straight into the words: no buffer),
@@ -334,7 +335,7 @@ impl Visit for Packer<'_> {
         self.str(value.encode_utf8(&mut [0; 4]));
     }
     fn visit_none(&mut self) {
-        self.word(NONE);
+        self.scalar(Scalar::None);
     }
     fn visit_seq(&mut self, seq: &dyn Seq) {
         let at = self.at;
@@ -358,7 +359,7 @@ impl Visit for Packer<'_> {
         self.set(at, Packer::tagged(MAP, n));
     }
     fn visit_unpersistable(&mut self) {
-        self.word(UNPERSISTABLE);
+        self.scalar(Scalar::Unpersistable);
     }
 }
 
@@ -484,7 +485,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     let plain_possible = !callsite.calls && !event.is_rendered();
     if plain_possible
         && bare.len() == parts.placeholders.len()
-        && bare.iter().all(|&j| j < 64 && plain_fields & (1 << j) != 0)
+        && bare.iter().all(|&j| shows_plain_field(j, plain_fields))
     {
         flags |= ALL_BARE;
     } else {
@@ -577,6 +578,13 @@ pub fn pack(event: &Event<'_>, out: &mut Vec<u64>) -> bool {
     false
 }
 
+/// Whether a placeholder showing field `bare` (`u8::MAX`: none) shows
+/// one whose packed value renders as itself (`plain_fields`: one bit per
+/// field, the first 64).
+fn shows_plain_field(bare: u8, plain_fields: u64) -> bool {
+    bare < 64 && plain_fields & (1 << bare) != 0
+}
+
 /// Packs the placeholders without their text, if every one is a plain
 /// `{name}` whose value renders as itself: a field shown unchanged is
 /// not packed again. Returns how many, or `None` (with words to drop).
@@ -596,15 +604,16 @@ fn pack_plain(parts: &LiveParts<'_>, plain_fields: u64, p: &mut Packer<'_>) -> O
         return None;
     }
     let mut n = 0;
-    for (placeholder, &bare) in parts.placeholders.iter().zip(callsite.bare) {
-        if bare < 64 && plain_fields & (1 << bare) != 0 {
+    let each = parts
+        .placeholders
+        .iter()
+        .zip(callsite.bare)
+        .zip(callsite.keys());
+    for ((placeholder, &bare), (text_key, _)) in each {
+        if shows_plain_field(bare, plain_fields) {
             p.word(BARE);
         } else {
-            let plain_key = callsite
-                .keys()
-                .nth(n)
-                .is_some_and(|(key, _)| is_plain_key(key));
-            if !plain_key {
+            if !is_plain_key(text_key) {
                 return None;
             }
             p.word(PLAIN);
@@ -619,7 +628,8 @@ fn pack_plain(parts: &LiveParts<'_>, plain_fields: u64, p: &mut Packer<'_>) -> O
         }
         n += 1;
     }
-    Some(n)
+    // (a call site with fewer keys than placeholders packs their text)
+    (n == count).then_some(n)
 }
 
 /// Why words could not be unpacked: they were not made by [`pack`] in this
@@ -713,8 +723,9 @@ impl Unpacker {
     /// borrows the record: nothing is copied or kept, and its text is
     /// rendered from the call site's parsed format, as at the call site.
     /// An event that a live event cannot carry (a logger's system or
-    /// fields, a placeholder that failed, more than sixteen fields or
-    /// placeholders) is handed over as a kept event instead.
+    /// fields, a sequence or map field, a placeholder that failed, more
+    /// than sixteen fields or placeholders) is handed over as a kept event
+    /// instead.
     ///
     /// ```
     /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
@@ -771,7 +782,7 @@ impl Unpacker {
     fn head(
         &mut self,
         r: &mut Reader<'_>,
-        names: &mut dyn FnMut(&[&'static str]) -> Result<(), UnpackError>,
+        names: &mut dyn FnMut(&[&'static str]),
     ) -> Result<Head, UnpackError> {
         let header = r.word("a call site number")?;
         let at_header = |what| UnpackError { at: 0, what };
@@ -786,7 +797,7 @@ impl Unpacker {
             if (header >> 48) as usize != site.fields.len() {
                 return Err(at_header("as many fields as the call site has"));
             }
-            names(&site.fields)?;
+            names(&site.fields);
             site.callsite
         };
         let level = LogLevel::from_u8((header >> 32) as u8).ok_or(at_header("a level"))?;
@@ -819,7 +830,6 @@ impl Unpacker {
             if let Some(names) = names.get_mut(..n) {
                 names.copy_from_slice(site);
             }
-            Ok(())
         })?;
         let callsite = head.callsite;
         let count = callsite.bare.len();
@@ -837,15 +847,15 @@ impl Unpacker {
         } else {
             None
         };
-        let mut values = [Unpacked::None; LIVE_MAX];
+        let mut values = [Scalar::None; LIVE_MAX];
         for value in &mut values[..n] {
-            let Some(v) = r.unpacked()? else {
+            let Some(v) = r.scalar()? else {
                 return Ok(false);
             };
             *value = v;
         }
         let mut kinds = [Kind::Plain; LIVE_MAX];
-        let mut raws = [Unpacked::None; LIVE_MAX];
+        let mut raws = [Scalar::None; LIVE_MAX];
         let bare = |i: usize, at: usize| match callsite.bare.get(i) {
             Some(&j) if usize::from(j) < n => Ok(Kind::Bare(usize::from(j))),
             _ => Err(UnpackError {
@@ -876,7 +886,7 @@ impl Unpacker {
                     }
                 };
                 if !matches!(kinds[i], Kind::Bare(_)) {
-                    let Some(raw) = r.unpacked()? else {
+                    let Some(raw) = r.scalar()? else {
                         return Ok(false);
                     };
                     raws[i] = raw;
@@ -885,19 +895,19 @@ impl Unpacker {
         }
         r.end()?;
         // (only the first `count` and `n` are filled: the rest are never read)
-        let mut shown = [Shown(None, &Unpacked::None); LIVE_MAX];
+        let mut shown = [Shown(None, Scalar::None); LIVE_MAX];
         for i in 0..count {
             shown[i] = match kinds[i] {
-                Kind::Bare(j) => Shown(None, &values[j]),
-                Kind::Plain => Shown(None, &raws[i]),
-                Kind::Text(text) => Shown(Some(text), &raws[i]),
+                Kind::Bare(j) => Shown(None, values[j]),
+                Kind::Plain => Shown(None, raws[i]),
+                Kind::Text(text) => Shown(Some(text), raws[i]),
             };
         }
         let mut placeholders: [&Placeholder<'_>; LIVE_MAX] = [&shown[0]; LIVE_MAX];
         for i in 1..count {
             placeholders[i] = &shown[i];
         }
-        let mut fields: [(&'static str, &dyn Value); LIVE_MAX] = [("", &Unpacked::None); LIVE_MAX];
+        let mut fields: [(&'static str, &dyn Value); LIVE_MAX] = [("", &Scalar::None); LIVE_MAX];
         for i in 0..n {
             fields[i] = (names[i], &values[i]);
         }
@@ -921,10 +931,7 @@ impl Unpacker {
     /// The event as a kept event.
     fn owned(&mut self, r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
         let mut names = Vec::new();
-        let head = self.head(r, &mut |site| {
-            names.extend_from_slice(site);
-            Ok(())
-        })?;
+        let head = self.head(r, &mut |site| names.extend_from_slice(site))?;
         let callsite = head.callsite;
         let namespace = if head.flags & NAMESPACE != 0 {
             r.str("a namespace")?.to_string()
@@ -1022,90 +1029,20 @@ impl Unpacker {
     }
 }
 
-/// A value read back for a live event: a string borrowed from the record,
-/// or a scalar (a sequence or a map makes the event a kept one).
-#[derive(Debug, Clone, Copy, Default)]
-enum Unpacked<'b> {
-    Str(&'b str),
-    #[default]
-    None,
-    Bool(bool),
-    I64(i64),
-    U64(u64),
-    F64(f64),
-    Unpersistable,
-}
-
-impl Unpacked<'_> {
-    /// The value as a kept value (which owns nothing, for a scalar).
-    fn scalar(self) -> OwnedValue {
-        match self {
-            // (not reached: strings are handled where this is called)
-            Unpacked::Str(s) => OwnedValue::Str(s.to_string()),
-            Unpacked::None => OwnedValue::None,
-            Unpacked::Bool(b) => OwnedValue::Bool(b),
-            Unpacked::I64(i) => OwnedValue::I64(i),
-            Unpacked::U64(u) => OwnedValue::U64(u),
-            Unpacked::F64(x) => OwnedValue::F64(x),
-            Unpacked::Unpersistable => OwnedValue::Unpersistable,
-        }
-    }
-}
-
-impl Value for Unpacked<'_> {
-    fn visit(&self, visitor: &mut dyn Visit) {
-        match self {
-            Unpacked::Str(s) => visitor.visit_str(s),
-            other => other.scalar().visit(visitor),
-        }
-    }
-    fn __scalar(&self) -> Scalar<'_> {
-        match *self {
-            Unpacked::Str(s) => Scalar::Str(s),
-            Unpacked::I64(i) => Scalar::I64(i),
-            Unpacked::U64(u) => Scalar::U64(u),
-            Unpacked::F64(x) => Scalar::F64(x),
-            Unpacked::Bool(b) => Scalar::Bool(b),
-            Unpacked::None | Unpacked::Unpersistable => Scalar::Other,
-        }
-    }
-    fn __pack(&self, packer: &mut Packer<'_>) -> bool {
-        match self {
-            Unpacked::Str(s) => s.__pack(packer),
-            other => other.scalar().__pack(packer),
-        }
-    }
-    fn __write_plain(&self, out: &mut String) -> bool {
-        match self {
-            Unpacked::Str(s) => s.__write_plain(out),
-            other => other.scalar().__write_plain(out),
-        }
-    }
-}
-
-impl fmt::Display for Unpacked<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unpacked::Str(s) => f.pad(s),
-            other => other.scalar().fmt(f),
-        }
-    }
-}
-
 /// A placeholder read back: its value, shown as it renders, or the text
 /// rendered when it was packed.
 #[derive(Clone, Copy)]
-struct Shown<'v, 'b>(Option<&'b str>, &'v Unpacked<'b>);
+struct Shown<'b>(Option<&'b str>, Scalar<'b>);
 
-impl Render for Shown<'_, '_> {
+impl Render for Shown<'_> {
     fn render(&self, sink: &mut dyn Sink) {
         match self.0 {
-            Some(text) => sink.put(format_args!("{text}"), Some(self.1)),
-            None => sink.put(format_args!("{}", self.1), Some(self.1)),
+            Some(text) => sink.put(format_args!("{text}"), Some(&self.1)),
+            None => sink.put(format_args!("{}", self.1), Some(&self.1)),
         }
     }
     fn __write_plain(&self, out: &mut String) -> bool {
-        self.0.is_none() && self.1.__write_plain(out)
+        self.0.is_none() && self.1.write_plain(out)
     }
 }
 
@@ -1168,21 +1105,30 @@ impl<'b> Reader<'b> {
         }
         self.text(tag, at, what)
     }
-    /// A string or a scalar, the string borrowed; `None` for a sequence
-    /// or a map.
-    fn unpacked(&mut self) -> Result<Option<Unpacked<'b>>, UnpackError> {
+    /// A value's first word and, for a string or a scalar, the rest of
+    /// it (a string borrowed from the record).
+    fn item(&mut self) -> Result<Item<'b>, UnpackError> {
         let at = self.at;
         let tag = self.word("a value")?;
-        let value = match tag & 0xff {
-            STR => return Ok(Some(Unpacked::Str(self.text(tag, at, "a string")?))),
-            SEQ | MAP => return Ok(None),
-            I64 => Unpacked::I64(self.word("an integer")? as i64),
-            U64 => Unpacked::U64(self.word("an integer")?),
-            F64 => Unpacked::F64(f64::from_bits(self.word("a float")?)),
-            NONE => Unpacked::None,
-            FALSE => Unpacked::Bool(false),
-            TRUE => Unpacked::Bool(true),
-            UNPERSISTABLE => Unpacked::Unpersistable,
+        let count = tag >> 8;
+        let scalar = match tag & 0xff {
+            STR => Scalar::Str(self.text(tag, at, "a string")?),
+            SEQ => return Ok(Item::Seq(count)),
+            MAP => return Ok(Item::Map(count)),
+            // no count above the tag of any other value
+            _ if count != 0 => {
+                return Err(UnpackError {
+                    at,
+                    what: "a value tag",
+                });
+            }
+            NONE => Scalar::None,
+            FALSE => Scalar::Bool(false),
+            TRUE => Scalar::Bool(true),
+            I64 => Scalar::I64(self.word("an integer")? as i64),
+            U64 => Scalar::U64(self.word("an integer")?),
+            F64 => Scalar::F64(f64::from_bits(self.word("a float")?)),
+            UNPERSISTABLE => Scalar::Unpersistable,
             _ => {
                 return Err(UnpackError {
                     at,
@@ -1190,48 +1136,30 @@ impl<'b> Reader<'b> {
                 });
             }
         };
-        if tag >> 8 != 0 {
-            return Err(UnpackError {
-                at,
-                what: "a value tag",
-            });
-        }
-        Ok(Some(value))
+        Ok(Item::Scalar(scalar))
+    }
+    /// A string or a scalar; `None` for a sequence or a map (whose items
+    /// are left unread).
+    fn scalar(&mut self) -> Result<Option<Scalar<'b>>, UnpackError> {
+        Ok(match self.item()? {
+            Item::Scalar(scalar) => Some(scalar),
+            Item::Seq(_) | Item::Map(_) => None,
+        })
     }
     fn value(&mut self, depth: usize) -> Result<OwnedValue, UnpackError> {
         if depth > MAX_DEPTH {
             return Err(self.error("values nested less deeply"));
         }
-        let at = self.at;
-        let tag = self.word("a value")?;
-        let count = tag >> 8;
-        let small = |v: OwnedValue| {
-            if count == 0 {
-                Ok(v)
-            } else {
-                Err(UnpackError {
-                    at,
-                    what: "a value tag",
-                })
-            }
-        };
-        match tag & 0xff {
-            NONE => small(OwnedValue::None),
-            FALSE => small(OwnedValue::Bool(false)),
-            TRUE => small(OwnedValue::Bool(true)),
-            I64 => small(OwnedValue::I64(self.word("an integer")? as i64)),
-            U64 => small(OwnedValue::U64(self.word("an integer")?)),
-            F64 => small(OwnedValue::F64(f64::from_bits(self.word("a float")?))),
-            UNPERSISTABLE => small(OwnedValue::Unpersistable),
-            STR => Ok(OwnedValue::Str(self.text(tag, at, "a string")?.to_string())),
-            SEQ => {
+        Ok(match self.item()? {
+            Item::Scalar(scalar) => OwnedValue::from_value(&scalar),
+            Item::Seq(count) => {
                 let mut items = Vec::new();
                 for _ in 0..count {
                     items.push(self.value(depth + 1)?);
                 }
-                Ok(OwnedValue::Seq(items))
+                OwnedValue::Seq(items)
             }
-            MAP => {
+            Item::Map(count) => {
                 let mut entries = Vec::new();
                 for _ in 0..count {
                     // keys as `OwnedValue::from_value` keeps them
@@ -1241,14 +1169,19 @@ impl<'b> Reader<'b> {
                     };
                     entries.push((key, self.value(depth + 1)?));
                 }
-                Ok(OwnedValue::Map(entries))
+                OwnedValue::Map(entries)
             }
-            _ => Err(UnpackError {
-                at,
-                what: "a value tag",
-            }),
-        }
+        })
     }
+}
+
+/// A value's first word read (see [`Reader::item`]).
+enum Item<'b> {
+    Scalar(Scalar<'b>),
+    /// A sequence of this many values.
+    Seq(u64),
+    /// A map of this many entries.
+    Map(u64),
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ impl<T: Value + fmt::Display> Render for ShowValue<'_, T> {
     }
     #[inline]
     fn __write_plain(&self, out: &mut String) -> bool {
-        self.0.__write_plain(out)
+        self.0.__scalar().is_some_and(|s| s.write_plain(out))
     }
 }
 

@@ -201,7 +201,10 @@ struct TextSink<'a> {
 
 impl Sink for TextSink<'_> {
     fn put(&mut self, text: fmt::Arguments<'_>, raw: Option<&dyn Value>) {
-        let written = self.plain && raw.is_some_and(|v| v.__write_plain(self.out));
+        let written = self.plain
+            && raw
+                .and_then(|v| v.__scalar())
+                .is_some_and(|s| s.write_plain(self.out));
         if !written {
             self.result = self.out.write_fmt(text);
         }

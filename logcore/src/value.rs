@@ -29,12 +29,12 @@ pub trait Value {
     fn visit(&self, visitor: &mut dyn Visit);
 
     /// The value as a string or a scalar whose `Display` is the text of
-    /// that value, which packing copies without visiting; `Other` for any
-    /// other value. Not part of the stable API; the default says `Other`,
-    /// which is right for every type.
+    /// that value (what packing copies without visiting, and a plain
+    /// `{name}` writes without `fmt`); `None` for any other value. Not part
+    /// of the stable API; the default, `None`, is right for every type.
     #[doc(hidden)]
-    fn __scalar(&self) -> Scalar<'_> {
-        Scalar::Other
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        None
     }
 
     /// Packs the value (see [`pack`](crate::pack)) and says whether its
@@ -45,39 +45,84 @@ pub trait Value {
     #[doc(hidden)]
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         match self.__scalar() {
-            Scalar::Other => {
-                self.visit(packer);
-                false
-            }
-            scalar => {
+            Some(scalar) => {
                 packer.scalar(scalar);
                 true
             }
+            None => {
+                self.visit(packer);
+                false
+            }
         }
-    }
-
-    /// Appends the value's `Display` text if it can without `fmt` (and
-    /// says whether it did). Not part of the stable API; the default
-    /// declines, which is right for every type.
-    #[doc(hidden)]
-    fn __write_plain(&self, out: &mut String) -> bool {
-        let _ = out;
-        false
     }
 }
 
-/// A string or a scalar, as [`Value::__scalar`] gives it. Not part of the
-/// stable API.
+/// A string or a scalar, as [`Value::__scalar`] gives it (and as a packed
+/// event is read back). Its `Display` is [`OwnedValue`](crate::OwnedValue)'s
+/// for the same value. Not part of the stable API.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scalar<'a> {
+    /// A string.
     Str(&'a str),
+    /// A signed integer.
     I64(i64),
+    /// An unsigned integer.
     U64(u64),
+    /// A float.
     F64(f64),
+    /// A boolean.
     Bool(bool),
-    /// Anything else: packed by visiting it.
-    Other,
+    /// No value.
+    None,
+    /// A value that could not be kept.
+    Unpersistable,
+}
+
+impl Scalar<'_> {
+    /// Appends the `Display` text of a string or an integer without `fmt`
+    /// (and says whether it did: other scalars decline).
+    #[inline]
+    pub(crate) fn write_plain(self, out: &mut String) -> bool {
+        match self {
+            Scalar::Str(s) => out.push_str(s),
+            Scalar::I64(i) => crate::text::push_int(out, i),
+            Scalar::U64(u) => crate::text::push_int(out, u),
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl Value for Scalar<'_> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        match *self {
+            Scalar::Str(s) => visitor.visit_str(s),
+            Scalar::I64(i) => visitor.visit_i64(i),
+            Scalar::U64(u) => visitor.visit_u64(u),
+            Scalar::F64(x) => visitor.visit_f64(x),
+            Scalar::Bool(b) => visitor.visit_bool(b),
+            Scalar::None => visitor.visit_none(),
+            Scalar::Unpersistable => visitor.visit_unpersistable(),
+        }
+    }
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        Some(*self)
+    }
+}
+
+impl fmt::Display for Scalar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Str(s) => f.pad(s),
+            Scalar::I64(i) => fmt::Display::fmt(i, f),
+            Scalar::U64(u) => fmt::Display::fmt(u, f),
+            Scalar::F64(x) => fmt::Display::fmt(x, f),
+            Scalar::Bool(b) => fmt::Display::fmt(b, f),
+            Scalar::None => f.pad("None"),
+            Scalar::Unpersistable => f.pad("<unpersistable>"),
+        }
+    }
 }
 
 /// Receives a value by kind. Only [`Visit::visit_debug`] is required; every
@@ -250,13 +295,8 @@ macro_rules! value_as {
                 visitor.$method(*self as $as)
             }
             #[inline]
-            fn __scalar(&self) -> Scalar<'_> {
-                Scalar::$pack(*self as $as)
-            }
-            #[inline]
-            fn __write_plain(&self, out: &mut String) -> bool {
-                crate::text::push_int(out, *self);
-                true
+            fn __scalar(&self) -> Option<Scalar<'_>> {
+                Some(Scalar::$pack(*self as $as))
             }
         }
     )*};
@@ -272,8 +312,8 @@ impl Value for f64 {
         visitor.visit_f64(*self)
     }
     #[inline]
-    fn __scalar(&self) -> Scalar<'_> {
-        Scalar::F64(*self)
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::F64(*self))
     }
 }
 
@@ -282,8 +322,8 @@ impl Value for bool {
         visitor.visit_bool(*self)
     }
     #[inline]
-    fn __scalar(&self) -> Scalar<'_> {
-        Scalar::Bool(*self)
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Bool(*self))
     }
 }
 
@@ -313,13 +353,8 @@ macro_rules! value_str {
                 visitor.visit_str(self)
             }
             #[inline]
-            fn __scalar(&self) -> Scalar<'_> {
-                Scalar::Str(self)
-            }
-            #[inline]
-            fn __write_plain(&self, out: &mut String) -> bool {
-                out.push_str(self);
-                true
+            fn __scalar(&self) -> Option<Scalar<'_>> {
+                Some(Scalar::Str(self))
             }
         }
     )*};
@@ -348,16 +383,12 @@ macro_rules! value_deref {
                 (**self).visit(visitor)
             }
             #[inline]
-            fn __scalar(&self) -> Scalar<'_> {
+            fn __scalar(&self) -> Option<Scalar<'_>> {
                 (**self).__scalar()
             }
             #[inline]
             fn __pack(&self, packer: &mut Packer<'_>) -> bool {
                 (**self).__pack(packer)
-            }
-            #[inline]
-            fn __write_plain(&self, out: &mut String) -> bool {
-                (**self).__write_plain(out)
             }
         }
     )*};
@@ -368,14 +399,11 @@ impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     fn visit(&self, visitor: &mut dyn Visit) {
         (**self).visit(visitor)
     }
-    fn __scalar(&self) -> Scalar<'_> {
+    fn __scalar(&self) -> Option<Scalar<'_>> {
         (**self).__scalar()
     }
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         (**self).__pack(packer)
-    }
-    fn __write_plain(&self, out: &mut String) -> bool {
-        (**self).__write_plain(out)
     }
 }
 
@@ -576,12 +604,8 @@ macro_rules! once_impls {
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.visit_str(self.text())
             }
-            fn __scalar(&self) -> Scalar<'_> {
-                Scalar::Str(self.text())
-            }
-            fn __write_plain(&self, out: &mut String) -> bool {
-                out.push_str(self.text());
-                true
+            fn __scalar(&self) -> Option<Scalar<'_>> {
+                Some(Scalar::Str(self.text()))
             }
         }
         /// The text, padded and aligned as the placeholder's spec says.
