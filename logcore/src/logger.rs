@@ -175,26 +175,7 @@ impl Logger {
     /// As [`Logger::for_each_field`], for a kept copy: names that are static
     /// are borrowed, values owned.
     pub(crate) fn for_each_owned_field(&self, f: &mut dyn FnMut(Cow<'static, str>, OwnedValue)) {
-        for (k, v) in self.bound.iter() {
-            f(k.clone(), v.clone());
-        }
-        if self.context.contains(Context::THREAD) {
-            let thread = std::thread::current();
-            let name = match thread.name() {
-                Some(name) => name.to_string(),
-                None => format!("{:?}", thread.id()),
-            };
-            f(Cow::Borrowed("thread"), OwnedValue::Str(name));
-        }
-        if self.context.contains(Context::PID) {
-            f(
-                Cow::Borrowed("pid"),
-                OwnedValue::U64(std::process::id().into()),
-            );
-        }
-        if self.context.contains(Context::HOSTNAME) {
-            f(Cow::Borrowed("hostname"), OwnedValue::Str(HOSTNAME.clone()));
-        }
+        self.each_field(&mut |name, value| f(name.clone(), OwnedValue::from_value(value)));
     }
 
     /// Whether the logger adds any field to its events.
@@ -206,21 +187,29 @@ impl Logger {
     /// Calls `f` with the bound fields, then the context fields.
     #[inline]
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+        self.each_field(&mut |name, value| f(name, value));
+    }
+
+    /// The bound fields, then the context fields, with their names as
+    /// stored.
+    #[inline]
+    fn each_field(&self, f: &mut dyn FnMut(&Cow<'static, str>, &dyn Value)) {
         for (k, v) in self.bound.iter() {
             f(k, v);
         }
         if self.context.contains(Context::THREAD) {
             let thread = std::thread::current();
+            let name = Cow::Borrowed("thread");
             match thread.name() {
-                Some(name) => f("thread", &name),
-                None => f("thread", &format!("{:?}", thread.id())),
+                Some(thread) => f(&name, &thread),
+                None => f(&name, &format!("{:?}", thread.id())),
             }
         }
         if self.context.contains(Context::PID) {
-            f("pid", &std::process::id());
+            f(&Cow::Borrowed("pid"), &std::process::id());
         }
         if self.context.contains(Context::HOSTNAME) {
-            f("hostname", &HOSTNAME.as_str());
+            f(&Cow::Borrowed("hostname"), &HOSTNAME.as_str());
         }
     }
 }
