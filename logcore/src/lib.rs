@@ -60,6 +60,5 @@ pub use text::{
 #[doc(hidden)]
 pub use value::Scalar;
 pub use value::{
-    DebugOnce, DebugValue, DisplayOnce, DisplayValue, Map, Seq, SerdeValue, Value, ValueDebug,
-    Visit,
+    DebugValue, DisplayValue, Map, Seq, SerdeValue, TextOnce, Value, ValueDebug, Visit,
 };

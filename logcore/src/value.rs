@@ -551,75 +551,76 @@ impl<T: serde::Serialize> Value for SerdeValue<T> {
     }
 }
 
-/// What `name = %expr` captures: the value, formatted through `Display` at
-/// most once per event. The placeholder's text and the stored field both
-/// come from that one text, so a `Display` that can only run once works.
-/// (Doc-hidden: the macros' own wrapper; [`DisplayValue`] is the public one.)
+/// What `name = %expr` and `name = ?expr` capture: the value, formatted
+/// through `Display` or `Debug` at most once per event. The placeholder's
+/// text and the stored field both come from that one text, so a `Display`
+/// that can only run once works. (Doc-hidden: the macros' own wrapper;
+/// [`DisplayValue`] and [`DebugValue`] are the public ones.)
 #[doc(hidden)]
-pub struct DisplayOnce<'a, T: ?Sized> {
+pub struct TextOnce<'a, T: ?Sized> {
     value: &'a T,
+    /// `Display::fmt` or `Debug::fmt` of `T`.
+    format: fn(&T, &mut fmt::Formatter<'_>) -> fmt::Result,
     text: std::cell::OnceCell<String>,
 }
 
-/// What `name = ?expr` captures: as [`DisplayOnce`], through `Debug`.
-#[doc(hidden)]
-pub struct DebugOnce<'a, T: ?Sized> {
-    value: &'a T,
-    text: std::cell::OnceCell<String>,
-}
+impl<'a, T: ?Sized> TextOnce<'a, T> {
+    /// Wraps a value shown through `Display` (`%expr`).
+    pub fn display(value: &'a T) -> Self
+    where
+        T: fmt::Display,
+    {
+        TextOnce::new(value, <T as fmt::Display>::fmt)
+    }
 
-impl<'a, T: fmt::Display + ?Sized> DisplayOnce<'a, T> {
-    /// Wraps a value.
-    pub fn new(value: &'a T) -> Self {
-        DisplayOnce {
+    /// Wraps a value shown through `Debug` (`?expr`).
+    pub fn debug(value: &'a T) -> Self
+    where
+        T: fmt::Debug,
+    {
+        TextOnce::new(value, <T as fmt::Debug>::fmt)
+    }
+
+    fn new(value: &'a T, format: fn(&T, &mut fmt::Formatter<'_>) -> fmt::Result) -> Self {
+        TextOnce {
             value,
+            format,
             text: std::cell::OnceCell::new(),
         }
     }
+
     fn text(&self) -> &str {
+        struct Show<'s, T: ?Sized>(&'s TextOnce<'s, T>);
+        impl<T: ?Sized> fmt::Display for Show<'_, T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                (self.0.format)(self.0.value, f)
+            }
+        }
         self.text.get_or_init(|| {
-            crate::text::catch_text(|out| fmt::write(out, format_args!("{}", self.value)))
+            crate::text::catch_text(|out| fmt::write(out, format_args!("{}", Show(self))))
         })
     }
 }
 
-impl<'a, T: fmt::Debug + ?Sized> DebugOnce<'a, T> {
-    /// Wraps a value.
-    pub fn new(value: &'a T) -> Self {
-        DebugOnce {
-            value,
-            text: std::cell::OnceCell::new(),
-        }
+impl<T: ?Sized> Value for TextOnce<'_, T> {
+    fn visit(&self, visitor: &mut dyn Visit) {
+        visitor.visit_str(self.text())
     }
-    fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            crate::text::catch_text(|out| fmt::write(out, format_args!("{:?}", self.value)))
-        })
+    fn __scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Str(self.text()))
     }
 }
 
-macro_rules! once_impls {
-    ($($t:ident: $bound:path),*) => {$(
-        impl<T: $bound + ?Sized> Value for $t<'_, T> {
-            fn visit(&self, visitor: &mut dyn Visit) {
-                visitor.visit_str(self.text())
-            }
-            fn __scalar(&self) -> Option<Scalar<'_>> {
-                Some(Scalar::Str(self.text()))
-            }
-        }
-        /// The text, padded and aligned as the placeholder's spec says.
-        impl<T: $bound + ?Sized> fmt::Display for $t<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.pad(self.text())
-            }
-        }
-        /// The same text: the value was captured as text already.
-        impl<T: $bound + ?Sized> fmt::Debug for $t<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.pad(self.text())
-            }
-        }
-    )*};
+/// The text, padded and aligned as the placeholder's spec says.
+impl<T: ?Sized> fmt::Display for TextOnce<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.text())
+    }
 }
-once_impls!(DisplayOnce: fmt::Display, DebugOnce: fmt::Debug);
+
+/// The same text: the value was captured as text already.
+impl<T: ?Sized> fmt::Debug for TextOnce<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.text())
+    }
+}

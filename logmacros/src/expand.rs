@@ -115,8 +115,8 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                 quote_spanned!(name.span()=> (&&#p::Probe(&#name)).__spindle_capture())
             }
             Capture::Value(e) => quote_spanned!(e.span()=> &(#e)),
-            Capture::Display(e) => quote_spanned!(e.span()=> &#p::DisplayOnce::new(&(#e))),
-            Capture::Debug(e) => quote_spanned!(e.span()=> &#p::DebugOnce::new(&(#e))),
+            Capture::Display(e) => quote_spanned!(e.span()=> &#p::TextOnce::display(&(#e))),
+            Capture::Debug(e) => quote_spanned!(e.span()=> &#p::TextOnce::debug(&(#e))),
         });
         patterns.push(quote!(#name));
     }

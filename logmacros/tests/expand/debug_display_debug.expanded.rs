@@ -24,8 +24,8 @@ fn expansion() {
             && ::spindle::__private::global_enabled(__spindle_level)
         {
             match (
-                &::spindle::__private::DisplayOnce::new(&(addr)),
-                &::spindle::__private::DebugOnce::new(&(point)),
+                &::spindle::__private::TextOnce::display(&(addr)),
+                &::spindle::__private::TextOnce::debug(&(point)),
             ) {
                 (addr, p) => {
                     ::spindle::__private::cold_path(move || {
