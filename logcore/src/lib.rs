@@ -54,6 +54,8 @@ pub use publisher::{
     LogPublisher, ObserverId, global_enabled, global_publisher, on_global_max_level,
 };
 pub use source::LogSource;
+#[doc(hidden)]
+pub use text::push_int;
 pub use text::{
     apply_spec, event_as_text, format_event, format_time, system_id, write_system_id, write_time,
 };

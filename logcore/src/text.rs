@@ -165,8 +165,16 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Appends `n` in decimal, as its `Display` does, without `fmt`.
-pub(crate) fn push_int(out: &mut String, n: impl itoa::Integer) {
+/// Appends `n` in decimal, as its `Display` does, without `fmt`. (For the
+/// observers of this workspace; not part of the stable API.)
+///
+/// ```
+/// let mut out = String::from("n=");
+/// logcore::push_int(&mut out, -42i64);
+/// assert_eq!(out, "n=-42");
+/// ```
+#[doc(hidden)]
+pub fn push_int(out: &mut String, n: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
