@@ -341,15 +341,18 @@ fn panicking_display_becomes_unable_to_format() {
     assert_eq!(events[0].field("n"), Some(&OwnedValue::I64(1)));
 }
 
+/// A value whose `Display` may run only once (it says "once").
+struct Once(Cell<bool>);
+
+impl std::fmt::Display for Once {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        assert!(!self.0.replace(true), "formatted twice");
+        f.write_str("once")
+    }
+}
+
 #[test]
 fn single_use_display_is_rendered_once_for_many_observers() {
-    struct Once(Cell<bool>);
-    impl std::fmt::Display for Once {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            assert!(!self.0.replace(true), "rendered twice");
-            f.write_str("once")
-        }
-    }
     let once = Once(Cell::new(false));
     let publisher = Arc::new(spindle::LogPublisher::new());
     let texts = Arc::new(Mutex::new(Vec::new()));
@@ -422,13 +425,6 @@ fn the_question_mark_works_in_field_and_error_expressions() {
 
 #[test]
 fn a_percent_captured_single_use_display_is_formatted_once() {
-    struct Once(Cell<bool>);
-    impl std::fmt::Display for Once {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            assert!(!self.0.replace(true), "formatted twice");
-            f.write_str("once")
-        }
-    }
     let once = Once(Cell::new(false));
     let json = Arc::new(spindle::JsonObserver::new(Vec::new()));
     let events = captured_logs(|| {

@@ -21,6 +21,29 @@ pub(crate) fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
     last.iter().fold(false, |any, &b| any | test(b))
 }
 
+/// Checks an escaping function on text of `filler` with one of `cases`'
+/// characters at every position (in a 16-byte block or in the rest, first,
+/// last or between): that character becomes its escape, the rest is
+/// copied as it is.
+#[cfg(test)]
+pub(crate) fn assert_escapes_everywhere(
+    filler: &str,
+    cases: &[(char, &str)],
+    escape: impl Fn(&str, &mut String),
+) {
+    for len in [1, 15, 16, 17, 31, 33, 40] {
+        for at in 0..len {
+            for (c, escaped) in cases {
+                let (before, after) = (filler.repeat(at), filler.repeat(len - at - 1));
+                let mut out = String::new();
+                escape(&format!("{before}{c}{after}"), &mut out);
+                let want = format!("{before}{escaped}{after}");
+                assert_eq!(out, want, "{c:?} at {at} of {len}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::any_byte;
