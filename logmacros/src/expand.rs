@@ -79,9 +79,9 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                         .position(|f| f.name == field.name.as_str())
                 })
                 .flatten()
-                .filter(|&j| j < usize::from(u8::MAX))
         })
         .collect();
+    // (`u8::MAX`: no field, and past the 255th field packing shows none)
     let bare = shows
         .iter()
         .map(|j| j.and_then(|j| u8::try_from(j).ok()).unwrap_or(u8::MAX));
