@@ -1246,11 +1246,53 @@ mod tests {
         let event = unpacker.unpack(&words).unwrap();
         assert_eq!(crate::format_event(&event), "ann has 7 [Some(1.5), None]");
         assert_eq!(event.namespace.as_deref(), Some("elsewhere"));
+        let mut missing = Vec::new();
         for cut in 0..words.len() {
-            assert!(unpacker.unpack(&words[..cut]).is_err(), "cut at {cut}");
+            let kept = unpacker.unpack(&words[..cut]).unwrap_err();
             let live = unpacker.unpack_with(&words[..cut], &mut |_| panic!("cut at {cut} read"));
-            assert!(live.is_err(), "cut at {cut}");
+            assert_eq!(live.unwrap_err(), kept, "cut at {cut}");
+            missing.push((kept.at, kept.what));
         }
+        // what each cut misses, and where: the record's layout, word by word
+        let layout = [
+            (0, "a call site number"),
+            (1, "a time"),
+            (2, "a namespace"),
+            (3, "a namespace"),
+            (3, "a namespace"),
+            // log_source: a sequence of Some(1.5), None
+            (5, "a value"),
+            (6, "a value"),
+            (7, "a float"),
+            (8, "a value"),
+            // the fields: "ann", 7
+            (9, "a value"),
+            (10, "a string"),
+            (11, "a value"),
+            (12, "an integer"),
+            // the placeholders, their text rendered (`items` has none plain)
+            (13, "a placeholder count"),
+            (14, "a placeholder kind"),
+            (15, "a placeholder's text"),
+            (16, "a placeholder's text"),
+            (17, "a value"),
+            (18, "a string"),
+            (19, "a placeholder kind"),
+            (20, "a placeholder's text"),
+            (21, "a placeholder's text"),
+            (22, "a value"),
+            (23, "an integer"),
+            (24, "a placeholder kind"),
+            (25, "a placeholder's text"),
+            (26, "a placeholder's text"),
+            (26, "a placeholder's text"),
+            (26, "a placeholder's text"),
+            (29, "a value"),
+            (30, "a value"),
+            (31, "a float"),
+            (32, "a value"),
+        ];
+        assert_eq!(missing, layout);
         let mut longer = words.clone();
         longer.push(0);
         assert_eq!(
@@ -1277,9 +1319,21 @@ mod tests {
             b
         };
         let info = u64::from(LogLevel::Info.as_u8());
-        let cases: [(Vec<u64>, &str, usize); 10] = [
+        let logger_fields = |rest: &[u64]| [&fields(STR)[..], rest].concat();
+        let cases: [(Vec<u64>, &str, usize); 13] = [
             (record(9, 0, 2, &fields(STR)), "a level", 0),
             (record(info, 0x80, 2, &fields(STR)), "flags", 0),
+            (record(info, u64::from(SYSTEM), 2, &[]), "a system", 2),
+            (
+                record(info, u64::from(LOGGER_FIELDS), 2, &logger_fields(&[])),
+                "a logger field count",
+                6,
+            ),
+            (
+                record(info, u64::from(LOGGER_FIELDS), 2, &logger_fields(&[1, U64])),
+                "a field name",
+                7,
+            ),
             (
                 record(info, 0, 0, &[]),
                 "as many fields as the call site has",
