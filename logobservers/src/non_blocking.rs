@@ -233,26 +233,19 @@ impl NonBlocking {
             };
             let words = ring.ring.words();
             match logcore::pack_into(event, words, start, room.min(self.max_record)) {
-                Packed::Done(len) => break Some((start, len)),
+                Packed::Done(len) => break Some(len),
                 Packed::NoRoom(_) | Packed::Unpackable => break None,
             }
         };
         if set_aside() != aside_before {
             // Events logged while this one was packed went aside; this one
             // follows them, read back from the ring (not rendered twice).
-            let words = ring.ring.words();
             let kept = packed
-                .map(|(start, len)| {
-                    let mask = words.len() - 1;
-                    (start..start + len)
-                        .map(|i| words[i & mask].load(Ordering::Relaxed))
-                        .collect::<Vec<u64>>()
-                })
-                .and_then(|record| Unpacker::new().unpack(&record).ok())
+                .and_then(|len| Unpacker::new().unpack(&ring.ring.reserved(len)).ok())
                 .unwrap_or_else(|| event.to_owned_event());
             return lock(&self.shared.stray).push_back(kept);
         }
-        if let Some((_, len)) = packed {
+        if let Some(len) = packed {
             ring.ring.commit(len);
             return self.written(ring);
         }

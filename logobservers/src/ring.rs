@@ -85,6 +85,13 @@ fn words(bytes: usize) -> usize {
     bytes.div_ceil(8).max(4).next_power_of_two()
 }
 
+impl Shared {
+    /// The `len` words from position `at`.
+    fn read(&self, at: usize, len: usize) -> impl Iterator<Item = u64> + '_ {
+        (at..at + len).map(|i| self.words[i & self.mask].load(Ordering::Relaxed))
+    }
+}
+
 impl RingWriter {
     /// Makes sure there is room for a record of `min_room` words (looking
     /// at the reader's position only when the last one seen says there is
@@ -114,6 +121,13 @@ impl RingWriter {
     #[inline]
     pub(crate) fn words(&self) -> &[AtomicU64] {
         &self.shared.words
+    }
+
+    /// The first `len` words written after the last
+    /// [`RingWriter::reserve`], not published (at most the room it gave).
+    pub(crate) fn reserved(&self, len: usize) -> Vec<u64> {
+        let len = len.min(self.room.unwrap_or(0));
+        self.shared.read(self.written + 1, len).collect()
     }
 
     /// Publishes the record of `len` words written after the last
@@ -178,7 +192,7 @@ impl RingReader {
             (s.words[at & s.mask].load(Ordering::Relaxed) as usize).min(self.written - at - 1);
         at += 1;
         out.clear();
-        out.extend((at..at + len).map(|i| s.words[i & s.mask].load(Ordering::Relaxed)));
+        out.extend(s.read(at, len));
         self.read = at + len;
         s.read.0.store(self.read, Ordering::Release);
         true
@@ -247,6 +261,7 @@ mod tests {
                 w.words()[(start + i) & mask].store(round + i as u64, Ordering::Relaxed);
             }
             assert!(!r.pop(&mut out), "nothing is published before commit");
+            assert_eq!(w.reserved(3), [round, round + 1, round + 2]);
             assert!(!w.commit(room + 1), "more than the room reserved");
             assert!(!w.commit(3), "a refused commit ends the reservation");
             assert_eq!(w.reserve(2), Some((start, room)));
