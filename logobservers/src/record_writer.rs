@@ -338,6 +338,32 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_that_cannot_be_written_is_reported_once_per_burst() {
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let observer = TextObserver::new(Full)
+            .with_flush_each(false)
+            .with_thread_batches(40);
+        let mut reports = Vec::new();
+        for i in 0..10 {
+            let logged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                log(&observer, &format!("line {i}"))
+            }));
+            if let Err(panic) = logged {
+                reports.push(*panic.downcast::<String>().unwrap());
+            }
+        }
+        assert_eq!(reports, ["text observer could not write: disk full"]);
+    }
+
+    #[test]
     fn without_batches_or_with_flush_each_every_line_is_written_at_once() {
         for observer in [
             |out: &Shared| TextObserver::new(out.clone()).with_flush_each(false),
