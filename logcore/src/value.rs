@@ -287,9 +287,8 @@ macro_rules! value_as {
             }
         }
     )*};
-    // integers: their `Display` is the text of the value packed, and they
-    // write it without `fmt`
-    ($method:ident as $as:ty, packed by $pack:ident: $($t:ty),*) => {$(
+    // values whose `Display` is the text of the scalar they become
+    ($method:ident as $as:ty, scalar $pack:ident: $($t:ty),*) => {$(
         impl Value for $t {
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.$method(*self as $as)
@@ -301,31 +300,13 @@ macro_rules! value_as {
         }
     )*};
 }
-value_as!(visit_i64 as i64, packed by I64: i8, i16, i32, i64, isize);
-value_as!(visit_u64 as u64, packed by U64: u8, u16, u32, u64, usize);
+value_as!(visit_i64 as i64, scalar I64: i8, i16, i32, i64, isize);
+value_as!(visit_u64 as u64, scalar U64: u8, u16, u32, u64, usize);
+value_as!(visit_f64 as f64, scalar F64: f64);
+value_as!(visit_bool as bool, scalar Bool: bool);
 // an f32 widened to f64 prints more digits than the f32 does
 value_as!(visit_f64 as f64: f32);
 value_as!(visit_i128 as i128: i128);
-
-impl Value for f64 {
-    fn visit(&self, visitor: &mut dyn Visit) {
-        visitor.visit_f64(*self)
-    }
-    #[inline]
-    fn __scalar(&self) -> Option<Scalar<'_>> {
-        Some(Scalar::F64(*self))
-    }
-}
-
-impl Value for bool {
-    fn visit(&self, visitor: &mut dyn Visit) {
-        visitor.visit_bool(*self)
-    }
-    #[inline]
-    fn __scalar(&self) -> Option<Scalar<'_>> {
-        Some(Scalar::Bool(*self))
-    }
-}
 
 impl Value for char {
     fn visit(&self, visitor: &mut dyn Visit) {
