@@ -181,15 +181,20 @@ impl<W: Write> RecordWriter<W> {
 
     /// Notes a write's outcome; the first failure of a burst panics (with
     /// the lock released).
+    #[inline]
     fn report(&self, mut inner: MutexGuard<'_, Inner<W>>, result: std::io::Result<()>) {
         match result {
             Ok(()) => inner.failing = false,
-            Err(e) if !inner.failing => {
-                inner.failing = true;
-                drop(inner);
-                panic!("{} could not write: {e}", self.what);
-            }
-            Err(_) => {}
+            Err(e) => self.failed(inner, e),
+        }
+    }
+
+    #[cold]
+    fn failed(&self, mut inner: MutexGuard<'_, Inner<W>>, e: std::io::Error) {
+        if !inner.failing {
+            inner.failing = true;
+            drop(inner);
+            panic!("{} could not write: {e}", self.what);
         }
     }
 
