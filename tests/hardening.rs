@@ -117,7 +117,7 @@ fn hostile_formats_from_files_render_bounded_clear_text() {
         assert!(text.len() <= bound, "{record}: {} bytes", text.len());
         assert!(!text.is_empty());
     }
-    // deep nesting is refused (serde_json's recursion limit), not a stack overflow
+    // deep nesting is refused (the reader's depth limit), not a stack overflow
     let deep = format!("{{\"x\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(event_from_json(&deep).is_err());
 }

@@ -1,6 +1,6 @@
 //! Looking for bytes fast: the file observers ask of every string they
-//! write whether it holds anything to escape, and the reader whether a
-//! record holds a non-finite float.
+//! write whether it holds anything to escape, and the JSON reader where
+//! each string it reads ends.
 
 /// Whether any byte of `bytes` passes `test`. It looks at 16 bytes at a
 /// time without an early exit inside a block, which the compiler turns
@@ -19,6 +19,49 @@ pub(crate) fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
     let mut last = [b' '; 16];
     last[..rest.len()].copy_from_slice(rest);
     last.iter().fold(false, |any, &b| any | test(b))
+}
+
+/// Whether a byte ends the plain run of a JSON string: its closing
+/// quote, an escape, or a control character (which JSON strings may not
+/// hold).
+#[inline]
+pub(crate) fn ends_json_run(b: u8) -> bool {
+    (b == b'"') | (b == b'\\') | (b < 0x20)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` below `n` (`n` at most 0x80), exact
+/// up to the first such byte (a borrow leaves only a byte that is itself
+/// below `n`, so the bits above the lowest may be wrong).
+#[inline]
+fn bytes_below(v: u64, n: u8) -> u64 {
+    v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
+}
+
+/// Where the plain run of a JSON string that starts `bytes` ends (see
+/// [`ends_json_run`]). Eight bytes at a time, as one integer each: a
+/// string's closing quote mostly lies in the first word or two, and
+/// callers pass everything after the string's start (not just the string)
+/// so that whole words cover it.
+#[inline]
+pub(crate) fn json_run_end(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = bytes_below(x ^ (ONES * u64::from(b'"')), 1)
+            | bytes_below(x ^ (ONES * u64::from(b'\\')), 1)
+            | bytes_below(x, 0x20);
+        if hits != 0 {
+            // Little-endian: the first byte is the lowest.
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| ends_json_run(b)).map(|i| at + i)
 }
 
 /// Checks an escaping function on text of `filler` with one of `cases`'
@@ -46,7 +89,7 @@ pub(crate) fn assert_escapes_everywhere(
 
 #[cfg(test)]
 mod tests {
-    use super::any_byte;
+    use super::{any_byte, ends_json_run, json_run_end};
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {
@@ -57,6 +100,26 @@ mod tests {
                 let mut bytes = clean.clone();
                 bytes[at] = b'x';
                 assert!(any_byte(&bytes, |b| b == b'x'), "x at {at} of {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_json_string_run_ends_at_its_first_special_byte() {
+        // Every byte value at every place in a word or the rest, before
+        // another special byte and after bytes just off the special ones.
+        let plain = [b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xff, b'a'];
+        for len in [1, 7, 8, 9, 16, 17, 23] {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| plain[i % plain.len()]).collect();
+                    bytes[at] = b;
+                    let want = if ends_json_run(b) { Some(at) } else { None };
+                    assert_eq!(json_run_end(&bytes), want, "{b:#x} at {at} of {len}");
+                    // A second special byte after it changes nothing.
+                    bytes.push(b'"');
+                    assert_eq!(json_run_end(&bytes), want.or(Some(len)), "{b:#x} at {at}");
+                }
             }
         }
     }

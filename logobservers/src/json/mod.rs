@@ -1,9 +1,11 @@
 //! JSON logs in twisted's format: RS + one JSON object + `\n` per event
 //! (RFC 7464), or plain JSON Lines.
 
+mod names;
 mod observer;
 mod parse;
 mod read;
+mod syntax;
 mod write;
 
 /// `__class_uuid__` of a level object.

@@ -32,7 +32,8 @@ impl std::error::Error for RecordError {}
 /// Reads events from a JSON log (spindle's or twisted's): the framing is
 /// found from the first byte (`0x1e`: RFC 7464 records, which must end in
 /// `\n`; anything else: JSON Lines). Accepts twisted's `NaN` / `Infinity`
-/// tokens and `\uXXXX` escapes. A record that cannot be read (bad UTF-8, bad
+/// tokens and `\uXXXX` escapes (`docs/observers.md` says how it reads
+/// what the JSON standard leaves open). A record that cannot be read (bad UTF-8, bad
 /// JSON, truncated, an unknown `__class_uuid__`) is skipped, kept in
 /// [`JsonLogReader::errors`] and reported as an error event to the global
 /// publisher; reading goes on.
@@ -229,7 +230,7 @@ mod tests {
         assert!(errors[0].starts_with("bad UTF-8"));
         assert_eq!(
             errors[2],
-            "unknown __class_uuid__ `nope` at line 1 column 30"
+            "unknown __class_uuid__ `nope` at line 1 column 6"
         );
         assert_eq!(read(b""), (vec![], vec![]));
     }
