@@ -64,6 +64,24 @@ pub(crate) fn json_run_end(bytes: &[u8]) -> Option<usize> {
     rest.iter().position(|&b| ends_json_run(b)).map(|i| at + i)
 }
 
+/// Where the first `byte` in `bytes` is, eight bytes at a time (std's
+/// `memchr` is not public).
+#[inline]
+pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = bytes_below(x ^ (ONES * u64::from(byte)), 1);
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| b == byte).map(|i| at + i)
+}
+
 /// Checks an escaping function on text of `filler` with one of `cases`'
 /// characters at every position (in a 16-byte block or in the rest, first,
 /// last or between): that character becomes its escape, the rest is
@@ -89,7 +107,7 @@ pub(crate) fn assert_escapes_everywhere(
 
 #[cfg(test)]
 mod tests {
-    use super::{any_byte, ends_json_run, json_run_end};
+    use super::{any_byte, ends_json_run, find_byte, json_run_end};
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {
@@ -115,6 +133,8 @@ mod tests {
                     let mut bytes: Vec<u8> = (0..len).map(|i| plain[i % plain.len()]).collect();
                     bytes[at] = b;
                     let want = if ends_json_run(b) { Some(at) } else { None };
+                    let first = bytes.iter().position(|&x| x == b);
+                    assert_eq!(find_byte(&bytes, b), first, "{b:#x} at {at} of {len}");
                     assert_eq!(json_run_end(&bytes), want, "{b:#x} at {at} of {len}");
                     // A second special byte after it changes nothing.
                     bytes.push(b'"');

@@ -5,6 +5,10 @@
 //! into each. The copies kept are bounded: at most [`BUDGET`] bytes in
 //! all, of names no longer than [`LONGEST`]; past that, names are copied
 //! into each event as before.
+//!
+//! A reader also remembers its last record's names in order
+//! ([`LastNames`]): records of one call site name the same things in the
+//! same order, so most names are found by one comparison.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -106,6 +110,68 @@ fn keep(pool: &Mutex<Pool>, budget: usize, name: &str) -> Option<&'static str> {
     Some(kept)
 }
 
+/// The names of a reader's last record, in the order they came, as kept
+/// copies: the `n`th name of the next record is compared with the `n`th
+/// of the last before it is looked up.
+#[derive(Debug, Default)]
+pub(super) struct LastNames {
+    names: Vec<&'static str>,
+    next: usize,
+    /// Whether to remember (a one-off parse does not).
+    remember: bool,
+}
+
+impl LastNames {
+    /// The longest run of names remembered.
+    const MOST: usize = 64;
+
+    /// For a reader: remembers its records' names.
+    pub(super) fn new() -> LastNames {
+        LastNames {
+            remember: true,
+            ..LastNames::default()
+        }
+    }
+
+    /// For one record: remembers nothing, and allocates nothing.
+    pub(super) fn none() -> LastNames {
+        LastNames::default()
+    }
+
+    /// A new record begins.
+    pub(super) fn start(&mut self) {
+        self.next = 0;
+    }
+
+    /// The record's next name, as [`name`] gives it.
+    #[inline]
+    pub(super) fn name(&mut self, name: Cow<'_, str>) -> Cow<'static, str> {
+        let at = self.next;
+        self.next += 1;
+        if let Some(&last) = self.names.get(at)
+            && last == name
+        {
+            return Cow::Borrowed(last);
+        }
+        self.name_changed(at, name)
+    }
+
+    #[cold]
+    fn name_changed(&mut self, at: usize, new: Cow<'_, str>) -> Cow<'static, str> {
+        let new = name(new);
+        if let Cow::Borrowed(kept) = new
+            && self.remember
+        {
+            if let Some(slot) = self.names.get_mut(at) {
+                *slot = kept;
+            } else if at == self.names.len() && at < Self::MOST {
+                self.names.push(kept);
+            }
+        }
+        new
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +215,27 @@ mod tests {
         assert_eq!(keep(&POOL, 10, "ghijk"), None, "11 bytes > 10");
         assert_eq!(keep(&POOL, 10, "ghij"), Some("ghij"), "exactly 10");
         assert_eq!(keep(&POOL, 10, "k"), None);
+    }
+
+    #[test]
+    fn a_reader_finds_its_last_records_names_in_order() {
+        let mut last = LastNames::new();
+        for record in [
+            &["names-test-x", "names-test-y"][..],
+            &["names-test-x", "names-test-z"],
+            &["names-test-y"],
+        ] {
+            last.start();
+            for n in record {
+                let got = last.name(Cow::Borrowed(n));
+                assert!(matches!(got, Cow::Borrowed(k) if k == *n), "{n}");
+            }
+        }
+        assert_eq!(last.names, ["names-test-y", "names-test-z"]);
+        let mut once = LastNames::none();
+        once.start();
+        assert_eq!(once.name(Cow::Borrowed("names-test-x")), "names-test-x");
+        assert!(once.names.is_empty(), "remembers nothing");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use logcore::{Failure, Frame, LogLevel, OwnedEvent, OwnedValue};
 
-use super::names::name;
+use super::names::LastNames;
 use super::syntax::{Parser, Result};
 use super::{FAILURE_UUID, LEVEL_UUID};
 
@@ -19,15 +19,24 @@ use super::{FAILURE_UUID, LEVEL_UUID};
 /// assert!(logobservers::event_from_json("[1]").is_err());
 /// ```
 pub fn event_from_json(text: &str) -> std::result::Result<OwnedEvent, String> {
+    record_from_json(text, &mut LastNames::none())
+}
+
+/// [`event_from_json`], finding the record's names among `names`.
+pub(super) fn record_from_json(
+    text: &str,
+    names: &mut LastNames,
+) -> std::result::Result<OwnedEvent, String> {
     let mut parser = Parser::new(text);
-    let event = record(&mut parser).and_then(|event| {
+    names.start();
+    let event = record(&mut parser, names).and_then(|event| {
         parser.end()?;
         Ok(event)
     });
     event.map_err(|e| parser.describe(&e))
 }
 
-fn record(p: &mut Parser<'_>) -> Result<OwnedEvent> {
+fn record(p: &mut Parser<'_>, names: &mut LastNames) -> Result<OwnedEvent> {
     if p.peek() != Some(b'{') {
         let kind = p.kind();
         return Err(p.data(format!("a record must be a JSON object, not {kind}")));
@@ -37,9 +46,9 @@ fn record(p: &mut Parser<'_>) -> Result<OwnedEvent> {
         match &*key {
             "log_level" => event.level = level(p)?,
             "log_namespace" => event.namespace = text(p)?,
-            "log_format" => event.format = name_text(p)?,
+            "log_format" => event.format = name_text(p, names)?,
             "log_system" => event.system = text(p)?,
-            "log_file" => event.file = name_text(p)?,
+            "log_file" => event.file = name_text(p, names)?,
             "log_line" => {
                 event.line = p.value()?.as_u64().and_then(|l| u32::try_from(l).ok());
             }
@@ -50,10 +59,10 @@ fn record(p: &mut Parser<'_>) -> Result<OwnedEvent> {
                 event.failure = failure(p.value()?).map_err(|why| at_value.with(why))?;
             }
             "log_logger" => p.skip()?,
-            "log_flattened" => flattened(p, &mut event.flattened)?,
+            "log_flattened" => flattened(p, names, &mut event.flattened)?,
             _ => {
                 let value = p.value()?;
-                event.fields.push((name(key), value));
+                event.fields.push((names.name(key), value));
             }
         }
         Ok(())
@@ -76,12 +85,26 @@ fn text(p: &mut Parser<'_>) -> Result<Option<String>> {
 
 /// A system key that names something (the format, the file): kept once
 /// (see [`super::names`]) when it is a string.
-fn name_text(p: &mut Parser<'_>) -> Result<Option<Cow<'static, str>>> {
+fn name_text(p: &mut Parser<'_>, names: &mut LastNames) -> Result<Option<Cow<'static, str>>> {
     if p.peek() == Some(b'"') {
-        return Ok(Some(name(p.string()?)));
+        return Ok(Some(names.name(p.string()?)));
     }
     Ok(text(p)?.map(Cow::Owned))
 }
+
+/// The level objects spindle and twisted write (compact, and with
+/// Python's `json` separators), around the name: matched byte for byte
+/// before the general path, which reads any other form.
+const LEVEL_FORMS: [(&str, &str); 2] = [
+    (
+        r#"{"name":""#,
+        r#"","__class_uuid__":"02e59486-f24d-46ad-8224-3acdf2a5732a"}"#,
+    ),
+    (
+        r#"{"name": ""#,
+        r#"", "__class_uuid__": "02e59486-f24d-46ad-8224-3acdf2a5732a"}"#,
+    ),
+];
 
 /// `log_level`: a level object, a name, or null, read without copying
 /// anything. An unknown name is no level, as twisted reads it.
@@ -91,6 +114,17 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
         Some(b'{') => {}
         Some(b'n') => return p.value().map(|_| None),
         _ => return Err(p.invalid_type("a level for `log_level`")),
+    }
+    let mark = p.mark();
+    for (before, after) in LEVEL_FORMS {
+        if p.eat(before) {
+            if let Some(name) = p.plain_run()
+                && p.eat(after)
+            {
+                return Ok(name.parse().ok());
+            }
+            p.rewind(mark);
+        }
     }
     let at_object = p.data("");
     let (mut name, mut uuid) = (None, None);
@@ -116,7 +150,11 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
 }
 
 /// `log_flattened`: its entries straight into the event's.
-fn flattened(p: &mut Parser<'_>, into: &mut Vec<(Cow<'static, str>, OwnedValue)>) -> Result<()> {
+fn flattened(
+    p: &mut Parser<'_>,
+    names: &mut LastNames,
+    into: &mut Vec<(Cow<'static, str>, OwnedValue)>,
+) -> Result<()> {
     if p.peek() != Some(b'{') {
         return Err(p.invalid_type("an object for `log_flattened`"));
     }
@@ -124,7 +162,7 @@ fn flattened(p: &mut Parser<'_>, into: &mut Vec<(Cow<'static, str>, OwnedValue)>
     into.reserve(6);
     p.object(|p, key| {
         let value = p.value()?;
-        into.push((name(key), value));
+        into.push((names.name(key), value));
         Ok(())
     })
 }
@@ -189,6 +227,44 @@ fn failure(value: OwnedValue) -> std::result::Result<Option<Failure>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_objects_read_the_same_by_either_path() {
+        for (before, after) in LEVEL_FORMS {
+            assert!(after.contains(LEVEL_UUID));
+            for name in ["debug", "info", "warn", "error", "critical", "nope", ""] {
+                let quick = format!(r#"{{"log_level": {before}{name}{after}}}"#);
+                // The same object in another form (key order, spacing).
+                let long = format!(
+                    r#"{{"log_level": {{ "__class_uuid__": "{LEVEL_UUID}", "name": "{name}" }}}}"#
+                );
+                let (quick, long) = (event_from_json(&quick), event_from_json(&long));
+                assert_eq!(quick.map(|e| e.level), long.map(|e| e.level), "{name}");
+            }
+        }
+        let info = format!(
+            r#"{{"log_level": {}info{}}}"#,
+            LEVEL_FORMS[0].0, LEVEL_FORMS[0].1
+        );
+        assert_eq!(event_from_json(&info).unwrap().level, Some(LogLevel::Info));
+        // Near misses take the general path.
+        for near in [
+            r#"{"log_level": {"name":"info","__class_uuid__":"02e59486-f24d-46ad-8224-3acdf2a5732a","x":1}}"#,
+            r#"{"log_level": {"name":"in\u0066o","__class_uuid__":"02e59486-f24d-46ad-8224-3acdf2a5732a"}}"#,
+        ] {
+            assert_eq!(
+                event_from_json(near).unwrap().level,
+                Some(LogLevel::Info),
+                "{near}"
+            );
+        }
+        let broken = r#"{"log_level": {"name":"info","__class_uuid__":"02e59486-f24d-46ad-8224-3acdf2a5732b"}}"#;
+        assert!(
+            event_from_json(broken)
+                .unwrap_err()
+                .contains("unknown __class_uuid__")
+        );
+    }
 
     #[test]
     fn non_finite_tokens_only_outside_strings() {

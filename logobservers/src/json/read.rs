@@ -4,7 +4,9 @@ use std::io::{BufRead, BufReader, Read};
 use logcore::{Event, LogLevel, OwnedEvent, global_publisher};
 
 use super::RS;
-use super::parse::event_from_json;
+use super::names::LastNames;
+use super::parse::record_from_json;
+use crate::scan::find_byte;
 
 /// A record that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +49,9 @@ impl std::error::Error for RecordError {}
 /// ```
 pub fn events_from_json_log_file<R: Read>(reader: R) -> JsonLogReader<R> {
     JsonLogReader {
-        reader: BufReader::new(reader),
+        // Big enough that few records straddle two fills (those are
+        // copied out; the others are read in place).
+        reader: BufReader::with_capacity(64 * 1024, reader),
         framing: None,
         offset: 0,
         record: 0,
@@ -55,6 +59,7 @@ pub fn events_from_json_log_file<R: Read>(reader: R) -> JsonLogReader<R> {
         report: true,
         done: false,
         buf: Vec::new(),
+        names: LastNames::new(),
     }
 }
 
@@ -68,8 +73,10 @@ pub struct JsonLogReader<R> {
     errors: Vec<RecordError>,
     report: bool,
     done: bool,
-    /// The record being read.
+    /// The record being read, when it straddles two fills of `reader`.
     buf: Vec<u8>,
+    /// The last record's names.
+    names: LastNames,
 }
 
 impl<R: Read> JsonLogReader<R> {
@@ -105,32 +112,34 @@ impl<R: Read> JsonLogReader<R> {
         self.errors.push(error);
     }
 
-    /// The next raw record and its offset, without separators.
-    /// Reads the next raw record into `self.buf`, without its separator;
-    /// returns where it starts.
-    fn next_record(&mut self) -> Option<u64> {
+    /// The framing, found from the first byte; `None` once the input is
+    /// done (or empty).
+    fn framing(&mut self) -> Option<u8> {
         if self.done {
             return None;
         }
-        let framing = match self.framing {
-            Some(f) => f,
-            None => {
-                let first = match self.reader.fill_buf() {
-                    Ok([]) | Err(_) => {
-                        self.done = true;
-                        return None;
-                    }
-                    Ok(buf) => buf[0],
-                };
-                let f = if first == RS { RS } else { b'\n' };
-                if f == RS {
-                    self.reader.consume(1);
-                    self.offset = 1;
-                }
-                self.framing = Some(f);
-                f
+        if let Some(f) = self.framing {
+            return Some(f);
+        }
+        let first = match self.reader.fill_buf() {
+            Ok([]) | Err(_) => {
+                self.done = true;
+                return None;
             }
+            Ok(buf) => buf[0],
         };
+        let f = if first == RS { RS } else { b'\n' };
+        if f == RS {
+            self.reader.consume(1);
+            self.offset = 1;
+        }
+        self.framing = Some(f);
+        Some(f)
+    }
+
+    /// Reads the next raw record into `self.buf`, without its separator
+    /// (for a record not wholly in the reader's buffer).
+    fn next_record(&mut self, framing: u8) -> Option<()> {
         let start = self.offset;
         self.buf.clear();
         match self.reader.read_until(framing, &mut self.buf) {
@@ -143,7 +152,7 @@ impl<R: Read> JsonLogReader<R> {
                 if self.buf.last() == Some(&framing) {
                     self.buf.pop();
                 }
-                Some(start)
+                Some(())
             }
             Err(e) => {
                 self.done = true;
@@ -155,42 +164,76 @@ impl<R: Read> JsonLogReader<R> {
     }
 }
 
+/// What one record's bytes (without the separator after them) hold.
+enum Record {
+    /// Nothing: not counted as a record.
+    Blank,
+    Event(OwnedEvent),
+    Bad(String),
+}
+
+fn read_record(framing: u8, record: &[u8], names: &mut LastNames) -> Record {
+    if framing == RS {
+        if record.is_empty() {
+            return Record::Blank;
+        }
+        if record.last() != Some(&b'\n') {
+            return Record::Bad("truncated record (no final newline)".to_string());
+        }
+    } else if record.iter().all(u8::is_ascii_whitespace) {
+        return Record::Blank;
+    }
+    let end = record
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let parsed = match std::str::from_utf8(&record[..end]) {
+        Ok(text) => record_from_json(text, names),
+        Err(e) => Err(format!(
+            "bad UTF-8 at byte {} of the record",
+            e.valid_up_to()
+        )),
+    };
+    match parsed {
+        Ok(event) => Record::Event(event),
+        Err(reason) => Record::Bad(reason),
+    }
+}
+
 impl<R: Read> Iterator for JsonLogReader<R> {
     type Item = OwnedEvent;
 
     fn next(&mut self) -> Option<OwnedEvent> {
         loop {
-            let offset = self.next_record()?;
-            let record = &self.buf;
-            if self.framing == Some(RS) {
-                if record.is_empty() {
-                    continue;
-                }
-                self.record += 1;
-                if record.last() != Some(&b'\n') {
-                    self.fail(offset, "truncated record (no final newline)".to_string());
-                    continue;
-                }
-            } else {
-                if record.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                self.record += 1;
-            }
-            let end = record
-                .iter()
-                .rposition(|b| !b.is_ascii_whitespace())
-                .map_or(0, |i| i + 1);
-            let parsed = match std::str::from_utf8(&record[..end]) {
-                Ok(text) => event_from_json(text),
-                Err(e) => Err(format!(
-                    "bad UTF-8 at byte {} of the record",
-                    e.valid_up_to()
-                )),
+            let framing = self.framing()?;
+            let start = self.offset;
+            // Read in place when the record's end is in the buffer.
+            let in_buffer = match self.reader.fill_buf() {
+                Ok(buf) => find_byte(buf, framing)
+                    .map(|end| (end, read_record(framing, &buf[..end], &mut self.names))),
+                Err(_) => None,
             };
-            match parsed {
-                Ok(event) => return Some(event),
-                Err(reason) => self.fail(offset, reason),
+            let record = match in_buffer {
+                Some((end, record)) => {
+                    self.reader.consume(end + 1);
+                    self.offset += end as u64 + 1;
+                    record
+                }
+                None => {
+                    self.next_record(framing)?;
+                    read_record(framing, &self.buf, &mut self.names)
+                }
+            };
+            match record {
+                Record::Blank => {}
+                Record::Event(event) => {
+                    self.record += 1;
+                    return Some(event);
+                }
+                Record::Bad(reason) => {
+                    self.record += 1;
+                    self.fail(start, reason);
+                }
             }
         }
     }
@@ -233,6 +276,42 @@ mod tests {
             "unknown __class_uuid__ `nope` at line 1 column 6"
         );
         assert_eq!(read(b""), (vec![], vec![]));
+    }
+
+    /// Hands out its bytes a few at a time, so that records straddle the
+    /// reader's fills.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn records_read_the_same_in_place_or_across_fills() {
+        let rs = b"\x1e{\"log_format\":\"a {x}\",\"x\":1}\n\x1e\x1e{bad\n\x1e{\"log_format\":\"b\"}\n\x1e{\"log_format\":\"c\"}";
+        let lines = b"{\"log_format\":\"a {x}\",\"x\":1}\n \n{bad\n{\"log_format\":\"b\"}\n{\"log_format\":\"c\"}";
+        for file in [&rs[..], &lines[..]] {
+            let whole = read(file);
+            for step in 1..12 {
+                let mut reader =
+                    events_from_json_log_file(Trickle(file, step)).report_errors(false);
+                let texts: Vec<String> =
+                    reader.by_ref().map(|e| logcore::format_event(&e)).collect();
+                let errors: Vec<String> = reader.errors().iter().map(|e| format!("{e}")).collect();
+                assert_eq!(texts, whole.0, "step {step}");
+                let mut all = events_from_json_log_file(file).report_errors(false);
+                all.by_ref().for_each(drop);
+                let want: Vec<String> = all.errors().iter().map(|e| format!("{e}")).collect();
+                assert_eq!(errors, want, "step {step}: same records, same offsets");
+            }
+        }
+        assert_eq!(read(rs).0, ["a 1", "b"]);
+        assert_eq!(read(rs).1.len(), 2, "{:?}", read(rs).1);
+        assert_eq!(read(lines).0, ["a 1", "b", "c"]);
     }
 
     #[test]

@@ -238,6 +238,40 @@ impl<'a> Parser<'a> {
         self.escaped_string(start, end).map(Cow::Owned)
     }
 
+    /// Takes `literal` if the text goes on with exactly it (no whitespace
+    /// skipped).
+    #[inline]
+    pub(super) fn eat(&mut self, literal: &str) -> bool {
+        let found = self.bytes()[self.pos..].starts_with(literal.as_bytes());
+        if found {
+            self.pos += literal.len();
+        }
+        found
+    }
+
+    /// Takes a run of string content up to (not including) a quote, if
+    /// the run holds no escape or control character.
+    #[inline]
+    pub(super) fn plain_run(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        let end = start + json_run_end(&self.bytes()[start..])?;
+        if self.bytes()[end] != b'"' {
+            return None;
+        }
+        self.pos = end;
+        Some(&self.text[start..end])
+    }
+
+    /// Where the cursor is, to come back to with [`Self::rewind`].
+    pub(super) fn mark(&self) -> usize {
+        self.pos
+    }
+
+    /// Back to a [`Self::mark`].
+    pub(super) fn rewind(&mut self, mark: usize) {
+        self.pos = mark;
+    }
+
     /// Where the plain run of a string that starts at `from` ends: at its
     /// closing quote, an escape or a control character.
     #[inline]
