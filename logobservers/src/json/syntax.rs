@@ -77,6 +77,8 @@ impl<'a> Parser<'a> {
     }
 
     /// A syntax error at the current byte.
+    #[cold]
+    #[inline(never)]
     fn syntax(&self, what: &'static str) -> Error {
         Error {
             at: self.pos,
@@ -86,6 +88,8 @@ impl<'a> Parser<'a> {
     }
 
     /// The text ended inside `what`.
+    #[cold]
+    #[inline(never)]
     fn eof(&self, what: &'static str) -> Error {
         Error {
             at: self.pos,
@@ -95,6 +99,8 @@ impl<'a> Parser<'a> {
     }
 
     /// JSON that is not what the record needs here, at the current byte.
+    #[cold]
+    #[inline(never)]
     pub(super) fn data(&self, what: impl Into<Cow<'static, str>>) -> Error {
         Error {
             at: self.pos,
