@@ -64,6 +64,38 @@ pub(crate) fn json_run_end(bytes: &[u8]) -> Option<usize> {
     rest.iter().position(|&b| ends_json_run(b)).map(|i| at + i)
 }
 
+/// Whether a byte must be escaped in a JSON string the observers write:
+/// a control character, a quote, a backslash, or DEL (so that records stay
+/// printable).
+#[inline(always)]
+pub(crate) fn json_special(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7f)
+}
+
+/// Whether any byte of `bytes` is [`json_special`]: eight bytes at a time,
+/// the last eight overlapping the word before, so a short string costs a
+/// word or two and no copy.
+#[inline]
+pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
+    let special = |word: &[u8]| {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // Exact as an "any": a wrong bit only ever follows a right one.
+        bytes_below(x, 0x20)
+            | bytes_below(x ^ (ONES * u64::from(b'"')), 1)
+            | bytes_below(x ^ (ONES * u64::from(b'\\')), 1)
+            | bytes_below(x ^ (ONES * 0x7f), 1)
+            != 0
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| json_special(b));
+    }
+    let mut words = bytes.chunks_exact(8);
+    if words.any(special) {
+        return true;
+    }
+    !words.remainder().is_empty() && special(&bytes[bytes.len() - 8..])
+}
+
 /// Where the first `byte` in `bytes` is, eight bytes at a time (std's
 /// `memchr` is not public).
 #[inline]
@@ -107,7 +139,7 @@ pub(crate) fn assert_escapes_everywhere(
 
 #[cfg(test)]
 mod tests {
-    use super::{any_byte, ends_json_run, find_byte, json_run_end};
+    use super::{any_byte, any_json_special, ends_json_run, find_byte, json_run_end, json_special};
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {
@@ -139,6 +171,28 @@ mod tests {
                     // A second special byte after it changes nothing.
                     bytes.push(b'"');
                     assert_eq!(json_run_end(&bytes), want.or(Some(len)), "{b:#x} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_json_special_byte_is_found_wherever_it_stands() {
+        // Every byte value at every place of clean text (bytes just off
+        // the special ones), in strings shorter than a word and longer.
+        let clean = [b'!', b'#', b'[', b']', b' ', 0x7e, 0x80, 0xff, b'a', 0x21];
+        for len in [0, 1, 7, 8, 9, 15, 16, 17, 24] {
+            let text: Vec<u8> = (0..len).map(|i| clean[i % clean.len()]).collect();
+            assert!(!any_json_special(&text), "clean, {len}");
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = text.clone();
+                    bytes[at] = b;
+                    assert_eq!(
+                        any_json_special(&bytes),
+                        json_special(b),
+                        "{b:#x} at {at} of {len}"
+                    );
                 }
             }
         }

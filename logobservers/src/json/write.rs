@@ -4,7 +4,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use logcore::{Event, Failure, Map, OwnedEvent, Seq, Value, Visit};
 
 use super::{FAILURE_UUID, LEVEL_UUID};
-use crate::scan::any_byte;
+use crate::scan::{any_json_special, json_special};
 
 /// Appends `event` as one JSON object (no separator, no newline), with
 /// twisted's keys: the user's fields first, then `log_level`,
@@ -276,16 +276,9 @@ fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether a byte must be escaped in a JSON string (DEL too, so that
-/// records stay printable).
-#[inline(always)]
-fn json_special(b: u8) -> bool {
-    (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7f)
-}
-
 fn write_str_content(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    if !any_byte(bytes, json_special) {
+    if !any_json_special(bytes) {
         out.push_str(s);
         return;
     }
