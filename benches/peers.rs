@@ -14,7 +14,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use spindle::{
     Event, FilteringObserver, JsonObserver, LogLevelFilterPredicate, Logger, Observer,
-    TextObserver, Visit, global_log_beginner,
+    TextObserver, Visit, global_log_beginner, global_publisher,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -336,6 +336,61 @@ fn wanted(name: &str) -> bool {
     filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
 }
 
+/// Events through the global publisher (`info!` with no logger) to an
+/// observer that does nothing, from one thread and from two at once: wall
+/// time over all events, the best of three runs of 2 million events per
+/// thread. The publisher reads its observer list on every event, so two
+/// threads must not slow each other down. spindle alone (tracing's global
+/// dispatcher can be set once per process, and the groups above use
+/// scoped ones); the times go to the report.
+fn global_publisher_threads(_: &mut Criterion) {
+    if !wanted("global_publisher") {
+        return;
+    }
+    #[inline(never)]
+    fn global_event(path: &str, status: u16, bytes: usize) {
+        spindle::info!(
+            "request handled path={path} status={status} bytes={bytes}",
+            path,
+            status,
+            bytes
+        );
+    }
+    // Ends start-up buffering (a warning if `disabled` began logging).
+    global_log_beginner().begin_logging_to([Arc::new(Nothing) as Arc<dyn Observer>]);
+    let id = global_publisher().add_observer(Nothing);
+    const EVENTS: usize = 2_000_000;
+    let per_event = |threads: usize| {
+        (0..3)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|s| {
+                    for _ in 0..threads {
+                        s.spawn(|| {
+                            for i in 0..EVENTS {
+                                global_event(black_box(PATH), black_box(STATUS), black_box(i));
+                            }
+                        });
+                    }
+                });
+                start.elapsed().as_nanos() as f64 / (EVENTS * threads) as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (one, two) = (per_event(1), per_event(2));
+    global_publisher().remove_observer(id);
+    println!(
+        "global publisher, no-op observer: {one:.1} ns per event (1 thread), {two:.1} ns (2 threads)"
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(root.join("target/criterion")).unwrap();
+    std::fs::write(
+        root.join("target/criterion/global_publisher.json"),
+        format!("{{\"one thread\": {one:.1}, \"two threads\": {two:.1}}}"),
+    )
+    .unwrap();
+}
+
 /// Reading a JSON log of 20 000 events: spindle's reader here, twisted's
 /// `eventsFromJSONLogFile` in a Python child process on the same file (when
 /// the interop test's virtualenv exists). Events per second (the best of
@@ -592,6 +647,6 @@ fn allocations(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = disabled, visit_fields, empty_observer, text_file, json_file, two_threads, read_json, non_blocking_latency, allocations
+    targets = disabled, visit_fields, empty_observer, text_file, json_file, two_threads, global_publisher_threads, read_json, non_blocking_latency, allocations
 }
 criterion_main!(benches);

@@ -159,6 +159,12 @@ def main():
         lines += [f"| {k} | {v:,.0f} |" for k, v in read.items()]
         if "twisted" in read:
             lines += ["", f"spindle / twisted: {read['spindle'] / read['twisted']:.1f}x (target: >= 20x)"]
+    glob = load("global_publisher.json")
+    if glob:
+        lines += ["", "Events through the global publisher (`info!` with no logger) to an observer that does nothing, "
+                  "from one thread and from two at once (wall time over all events; spindle alone):", "",
+                  "| threads | time per event |", "| --- | --- |"]
+        lines += [f"| {k} | {v} ns |" for k, v in glob.items()]
     nb = load("non_blocking.json")
     if nb:
         lines += ["", "Non-blocking output, latency of each call on the caller's side (200 000 calls in bursts of 64 "

@@ -1,7 +1,7 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, OnceLock, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
 
 use crate::event::{Callsite, Event, Piece};
 use crate::level::{LEVEL_OFF, LogLevel};
@@ -65,6 +65,71 @@ struct Entry {
     failing: Arc<AtomicBool>,
 }
 
+/// The observer list, in one copy per shard. Publishing takes a read lock
+/// and a reference to the list, both writes to shared memory: with one
+/// copy, every thread that logs writes to the same two cache lines, and
+/// two threads logging at once pass them back and forth on every event
+/// (a no-op observer measured 16-22 ns per event on one thread and 76-82
+/// ns on two). Each thread reads the shard it was given when it first
+/// logged (in turn, so the first threads each get one of their own), and
+/// each shard's lock and list sit on cache lines of their own. A change
+/// replaces every copy.
+struct Shards {
+    shards: Box<[Shard]>,
+}
+
+/// A lock with its copy of the list, on cache lines of its own.
+#[repr(align(128))]
+struct Shard(RwLock<Arc<List>>);
+
+/// The observers, in the order they were added; aligned so that the
+/// reference counts of two shards' copies never share a cache line.
+#[repr(align(128))]
+struct List(Box<[Entry]>);
+
+thread_local! {
+    /// The shard this thread reads (`usize::MAX`: not given one yet).
+    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+impl Shards {
+    /// As many shards as the machine runs threads at once (a power of
+    /// two, at most 64).
+    fn new() -> Shards {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let count = cores.next_power_of_two().min(64);
+        Shards {
+            shards: (0..count)
+                .map(|_| Shard(RwLock::new(Arc::new(List(Box::default())))))
+                .collect(),
+        }
+    }
+
+    /// This thread's copy of the list.
+    #[inline]
+    fn read(&self) -> Arc<List> {
+        let shard = SHARD
+            .try_with(|shard| {
+                if shard.get() == usize::MAX {
+                    static NEXT: AtomicUsize = AtomicUsize::new(0);
+                    shard.set(NEXT.fetch_add(1, Ordering::Relaxed));
+                }
+                shard.get()
+            })
+            .unwrap_or(0);
+        let shard = &self.shards[shard & (self.shards.len() - 1)];
+        shard.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts a copy of `entries` in every shard.
+    fn replace(&self, entries: &[Entry]) {
+        for shard in self.shards.iter() {
+            let list = Arc::new(List(entries.to_vec().into_boxed_slice()));
+            *shard.0.write().unwrap_or_else(|e| e.into_inner()) = list;
+        }
+    }
+}
+
 /// Sends each event to every observer added to it (twisted's
 /// `LogPublisher`). An observer that panics never reaches the caller or
 /// stops the others: it is reported to them as a critical event (once per
@@ -83,7 +148,11 @@ struct Entry {
 /// assert!(!publisher.enabled(LogLevel::Critical));
 /// ```
 pub struct LogPublisher {
-    observers: RwLock<Arc<[Entry]>>,
+    /// The observer list, one copy per shard (see [`Shards`]).
+    observers: Shards,
+    /// Held while the list is replaced, so that two changes cannot lose
+    /// one another.
+    changing: Mutex<()>,
     max_level: AtomicU8,
     next_id: AtomicU64,
     global: bool,
@@ -91,7 +160,7 @@ pub struct LogPublisher {
 
 impl std::fmt::Debug for LogPublisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.snapshot().iter().map(|e| e.name).collect();
+        let names: Vec<&str> = self.snapshot().0.iter().map(|e| e.name).collect();
         f.debug_struct("LogPublisher")
             .field("observers", &names)
             .finish()
@@ -118,18 +187,24 @@ impl LogPublisher {
     /// A publisher with no observers.
     pub fn new() -> LogPublisher {
         LogPublisher {
-            observers: RwLock::new(Arc::from(Vec::new())),
+            observers: Shards::new(),
+            changing: Mutex::new(()),
             max_level: AtomicU8::new(LEVEL_OFF),
             next_id: AtomicU64::new(1),
             global: false,
         }
     }
 
-    fn snapshot(&self) -> Arc<[Entry]> {
-        self.observers
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The observer list, from this thread's shard.
+    fn snapshot(&self) -> Arc<List> {
+        self.observers.read()
+    }
+
+    /// Replaces the list with `change(the list)`, one change at a time.
+    fn change(&self, change: impl FnOnce(&[Entry]) -> Vec<Entry>) {
+        let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = change(&self.snapshot().0);
+        self.observers.replace(&entries);
     }
 
     /// Adds an observer; returns its id for [`LogPublisher::remove_observer`].
@@ -144,8 +219,7 @@ impl LogPublisher {
 
     fn add_named(&self, observer: Arc<dyn Observer>, name: &'static str) -> ObserverId {
         let id = ObserverId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        {
-            let mut list = self.observers.write().unwrap_or_else(|e| e.into_inner());
+        self.change(|list| {
             let mut entries = list.to_vec();
             entries.push(Entry {
                 id,
@@ -153,21 +227,20 @@ impl LogPublisher {
                 observer,
                 failing: Arc::new(AtomicBool::new(false)),
             });
-            *list = Arc::from(entries);
-        }
+            entries
+        });
         self.update_max_level();
         id
     }
 
     /// Removes an observer; `false` if it was not there.
     pub fn remove_observer(&self, id: ObserverId) -> bool {
-        let removed = {
-            let mut list = self.observers.write().unwrap_or_else(|e| e.into_inner());
-            let before = list.len();
+        let mut removed = false;
+        self.change(|list| {
             let entries: Vec<Entry> = list.iter().filter(|e| e.id != id).cloned().collect();
-            *list = Arc::from(entries);
-            list.len() != before
-        };
+            removed = entries.len() != list.len();
+            entries
+        });
         self.update_max_level();
         removed
     }
@@ -177,6 +250,7 @@ impl LogPublisher {
     pub fn update_max_level(&self) {
         let level = self
             .snapshot()
+            .0
             .iter()
             .filter_map(|e| e.observer.max_level())
             .map(LogLevel::as_u8)
@@ -212,7 +286,7 @@ impl LogPublisher {
         let observers = self.snapshot();
         let level = event.level().map_or(0, LogLevel::as_u8);
         let mut failed: Vec<(ObserverId, &'static str, String)> = Vec::new();
-        for entry in observers.iter() {
+        for entry in observers.0.iter() {
             if entry.observer.max_level().is_none_or(|l| level < l.as_u8()) {
                 continue;
             }
@@ -232,7 +306,7 @@ impl LogPublisher {
             }
         }
         for (id, name, message) in failed {
-            self.report_failure(&observers, id, name, &message);
+            self.report_failure(&observers.0, id, name, &message);
         }
     }
 
@@ -264,7 +338,7 @@ impl LogPublisher {
 
     /// Flushes every observer.
     pub fn flush(&self) {
-        for entry in self.snapshot().iter() {
+        for entry in self.snapshot().0.iter() {
             let _ = catch_unwind(AssertUnwindSafe(|| entry.observer.flush()));
         }
     }
@@ -311,4 +385,62 @@ pub fn global_publisher() -> &'static LogPublisher {
 pub(crate) fn startup_buffer_id() -> Option<ObserverId> {
     LazyLock::force(&GLOBAL);
     STARTUP_BUFFER_ID.get().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::owned_event::OwnedEvent;
+    use std::sync::atomic::AtomicUsize;
+
+    struct Counting(Arc<AtomicUsize>);
+    impl Observer for Counting {
+        fn observe(&self, _: &Event<'_>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn threads_publish_while_observers_come_and_go() {
+        let publisher = LogPublisher::new();
+        let steady = Arc::new(AtomicUsize::new(0));
+        publisher.add_observer(Counting(steady.clone()));
+        let passing = Arc::new(AtomicUsize::new(0));
+        let passing_observer: Arc<dyn Observer> = Arc::new(Counting(passing.clone()));
+        const THREADS: usize = 6;
+        const EVENTS: usize = 5_000;
+        let event = OwnedEvent::new(LogLevel::Info, "test", "hi");
+        std::thread::scope(|s| {
+            for _ in 0..THREADS {
+                s.spawn(|| {
+                    for _ in 0..EVENTS {
+                        publisher.publish(&Event::from_owned(&event));
+                    }
+                });
+            }
+            for _ in 0..200 {
+                let id = publisher.add_shared(passing_observer.clone());
+                std::thread::yield_now();
+                assert!(publisher.remove_observer(id));
+            }
+        });
+        // The observer present throughout saw every event; the one that
+        // came and went saw some, and no shard keeps it now.
+        assert_eq!(steady.load(Ordering::Relaxed), THREADS * EVENTS);
+        assert!(passing.load(Ordering::Relaxed) <= THREADS * EVENTS);
+        assert_eq!(
+            Arc::strong_count(&passing_observer),
+            1,
+            "only the test holds it"
+        );
+        assert_eq!(publisher.snapshot().0.len(), 1);
+        // Every shard holds the same list.
+        for shard in publisher.observers.shards.iter() {
+            let list = shard.0.read().unwrap();
+            assert_eq!(
+                list.0.iter().map(|e| e.id).collect::<Vec<_>>(),
+                [ObserverId(1)]
+            );
+        }
+    }
 }
