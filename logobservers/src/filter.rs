@@ -1,5 +1,7 @@
+use std::cell::RefCell;
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use logcore::{Event, LogLevel, Observer, global_publisher};
 
@@ -139,7 +141,15 @@ impl<O: Observer> Observer for FilteringObserver<O> {
 /// ```
 #[derive(Debug)]
 pub struct LogLevelFilterPredicate {
-    levels: RwLock<Levels>,
+    /// Replaced whole on every change; read through each thread's copy
+    /// (see [`LogLevelFilterPredicate::with_levels`]).
+    levels: RwLock<Arc<Levels>>,
+    /// Moves on after every change, so that threads read the levels again.
+    generation: AtomicU64,
+    /// [`Predicate::floor`], kept with every change (`u8::MAX`: none).
+    floor: AtomicU8,
+    /// Names this predicate in the threads' copies (never reused).
+    id: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +158,25 @@ struct Levels {
     /// (namespace, level), longest namespace first.
     by_namespace: Vec<(String, Option<LogLevel>)>,
 }
+
+impl Levels {
+    fn floor(&self) -> Option<LogLevel> {
+        std::iter::once(self.default)
+            .chain(self.by_namespace.iter().map(|(_, l)| *l))
+            .flatten()
+            .min()
+    }
+}
+
+thread_local! {
+    /// The levels each thread read last, per predicate: (id, generation,
+    /// levels). Reading them takes no lock and writes nothing other
+    /// threads read, so threads that log at once do not slow each other.
+    static COPIES: RefCell<Vec<(u64, u64, Arc<Levels>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many predicates' levels a thread keeps.
+const COPIES_KEPT: usize = 4;
 
 impl Default for LogLevelFilterPredicate {
     fn default() -> Self {
@@ -166,11 +195,12 @@ fn is_prefix(prefix: &str, namespace: &str) -> bool {
 impl LogLevelFilterPredicate {
     /// Info for every namespace.
     pub fn new() -> Self {
+        static IDS: AtomicU64 = AtomicU64::new(0);
         LogLevelFilterPredicate {
-            levels: RwLock::new(Levels {
-                default: Some(LogLevel::Info),
-                by_namespace: Vec::new(),
-            }),
+            levels: RwLock::new(Arc::default()),
+            generation: AtomicU64::new(0),
+            floor: AtomicU8::new(LogLevel::Info.as_u8()),
+            id: IDS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -188,45 +218,99 @@ impl LogLevelFilterPredicate {
         Ok(predicate)
     }
 
-    /// Sets the level of `namespace` and its descendants (`None`: off).
-    pub fn set_level(&self, namespace: &str, level: Option<LogLevel>) {
+    /// Changes the levels, then tells the threads and the global publisher.
+    fn change(&self, change: impl FnOnce(&mut Levels)) {
         {
             let mut levels = self.levels.write().unwrap_or_else(|e| e.into_inner());
+            let mut changed = Levels::clone(&levels);
+            change(&mut changed);
+            let floor = changed.floor().map_or(u8::MAX, LogLevel::as_u8);
+            *levels = Arc::new(changed);
+            self.floor.store(floor, Ordering::Relaxed);
+        }
+        // After the levels: a thread that sees this generation reads them.
+        self.generation.fetch_add(1, Ordering::Release);
+        global_publisher().update_max_level();
+    }
+
+    /// Sets the level of `namespace` and its descendants (`None`: off).
+    pub fn set_level(&self, namespace: &str, level: Option<LogLevel>) {
+        self.change(|levels| {
             levels.by_namespace.retain(|(ns, _)| ns != namespace);
             levels.by_namespace.push((namespace.to_string(), level));
             levels
                 .by_namespace
                 .sort_by_key(|(ns, _)| std::cmp::Reverse(ns.len()));
-        }
-        global_publisher().update_max_level();
+        });
     }
 
     /// Sets the level of namespaces without one of their own.
     pub fn set_default(&self, level: Option<LogLevel>) {
-        self.levels
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .default = level;
-        global_publisher().update_max_level();
+        self.change(|levels| levels.default = level);
     }
 
     /// Forgets every namespace's level; the default becomes info.
     pub fn clear(&self) {
-        *self.levels.write().unwrap_or_else(|e| e.into_inner()) = Levels {
-            default: Some(LogLevel::Info),
-            by_namespace: Vec::new(),
-        };
-        global_publisher().update_max_level();
+        self.change(|levels| *levels = Levels::default());
     }
 
     /// The least severe level that passes for `namespace` (`None`: none).
     pub fn level_for(&self, namespace: &str) -> Option<LogLevel> {
-        let levels = self.levels.read().unwrap_or_else(|e| e.into_inner());
-        levels
-            .by_namespace
-            .iter()
-            .find(|(ns, _)| is_prefix(ns, namespace))
-            .map_or(levels.default, |(_, l)| *l)
+        self.with_levels(|levels| {
+            levels
+                .by_namespace
+                .iter()
+                .find(|(ns, _)| is_prefix(ns, namespace))
+                .map_or(levels.default, |(_, l)| *l)
+        })
+    }
+
+    /// Runs `read` on the levels, from this thread's copy while no change
+    /// has been made since it was taken (a change made before this call,
+    /// on any thread, is always seen).
+    fn with_levels<R>(&self, read: impl Fn(&Levels) -> R) -> R {
+        let generation = self.generation.load(Ordering::Acquire);
+        let from_copy = COPIES.try_with(|copies| {
+            let mut copies = copies.try_borrow_mut().ok()?;
+            let at = match copies.iter().position(|(id, ..)| *id == self.id) {
+                Some(at) => at,
+                None => {
+                    if copies.len() == COPIES_KEPT {
+                        copies.remove(0);
+                    }
+                    copies.push((self.id, generation.wrapping_sub(1), Arc::default()));
+                    copies.len() - 1
+                }
+            };
+            let copy = &mut copies[at];
+            if copy.1 != generation {
+                *copy = (self.id, generation, self.current());
+            }
+            Some(read(&copy.2))
+        });
+        // Re-entered, or the thread is ending: the shared levels.
+        from_copy
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| read(&self.current()))
+    }
+
+    /// The levels as they are now.
+    fn current(&self) -> Arc<Levels> {
+        self.levels
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Info for every namespace.
+impl Default for Levels {
+    fn default() -> Self {
+        Levels {
+            default: Some(LogLevel::Info),
+            by_namespace: Vec::new(),
+        }
     }
 }
 
@@ -241,11 +325,7 @@ impl Predicate for LogLevelFilterPredicate {
     }
 
     fn floor(&self) -> Option<LogLevel> {
-        let levels = self.levels.read().unwrap_or_else(|e| e.into_inner());
-        std::iter::once(levels.default)
-            .chain(levels.by_namespace.iter().map(|(_, l)| *l))
-            .flatten()
-            .min()
+        LogLevel::from_u8(self.floor.load(Ordering::Relaxed))
     }
 
     fn may_say_yes(&self) -> bool {
@@ -570,6 +650,62 @@ mod tests {
         let off = FilteringObserver::new(|_: &Event<'_>| {})
             .with_predicate(LogLevelFilterPredicate::from_directives("off").unwrap());
         assert_eq!(off.max_level(), None);
+    }
+
+    #[test]
+    fn level_changes_are_seen_at_once_by_every_thread() {
+        // More predicates than a thread keeps copies of, read in turn.
+        let predicates: Vec<LogLevelFilterPredicate> = (0..COPIES_KEPT + 2)
+            .map(|_| LogLevelFilterPredicate::new())
+            .collect();
+        for round in 0..3 {
+            for (i, p) in predicates.iter().enumerate() {
+                assert_eq!(p.level_for("app::db"), Some(LogLevel::Info), "{round} {i}");
+            }
+        }
+        let p = &predicates[0];
+        // Changed on this thread: seen by the next call.
+        p.set_level("app", Some(LogLevel::Debug));
+        assert_eq!(p.level_for("app::db"), Some(LogLevel::Debug));
+        assert_eq!(p.floor(), Some(LogLevel::Debug));
+        // Changed on another thread while this one reads: seen once the
+        // change is done, and the other predicates keep their own.
+        std::thread::scope(|s| {
+            s.spawn(|| p.set_level("app::db", Some(LogLevel::Error)))
+                .join()
+                .unwrap();
+        });
+        assert_eq!(p.level_for("app::db"), Some(LogLevel::Error));
+        assert_eq!(p.level_for("app::web"), Some(LogLevel::Debug));
+        assert_eq!(predicates[1].level_for("app::db"), Some(LogLevel::Info));
+        // Threads reading while another changes the default: each read
+        // sees the level before or after the change, nothing else, and
+        // once the change is done every thread sees it.
+        let q = &predicates[2];
+        std::thread::scope(|s| {
+            let readers: Vec<_> = (0..3)
+                .map(|_| {
+                    s.spawn(|| {
+                        for _ in 0..2000 {
+                            let level = q.level_for("x");
+                            assert!(level == Some(LogLevel::Info) || level == Some(LogLevel::Warn));
+                        }
+                    })
+                })
+                .collect();
+            q.set_default(Some(LogLevel::Warn));
+            for r in readers {
+                r.join().unwrap();
+            }
+            s.spawn(|| assert_eq!(q.level_for("x"), Some(LogLevel::Warn)));
+        });
+        q.set_default(None);
+        assert_eq!((q.level_for("x"), q.floor()), (None, None));
+        q.clear();
+        assert_eq!(
+            (q.level_for("app"), q.floor()),
+            (Some(LogLevel::Info), Some(LogLevel::Info))
+        );
     }
 
     #[test]
