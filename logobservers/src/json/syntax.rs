@@ -166,62 +166,60 @@ impl<'a> Parser<'a> {
         mut entry: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
     ) -> Result<()> {
         debug_assert_eq!(self.peek(), Some(b'{'));
-        self.nest()?;
-        self.pos += 1;
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(());
-        }
-        loop {
-            match self.peek() {
+        self.sequence(b'}', "an object", "expected `,` or `}`", |p| {
+            match p.peek() {
                 Some(b'"') => {}
-                Some(b'}') => return Err(self.syntax("trailing comma")),
-                Some(_) => return Err(self.syntax("key must be a string")),
-                None => return Err(self.eof("an object")),
+                Some(b'}') => return Err(p.syntax("trailing comma")),
+                Some(_) => return Err(p.syntax("key must be a string")),
+                None => return Err(p.eof("an object")),
             }
-            let key = self.string()?;
-            match self.peek() {
-                Some(b':') => self.pos += 1,
-                Some(_) => return Err(self.syntax("expected `:`")),
-                None => return Err(self.eof("an object")),
+            let key = p.string()?;
+            match p.peek() {
+                Some(b':') => p.pos += 1,
+                Some(_) => return Err(p.syntax("expected `:`")),
+                None => return Err(p.eof("an object")),
             }
-            entry(self, key)?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => break,
-                Some(_) => return Err(self.syntax("expected `,` or `}`")),
-                None => return Err(self.eof("an object")),
-            }
-        }
-        self.pos += 1;
-        self.depth -= 1;
-        Ok(())
+            entry(p, key)
+        })
     }
 
     /// An array, which must come next: `item` is called for each element,
     /// and must take it.
     fn array(&mut self, mut item: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
         debug_assert_eq!(self.peek(), Some(b'['));
+        self.sequence(b']', "a list", "expected `,` or `]`", |p| match p.peek() {
+            Some(b']') => Err(p.syntax("trailing comma")),
+            Some(_) => item(p),
+            None => Err(p.eof("a list")),
+        })
+    }
+
+    /// The elements of an object or array, from its opening byte to
+    /// `close`: `element` takes each one (and reports a trailing comma or
+    /// the end of the text where it should begin); `what` and `expected`
+    /// name the sequence in errors.
+    #[inline(always)]
+    fn sequence(
+        &mut self,
+        close: u8,
+        what: &'static str,
+        expected: &'static str,
+        mut element: impl FnMut(&mut Self) -> Result<()>,
+    ) -> Result<()> {
         self.nest()?;
         self.pos += 1;
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.pos += 1;
             self.depth -= 1;
             return Ok(());
         }
         loop {
-            match self.peek() {
-                Some(b']') => return Err(self.syntax("trailing comma")),
-                None => return Err(self.eof("a list")),
-                Some(_) => {}
-            }
-            item(self)?;
+            element(self)?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
-                Some(b']') => break,
-                Some(_) => return Err(self.syntax("expected `,` or `]`")),
-                None => return Err(self.eof("a list")),
+                Some(b) if b == close => break,
+                Some(_) => return Err(self.syntax(expected)),
+                None => return Err(self.eof(what)),
             }
         }
         self.pos += 1;
