@@ -436,26 +436,24 @@ impl<'a> Parser<'a> {
             }
         }
         let int_end = at;
+        // A fraction's or an exponent's digits: at least one.
+        let some_digits = |p: &mut Self, at: usize| match digits(at) {
+            0 => {
+                p.pos = at;
+                Err(p.syntax("invalid number"))
+            }
+            n => Ok(n),
+        };
         if bytes.get(at) == Some(&b'.') {
             at += 1;
-            let n = digits(at);
-            if n == 0 {
-                self.pos = at;
-                return Err(self.syntax("invalid number"));
-            }
-            at += n;
+            at += some_digits(self, at)?;
         }
         if matches!(bytes.get(at), Some(b'e' | b'E')) {
             at += 1;
             if matches!(bytes.get(at), Some(b'+' | b'-')) {
                 at += 1;
             }
-            let n = digits(at);
-            if n == 0 {
-                self.pos = at;
-                return Err(self.syntax("invalid number"));
-            }
-            at += n;
+            at += some_digits(self, at)?;
         }
         self.pos = at;
         if at == int_end {
