@@ -118,7 +118,8 @@ use slog::Drain as _;
 fn disabled(c: &mut Criterion) {
     // Globally: spindle's observers want info; log's max level is info;
     // tracing's subscriber filters at info.
-    let levels = LogLevelFilterPredicate::from_directives("info").unwrap();
+    // (`peers::noisy` is held to warn, for `disabled_by_namespace` below.)
+    let levels = LogLevelFilterPredicate::from_directives("info,peers::noisy=warn").unwrap();
     let quiet = FilteringObserver::new(|_: &Event<'_>| {}).with_predicate(levels);
     global_log_beginner().begin_logging_to([Arc::new(quiet) as Arc<dyn Observer>]);
     log::set_max_level(log::LevelFilter::Info);
@@ -156,6 +157,46 @@ fn disabled(c: &mut Criterion) {
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("tracing", |b| {
             b.iter(|| tracing_disabled(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
+    });
+    group.finish();
+}
+
+/// Calls at info in a namespace held to warn (`info,peers::noisy=warn`),
+/// with the global level at info: spindle keeps its observers' answer for
+/// the namespace in the call site (the observers `disabled` began
+/// logging to), tracing its subscriber's `Interest` for the call site (a
+/// `Targets` filter with the same levels).
+fn disabled_by_namespace(c: &mut Criterion) {
+    use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
+    mod noisy {
+        #[inline(never)]
+        pub fn spindle_call(path: &str, status: u16, bytes: usize) {
+            spindle::info!(
+                "request handled {path} {status} {bytes}",
+                path,
+                status,
+                bytes
+            );
+        }
+        #[inline(never)]
+        pub fn tracing_call(path: &str, status: u16, bytes: usize) {
+            tracing::info!(path, status, bytes, "request handled");
+        }
+    }
+    let mut group = c.benchmark_group("disabled_by_namespace");
+    group.bench_function("spindle", |b| {
+        b.iter(|| noisy::spindle_call(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    let targets: tracing_subscriber::filter::Targets = "info,peers::noisy=warn".parse().unwrap();
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::sink)
+            .with_filter(targets),
+    );
+    tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("tracing", |b| {
+            b.iter(|| noisy::tracing_call(black_box(PATH), black_box(STATUS), black_box(BYTES)))
         });
     });
     group.finish();
@@ -647,6 +688,6 @@ fn allocations(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = disabled, visit_fields, empty_observer, text_file, json_file, two_threads, global_publisher_threads, read_json, non_blocking_latency, allocations
+    targets = disabled, disabled_by_namespace, visit_fields, empty_observer, text_file, json_file, two_threads, global_publisher_threads, read_json, non_blocking_latency, allocations
 }
 criterion_main!(benches);

@@ -19,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRITERION = os.path.join(ROOT, "target", "criterion")
 GROUPS = [
     ("disabled", "call below the enabled level", "<= 1.0x the faster peer"),
+    ("disabled_by_namespace", "call below its namespace's level (`info,noisy=warn`)", "(information)"),
     ("visit_fields", "enabled event, observer visits every field", "<= 10 ns and <= 0.5x tracing"),
     ("empty_observer", "enabled event, observer does nothing (fixed cost)", "(information)"),
     ("text_file", "text observer -> buffered file", "<= 0.2x tracing fmt"),
@@ -134,7 +135,7 @@ def main():
                 met = "yes" if ratio <= 1.0 else "no"
             elif group == "visit_fields":
                 met = "yes" if times["spindle"] <= 10 and times["spindle"] <= 0.5 * times["tracing"] else "no"
-            elif group == "empty_observer":
+            elif group in ("empty_observer", "disabled_by_namespace"):
                 met = "-"
             elif group == "text_file":
                 met = "yes" if times["spindle"] <= 0.2 * times["tracing"] else "no"

@@ -2,9 +2,9 @@
 //! notice.
 
 pub use logcore::{
-    AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, LiveParts,
-    LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink, TextOnce, Value, Visit,
-    global_enabled, global_publisher,
+    AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, Interest,
+    LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink, TextOnce, Value,
+    Visit, callsite_enabled, global_enabled, global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features

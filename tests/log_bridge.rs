@@ -1,6 +1,9 @@
 //! The bridge with the `log` crate, with a real published crate (globset)
-//! that logs through `log`. The `log` logger is global: one test function.
+//! that logs through `log`, and levels per namespace kept in call sites.
+//! The `log` logger and the global publisher are global: one test
+//! function.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use spindle::{
@@ -79,6 +82,58 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
     assert!(events.is_empty());
     assert_eq!(log::max_level(), log::LevelFilter::Warn);
 
+    // A level for one namespace: a call below its own namespace's level is
+    // not built (its fields are not even evaluated), though the global
+    // level lets it through; each call site asks once, and again after a
+    // change.
+    let levels = Arc::new(
+        LogLevelFilterPredicate::from_directives("warn,log_bridge::chatty=debug").unwrap(),
+    );
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let id = spindle::global_publisher().add_observer(
+        FilteringObserver::new(move |e: &Event<'_>| {
+            sink.lock().unwrap().push(format_event(&e.to_owned_event()))
+        })
+        .with_predicate(levels.clone()),
+    );
+    assert_eq!(
+        log::max_level(),
+        log::LevelFilter::Debug,
+        "debug is wanted somewhere"
+    );
+    let quiet_call = || spindle::debug!("quiet {n}", n = evaluated());
+    for _ in 0..3 {
+        chatty::call();
+        quiet_call();
+    }
+    assert_eq!(
+        EVALUATED.load(Ordering::Relaxed),
+        3,
+        "only chatty's calls were built"
+    );
+    levels.set_level("log_bridge", Some(LogLevel::Debug));
+    quiet_call();
+    assert_eq!(
+        EVALUATED.load(Ordering::Relaxed),
+        4,
+        "asked again after the change"
+    );
+    levels.set_level("log_bridge", Some(LogLevel::Error));
+    quiet_call();
+    chatty::call();
+    assert_eq!(EVALUATED.load(Ordering::Relaxed), 5);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["chatty 0", "chatty 1", "chatty 2", "quiet 3", "chatty 4"]
+    );
+    // A capture wants everything, on its thread: the call sites ask again.
+    let events = captured_logs(quiet_call);
+    assert_eq!(events.len(), 1);
+    spindle::global_publisher().remove_observer(id);
+    chatty::call();
+    assert_eq!(EVALUATED.load(Ordering::Relaxed), 6, "the observer is gone");
+
     // The other way: spindle events forwarded to a `log::Log`.
     let records = Arc::new(Records::default());
     let forward = Arc::new(LogForwarder::new(RecordsRef(records.clone())));
@@ -109,6 +164,20 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
             )
         ]
     );
+}
+
+/// How many times a call's field was evaluated (the call was built).
+static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+
+fn evaluated() -> usize {
+    EVALUATED.fetch_add(1, Ordering::Relaxed)
+}
+
+mod chatty {
+    /// A call in namespace `log_bridge::chatty`.
+    pub fn call() {
+        spindle::debug!("chatty {n}", n = super::evaluated());
+    }
 }
 
 #[derive(spindle::LogSource)]

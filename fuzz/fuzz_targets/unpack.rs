@@ -21,6 +21,7 @@ static SITE: Callsite = Callsite {
     calls: false,
     bare: &[0, u8::MAX, 1],
     id: CallsiteId::new(),
+    interest: logcore::Interest::new(),
 };
 
 /// Packs one event of `SITE`, so that it has a number.

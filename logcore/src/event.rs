@@ -4,6 +4,7 @@ use std::fmt;
 use std::mem::ManuallyDrop;
 
 use crate::failure::Failure;
+use crate::interest::Interest;
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
@@ -38,6 +39,10 @@ pub struct Callsite {
     /// The call site's number among those that have been packed (see
     /// [`pack`](crate::pack)); `CallsiteId::new()` in a static.
     pub id: CallsiteId,
+    /// The levels its events are wanted at, kept (see
+    /// [`callsite_enabled`](crate::callsite_enabled)); `Interest::new()` in
+    /// a static.
+    pub interest: Interest,
 }
 
 impl Callsite {
@@ -59,6 +64,7 @@ impl Callsite {
             calls: false,
             bare: &[],
             id: CallsiteId::new(),
+            interest: Interest::new(),
         }
     }
 
@@ -70,7 +76,7 @@ impl Callsite {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
     ///     module_path: "app", file: "app.rs", line: 1, calls: false,
-    ///     bare: &[0], id: logcore::CallsiteId::new(),
+    ///     bare: &[0], id: logcore::CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// assert_eq!(SITE.keys().collect::<Vec<_>>(), [("n!s:", "n!:")]);
     /// ```

@@ -32,6 +32,31 @@ pub trait Observer: Send + Sync {
         Some(LogLevel::Trace)
     }
 
+    /// The most verbose level this observer wants for events of
+    /// `namespace` (`None`: none of them): a promise that it drops the
+    /// namespace's events below that level. At least as severe as
+    /// [`Observer::max_level`], which it defaults to. The global publisher
+    /// asks it once per call site and keeps the answer (see
+    /// [`callsite_enabled`](crate::callsite_enabled)), so when it changes,
+    /// call [`LogPublisher::update_max_level`](crate::LogPublisher::update_max_level).
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, Observer};
+    /// struct DbOnly;
+    /// impl Observer for DbOnly {
+    ///     fn observe(&self, _: &Event<'_>) {}
+    ///     fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+    ///         namespace.starts_with("app::db").then_some(LogLevel::Debug)
+    ///     }
+    /// }
+    /// assert_eq!(DbOnly.max_level_for("app::web"), None);
+    /// assert_eq!(DbOnly.max_level_for("app::db"), Some(LogLevel::Debug));
+    /// ```
+    fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+        let _ = namespace;
+        self.max_level()
+    }
+
     /// Writes out anything buffered.
     fn flush(&self) {}
 }
@@ -50,6 +75,9 @@ impl<O: Observer + ?Sized> Observer for std::sync::Arc<O> {
     }
     fn max_level(&self) -> Option<LogLevel> {
         (**self).max_level()
+    }
+    fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+        (**self).max_level_for(namespace)
     }
     fn flush(&self) {
         (**self).flush()

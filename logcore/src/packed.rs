@@ -396,7 +396,7 @@ pub enum Packed {
 ///     format: "{n} left",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")],
 ///     module_path: "app", file: "app.rs", line: 3, calls: false,
-///     bare: &[0], id: CallsiteId::new(),
+///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 9u8;
 /// let fields = [("n", &n as &dyn Value)];
@@ -542,7 +542,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 ///     format: "{n} items",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
 ///     module_path: "app", file: "app.rs", line: 7, calls: false,
-///     bare: &[0], id: CallsiteId::new(),
+///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 3u16;
 /// let fields = [("n", &n as &dyn Value)];
@@ -733,7 +733,7 @@ impl Unpacker {
     ///     format: "{who} waves",
     ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")],
     ///     module_path: "app", file: "app.rs", line: 7, calls: false,
-    ///     bare: &[0], id: CallsiteId::new(),
+    ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// let who = "ann";
     /// let fields = [("who", &who as &dyn Value)];
@@ -1205,6 +1205,7 @@ mod tests {
         calls: false,
         bare: &[0, 1, u8::MAX],
         id: CallsiteId::new(),
+        interest: crate::interest::Interest::new(),
     };
 
     fn bytes_of(words: &[u64]) -> Vec<u8> {
@@ -1492,6 +1493,7 @@ mod tests {
             calls: false,
             bare: &[0],
             id: CallsiteId::new(),
+            interest: crate::interest::Interest::new(),
         };
         let mut unpacker = Unpacker::new();
         for text in ["a", "é", "—", "\u{1F600}"] {

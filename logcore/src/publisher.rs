@@ -258,6 +258,7 @@ impl LogPublisher {
             .unwrap_or(LEVEL_OFF);
         self.max_level.store(level, Ordering::Relaxed);
         if self.global {
+            crate::interest::ask_again();
             GLOBAL_MAX_LEVEL.store(level, Ordering::Relaxed);
             for hook in MAX_LEVEL_HOOKS
                 .read()
@@ -267,6 +268,16 @@ impl LogPublisher {
                 hook(LogLevel::from_u8(level));
             }
         }
+    }
+
+    /// The most verbose level any observer wants for events of
+    /// `namespace` (see [`Observer::max_level_for`]).
+    pub fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+        self.snapshot()
+            .0
+            .iter()
+            .filter_map(|e| e.observer.max_level_for(namespace))
+            .min()
     }
 
     /// Whether any observer wants events at `level`.
@@ -357,6 +368,9 @@ impl Observer for LogPublisher {
     }
     fn max_level(&self) -> Option<LogLevel> {
         LogLevel::from_u8(self.max_level.load(Ordering::Relaxed))
+    }
+    fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+        LogPublisher::max_level_for(self, namespace)
     }
     fn flush(&self) {
         LogPublisher::flush(self)

@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! {
-//!     static CALLSITE: Callsite = { format, pieces, module_path!(), file!(), line!() };
+//!     static CALLSITE: Callsite = { format, pieces, module_path!(), file!(), line!(), .. };
 //!     let level = LogLevel::Info;
-//!     if static_enabled(level) && global_enabled(level) {      // one relaxed load
+//!     if static_enabled(level) && global_enabled(level)        // one relaxed load
+//!         && callsite_enabled(&CALLSITE, level)                // two, once asked
+//!     {
 //!         match (&req, &(body.len())) {                       // fields, borrowed
 //!             (req, size) => publish(&Event::live(LiveParts {
 //!                 fields: &[("req", req as &dyn Value), ("size", size)],
@@ -139,6 +141,14 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             quote!(#logger.publish),
             quote!(::core::option::Option::Some(#logger)),
         ),
+        // Without a source, the namespace is the module path, fixed here:
+        // the levels wanted there are asked once and kept in the call site.
+        None if call.source.is_none() => (
+            quote!(),
+            quote!(#p::global_enabled(#level_var) && #p::callsite_enabled(&__SPINDLE_CALLSITE, #level_var)),
+            quote!(#p::global_publisher().publish),
+            quote!(::core::option::Option::None),
+        ),
         None => (
             quote!(),
             quote!(#p::global_enabled(#level_var)),
@@ -186,6 +196,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             calls: #calls,
             bare: &[#(#bare),*],
             id: #p::CallsiteId::new(),
+            interest: #p::Interest::new(),
         };
         let #level_var: #p::LogLevel = #level;
         #logger_let

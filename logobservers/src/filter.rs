@@ -28,6 +28,16 @@ pub trait Predicate: Send + Sync {
         Some(LogLevel::Trace)
     }
 
+    /// The same promise for the events of `namespace` alone (at least as
+    /// severe as [`Predicate::floor`], which it defaults to). The global
+    /// publisher asks it once per call site and keeps the answer, so a
+    /// predicate whose answer can change must call
+    /// `global_publisher().update_max_level()` when it does.
+    fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
+        let _ = namespace;
+        self.floor()
+    }
+
     /// Whether it can ever answer `Yes` (which would overrule the floors of
     /// the predicates after it).
     fn may_say_yes(&self) -> bool {
@@ -74,6 +84,30 @@ impl<O> fmt::Debug for FilteringObserver<O> {
 }
 
 impl<O: Observer> FilteringObserver<O> {
+    /// The least severe level that can pass: the predicates' floors (each
+    /// from `floor`) up to the first that may say yes, and the observer's
+    /// own level (`inner`).
+    fn least_level(
+        &self,
+        floor: impl Fn(&dyn Predicate) -> Option<LogLevel>,
+        inner: Option<LogLevel>,
+    ) -> Option<LogLevel> {
+        let mut least = Some(LogLevel::Trace);
+        for predicate in &self.predicates {
+            least = match (least, floor(predicate.as_ref())) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            if predicate.may_say_yes() {
+                break;
+            }
+        }
+        match (least, inner) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        }
+    }
+
     /// A filter with no predicates (it accepts everything).
     pub fn new(observer: O) -> Self {
         FilteringObserver {
@@ -102,20 +136,14 @@ impl<O: Observer> Observer for FilteringObserver<O> {
     }
 
     fn max_level(&self) -> Option<LogLevel> {
-        let mut floor = Some(LogLevel::Trace);
-        for predicate in &self.predicates {
-            floor = match (floor, predicate.floor()) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                _ => None,
-            };
-            if predicate.may_say_yes() {
-                break;
-            }
-        }
-        match (floor, self.observer.max_level()) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            _ => None,
-        }
+        self.least_level(|p| p.floor(), self.observer.max_level())
+    }
+
+    fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+        self.least_level(
+            |p| p.floor_for(namespace),
+            self.observer.max_level_for(namespace),
+        )
     }
 
     fn flush(&self) {
@@ -328,6 +356,10 @@ impl Predicate for LogLevelFilterPredicate {
         LogLevel::from_u8(self.floor.load(Ordering::Relaxed))
     }
 
+    fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
+        self.level_for(namespace)
+    }
+
     fn may_say_yes(&self) -> bool {
         false
     }
@@ -431,6 +463,9 @@ impl Predicate for NamespacePredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
         maybe_if(event.namespace() == Some(self.0.as_str()))
     }
+    fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
+        (namespace == self.0).then_some(LogLevel::Trace)
+    }
     fn may_say_yes(&self) -> bool {
         false
     }
@@ -492,6 +527,9 @@ impl Predicate for GlobPredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
         maybe_if(self.matches(event.namespace().unwrap_or("")))
     }
+    fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
+        self.matches(namespace).then_some(LogLevel::Trace)
+    }
     fn may_say_yes(&self) -> bool {
         false
     }
@@ -534,6 +572,9 @@ impl<P: Predicate + ?Sized> Predicate for std::sync::Arc<P> {
     }
     fn floor(&self) -> Option<LogLevel> {
         (**self).floor()
+    }
+    fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
+        (**self).floor_for(namespace)
     }
     fn may_say_yes(&self) -> bool {
         (**self).may_say_yes()
@@ -706,6 +747,35 @@ mod tests {
             (q.level_for("app"), q.floor()),
             (Some(LogLevel::Info), Some(LogLevel::Info))
         );
+    }
+
+    #[test]
+    fn levels_per_namespace_for_call_sites() {
+        let levels =
+            LogLevelFilterPredicate::from_directives("warn,app::db=debug,hyper=off").unwrap();
+        let f = FilteringObserver::new(|_: &Event<'_>| {}).with_predicate(levels);
+        assert_eq!(f.max_level(), Some(LogLevel::Debug));
+        assert_eq!(f.max_level_for("app::db::pool"), Some(LogLevel::Debug));
+        assert_eq!(f.max_level_for("app::web"), Some(LogLevel::Warn));
+        assert_eq!(f.max_level_for("hyper::client"), None);
+        // Namespace and glob predicates answer per namespace; one that may
+        // say yes, or a closure, answers with its floor.
+        let only = FilteringObserver::new(|_: &Event<'_>| {})
+            .with_predicate(NamespacePredicate::new("app::db"))
+            .with_predicate(GlobPredicate::new("app::*"));
+        assert_eq!(only.max_level_for("app::db"), Some(LogLevel::Trace));
+        assert_eq!(only.max_level_for("app::web"), None);
+        let globbed =
+            FilteringObserver::new(|_: &Event<'_>| {}).with_predicate(GlobPredicate::new("app::*"));
+        assert_eq!(globbed.max_level_for("app::web"), Some(LogLevel::Trace));
+        assert_eq!(globbed.max_level_for("db"), None);
+        let open = FilteringObserver::new(|_: &Event<'_>| {})
+            .with_predicate(|_: &Event<'_>| PredicateResult::Yes)
+            .with_predicate(NamespacePredicate::new("app::db"));
+        assert_eq!(open.max_level_for("elsewhere"), Some(LogLevel::Trace));
+        // Shared predicates answer as themselves.
+        let shared = Arc::new(NamespacePredicate::new("x"));
+        assert_eq!(shared.floor_for("y"), None);
     }
 
     #[test]

@@ -18,10 +18,12 @@ fn expansion() {
                 calls: false,
                 bare: &[0u8, 255u8],
                 id: ::spindle::__private::CallsiteId::new(),
+                interest: ::spindle::__private::Interest::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Debug;
         if ::spindle::__private::static_enabled(__spindle_level)
             && ::spindle::__private::global_enabled(__spindle_level)
+            && ::spindle::__private::callsite_enabled(&__SPINDLE_CALLSITE, __spindle_level)
         {
             match (
                 &::spindle::__private::TextOnce::display(&(addr)),

@@ -14,10 +14,12 @@ fn expansion() {
                 calls: false,
                 bare: &[],
                 id: ::spindle::__private::CallsiteId::new(),
+                interest: ::spindle::__private::Interest::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = level;
         if ::spindle::__private::static_enabled(__spindle_level)
             && ::spindle::__private::global_enabled(__spindle_level)
+            && ::spindle::__private::callsite_enabled(&__SPINDLE_CALLSITE, __spindle_level)
         {
             match () {
                 () => {

@@ -17,6 +17,7 @@ fn expansion() {
                 calls: false,
                 bare: &[255u8],
                 id: ::spindle::__private::CallsiteId::new(),
+                interest: ::spindle::__private::Interest::new(),
             };
         let __spindle_level: ::spindle::__private::LogLevel = ::spindle::__private::LogLevel::Info;
         let __spindle_logger = &(&log);
