@@ -4,7 +4,7 @@
 pub use logcore::{
     AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, Interest,
     LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink, TextOnce, Value,
-    Visit, callsite_enabled, global_enabled, global_publisher,
+    Visit, callsite_enabled, callsite_wanted, global_enabled, global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features

@@ -9,33 +9,43 @@
 //! a namespace fixed at compile time (its module path), so the least
 //! severe level wanted there can be asked once ([`Observer::max_level_for`])
 //! and kept in the call site: such a call below its namespace's level
-//! costs two loads and a compare, like a call below the global level.
+//! costs the global check and one more load and compare
+//! ([`callsite_enabled`]). A call site that has not asked yet counts as
+//! enabled, and asks at the start of its enabled path ([`callsite_wanted`],
+//! out of line), so that the check itself makes no call: its fields are
+//! evaluated on that first call, but no event is built if it is not
+//! wanted.
 //!
-//! What is kept is tagged with a generation that moves on whenever an
-//! answer may change: when observers are added to or removed from the
-//! global publisher, and whenever its
-//! [`update_max_level`](crate::LogPublisher::update_max_level) is called
-//! (as the level filter does when its levels change). A call site whose
-//! answer is of an older generation asks again.
+//! A call site that has asked is registered; whenever an answer may
+//! change (observers added to or removed from the global publisher, or its
+//! [`update_max_level`](crate::LogPublisher::update_max_level) called, as
+//! the level filter does when its levels change), every registered call
+//! site's answer is cleared, and it asks again on its next call.
 //!
 //! [`Observer::max_level_for`]: crate::Observer::max_level_for
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 use crate::event::Callsite;
 use crate::level::{LEVEL_OFF, LogLevel};
 use crate::publisher::{LogPublisher, global_publisher};
 
-/// A call site's kept answer: the generation it was asked in (above the
-/// low byte; 0: never asked) and the least severe level wanted there (the
-/// low byte). `Interest::new()` in a static.
-pub struct Interest(AtomicU64);
+/// A call site's kept answer: the least severe level wanted there, plus
+/// one (0: ask). `Interest::new()` in a static.
+pub struct Interest {
+    least: AtomicU8,
+    registered: AtomicBool,
+}
 
 impl Interest {
     /// Not yet asked.
     pub const fn new() -> Interest {
-        Interest(AtomicU64::new(0))
+        Interest {
+            least: AtomicU8::new(0),
+            registered: AtomicBool::new(false),
+        }
     }
 }
 
@@ -47,71 +57,124 @@ impl Default for Interest {
 
 impl fmt::Debug for Interest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kept = self.0.load(Ordering::Relaxed);
-        f.debug_struct("Interest")
-            .field("generation", &(kept >> 8))
-            .field("level", &LogLevel::from_u8(kept as u8))
-            .finish()
+        let least = match self.least.load(Ordering::Relaxed) {
+            0 => "not asked".to_string(),
+            n => format!("{:?}", LogLevel::from_u8(n - 1)),
+        };
+        f.debug_struct("Interest").field("least", &least).finish()
     }
 }
 
-/// The global publisher's generation: starts at 1, so that a call site's
-/// 0 means not asked.
-static GENERATION: AtomicU64 = AtomicU64::new(1);
-
-/// Every call site asks again on its next call (after the change that
-/// calls this is in place).
-pub(crate) fn ask_again() {
-    GENERATION.fetch_add(1, Ordering::Release);
+/// The call sites that have asked, and a count of the changes that
+/// cleared their answers.
+struct Sites {
+    changes: AtomicU64,
+    asked: Mutex<Vec<&'static Callsite>>,
 }
 
-/// Whether the global publisher's observers want an event at `level` from
-/// `callsite`, whose namespace is its module path: asked once per
-/// generation and kept in the call site.
+impl Sites {
+    const fn new() -> Sites {
+        Sites {
+            changes: AtomicU64::new(0),
+            asked: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Clears every registered call site's answer (after the change that
+    /// calls this is in place).
+    fn clear(&self) {
+        // Before the clearing: a call site asking now sees the count move
+        // and does not keep what it is computing (see `ask`).
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        for site in self.asked.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            site.interest.least.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The global publisher's call sites.
+static SITES: Sites = Sites::new();
+
+/// Every call site asks again on its next call.
+pub(crate) fn ask_again() {
+    SITES.clear();
+}
+
+/// Whether the global publisher's observers may want an event at `level`
+/// from `callsite` (whose namespace is its module path), from the answer
+/// kept in the call site: `true` too when it has not asked yet. One load
+/// and no call, so that a call site's disabled path needs no stack frame;
+/// the enabled path then asks [`callsite_wanted`] before building the
+/// event.
 ///
 /// ```
-/// use logcore::{Callsite, LogLevel, callsite_enabled};
+/// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted};
 /// static SITE: Callsite = Callsite {
 ///     format: "hi", pieces: &[], module_path: "app::db", file: "app.rs", line: 1,
 ///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
 ///     interest: logcore::Interest::new(),
 /// };
+/// assert!(callsite_enabled(&SITE, LogLevel::Debug), "not asked yet");
 /// // Before logging begins, the global publisher buffers every level.
-/// assert!(callsite_enabled(&SITE, LogLevel::Debug));
+/// assert!(callsite_wanted(&SITE, LogLevel::Debug));
 /// ```
 #[inline]
 pub fn callsite_enabled(callsite: &'static Callsite, level: LogLevel) -> bool {
-    enabled_in(global_publisher(), &GENERATION, callsite, level)
+    match callsite.interest.least.load(Ordering::Relaxed) {
+        0 => true,
+        least => level.as_u8() + 1 >= least,
+    }
 }
 
+/// Whether the global publisher's observers want an event at `level` from
+/// `callsite`: asked once, kept in the call site until the observers or
+/// their levels change.
 #[inline]
-fn enabled_in(
-    publisher: &LogPublisher,
-    generation: &AtomicU64,
-    callsite: &Callsite,
+pub fn callsite_wanted(callsite: &'static Callsite, level: LogLevel) -> bool {
+    wanted_in(global_publisher, &SITES, callsite, level)
+}
+
+/// `publisher` is called only to ask.
+#[inline]
+fn wanted_in<'p>(
+    publisher: fn() -> &'p LogPublisher,
+    sites: &Sites,
+    callsite: &'static Callsite,
     level: LogLevel,
 ) -> bool {
-    let kept = callsite.interest.0.load(Ordering::Relaxed);
-    // Acquire: a change whose generation this sees is seen when asking.
-    let now = generation.load(Ordering::Acquire);
-    if kept >> 8 == now {
-        return level.as_u8() >= kept as u8;
+    match callsite.interest.least.load(Ordering::Relaxed) {
+        0 => ask(publisher(), sites, callsite, level),
+        least => level.as_u8() + 1 >= least,
     }
-    ask(publisher, now, callsite, level)
 }
 
-/// Asks `publisher`, and keeps the answer with the generation read before
-/// asking: if a change came in between, the next call asks again.
+/// Asks `publisher` and keeps the answer, unless a change came in while
+/// asking (then the next call asks again).
 #[cold]
 #[inline(never)]
-fn ask(publisher: &LogPublisher, now: u64, callsite: &Callsite, level: LogLevel) -> bool {
+fn ask(
+    publisher: &LogPublisher,
+    sites: &Sites,
+    callsite: &'static Callsite,
+    level: LogLevel,
+) -> bool {
+    let before = sites.changes.load(Ordering::SeqCst);
+    if !callsite.interest.registered.swap(true, Ordering::SeqCst) {
+        sites
+            .asked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(callsite);
+    }
     let least = publisher
         .max_level_for(callsite.module_path)
         .map_or(LEVEL_OFF, LogLevel::as_u8);
-    callsite
-        .interest
-        .0
-        .store(now << 8 | u64::from(least), Ordering::Relaxed);
+    callsite.interest.least.store(least + 1, Ordering::SeqCst);
+    // A change after `before` clears this site after its count moved; if
+    // the count has not moved, any clearing is still to come.
+    if sites.changes.load(Ordering::SeqCst) != before {
+        callsite.interest.least.store(0, Ordering::SeqCst);
+    }
     level.as_u8() >= least
 }
 
@@ -121,7 +184,6 @@ mod tests {
     use crate::event::Event;
     use crate::observer::Observer;
     use std::sync::Arc;
-    use std::sync::atomic::AtomicU8;
 
     /// Wants `level` in namespaces under `app::db`, warn elsewhere.
     struct DbAt(AtomicU8);
@@ -144,45 +206,43 @@ mod tests {
         }
     }
 
-    fn site(module_path: &'static str) -> Callsite {
-        Callsite::internal(module_path, "", &[], "t.rs", 1)
-    }
+    static DB: Callsite = Callsite::internal("app::db::pool", "", &[], "t.rs", 1);
+    static WEB: Callsite = Callsite::internal("app::web", "", &[], "t.rs", 2);
 
     #[test]
-    fn a_call_site_asks_once_per_generation() {
-        let publisher = LogPublisher::new();
-        let generation = AtomicU64::new(1);
-        let (db, web) = (site("app::db::pool"), site("app::web"));
-        // No observers: nothing wanted.
-        assert!(!enabled_in(
-            &publisher,
-            &generation,
-            &db,
-            LogLevel::Critical
-        ));
+    fn a_call_site_asks_once_until_a_change() {
+        static TEST_SITES: Sites = Sites::new();
+        static PUBLISHER: std::sync::LazyLock<LogPublisher> =
+            std::sync::LazyLock::new(LogPublisher::new);
+        let publisher = || &*PUBLISHER;
+        let enabled = |site, level| wanted_in(publisher, &TEST_SITES, site, level);
+        // Not asked yet: may be wanted, until asked.
+        assert!(callsite_enabled(&DB, LogLevel::Trace));
+        // No observers: nothing wanted, and that is kept.
+        assert!(!enabled(&DB, LogLevel::Critical));
+        assert!(!callsite_enabled(&DB, LogLevel::Critical));
         let observer = Arc::new(DbAt(AtomicU8::new(LogLevel::Debug.as_u8())));
-        publisher.add_shared(observer.clone());
-        // Kept from before the change until the generation moves on.
-        assert!(!enabled_in(
-            &publisher,
-            &generation,
-            &db,
-            LogLevel::Critical
-        ));
-        generation.fetch_add(1, Ordering::Release);
-        assert!(enabled_in(&publisher, &generation, &db, LogLevel::Debug));
-        assert!(!enabled_in(&publisher, &generation, &db, LogLevel::Trace));
-        assert!(!enabled_in(&publisher, &generation, &web, LogLevel::Info));
-        assert!(enabled_in(&publisher, &generation, &web, LogLevel::Warn));
-        // The observer's answer changes: kept until asked again.
+        publisher().add_shared(observer.clone());
+        // Kept from before the change until call sites are told.
+        assert!(!enabled(&DB, LogLevel::Critical));
+        TEST_SITES.clear();
+        assert!(enabled(&DB, LogLevel::Debug));
+        assert!(!enabled(&DB, LogLevel::Trace));
+        assert!(!enabled(&WEB, LogLevel::Info));
+        assert!(enabled(&WEB, LogLevel::Warn));
+        // The observer's answer changes: kept until told.
         observer.0.store(LogLevel::Error.as_u8(), Ordering::Relaxed);
-        assert!(enabled_in(&publisher, &generation, &db, LogLevel::Debug));
-        generation.fetch_add(1, Ordering::Release);
-        assert!(!enabled_in(&publisher, &generation, &db, LogLevel::Warn));
-        assert!(enabled_in(&publisher, &generation, &db, LogLevel::Error));
+        assert!(enabled(&DB, LogLevel::Debug));
+        TEST_SITES.clear();
+        assert!(!enabled(&DB, LogLevel::Warn));
+        assert!(enabled(&DB, LogLevel::Error));
+        assert!(!callsite_enabled(&DB, LogLevel::Warn));
+        assert!(callsite_enabled(&DB, LogLevel::Error));
         assert_eq!(
-            format!("{:?}", db.interest),
-            "Interest { generation: 3, level: Some(Error) }"
+            format!("{:?}", DB.interest),
+            r#"Interest { least: "Some(Error)" }"#
         );
+        // Each call site registered once.
+        assert_eq!(TEST_SITES.asked.lock().unwrap().len(), 2);
     }
 }

@@ -43,7 +43,7 @@ pub use capture::captured_logs;
 pub use event::{AsEvent, Callsite, Event, LiveParts, Piece};
 pub use extract::{ExtractError, extract_field};
 pub use failure::{AsDynError, Failure, Frame};
-pub use interest::{Interest, callsite_enabled};
+pub use interest::{Interest, callsite_enabled, callsite_wanted};
 pub use level::{ALL_LEVELS, LogLevel, ParseLevelError};
 pub use logger::{Context, Logger};
 pub use observer::Observer;

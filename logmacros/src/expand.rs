@@ -142,7 +142,9 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             quote!(::core::option::Option::Some(#logger)),
         ),
         // Without a source, the namespace is the module path, fixed here:
-        // the levels wanted there are asked once and kept in the call site.
+        // the levels wanted there are asked once and kept in the call site
+        // (`callsite_enabled` reads what is kept; `callsite_wanted`, out of
+        // line below, asks when nothing is).
         None if call.source.is_none() => (
             quote!(),
             quote!(#p::global_enabled(#level_var) && #p::callsite_enabled(&__SPINDLE_CALLSITE, #level_var)),
@@ -155,6 +157,15 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             quote!(#p::global_publisher().publish),
             quote!(::core::option::Option::None),
         ),
+    };
+    let wanted = if call.logger.is_none() && call.source.is_none() {
+        quote!(
+            if !#p::callsite_wanted(&__SPINDLE_CALLSITE, #level_in_closure) {
+                return;
+            }
+        )
+    } else {
+        quote!()
     };
     let namespace = match (&call.logger, &call.source) {
         (Some(_), _) => quote!(#logger.namespace()),
@@ -210,6 +221,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                     // level), so the closure copies pointers and moves no
                     // user data.
                     #p::cold_path(move || {
+                    #wanted
                     #failure_let
                     #publish(&#p::Event::live(#p::LiveParts {
                         level: #level_in_closure,

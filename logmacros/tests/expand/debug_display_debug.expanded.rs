@@ -31,6 +31,12 @@ fn expansion() {
             ) {
                 (addr, p) => {
                     ::spindle::__private::cold_path(move || {
+                        if !::spindle::__private::callsite_wanted(
+                            &__SPINDLE_CALLSITE,
+                            ::spindle::__private::LogLevel::Debug,
+                        ) {
+                            return;
+                        }
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Debug,

@@ -24,6 +24,12 @@ fn expansion() {
             match () {
                 () => {
                     ::spindle::__private::cold_path(move || {
+                        if !::spindle::__private::callsite_wanted(
+                            &__SPINDLE_CALLSITE,
+                            __spindle_level,
+                        ) {
+                            return;
+                        }
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: __spindle_level,

@@ -26,6 +26,12 @@ fn expansion() {
                 (n,) => {
                     let __spindle_error = &(err);
                     ::spindle::__private::cold_path(move || {
+                        if !::spindle::__private::callsite_wanted(
+                            &__SPINDLE_CALLSITE,
+                            ::spindle::__private::LogLevel::Critical,
+                        ) {
+                            return;
+                        }
                         let __spindle_failure = ::spindle::__private::Failure::from_dyn(
                             (*__spindle_error).error_type_name(),
                             (*__spindle_error).as_dyn_error(),

@@ -28,6 +28,12 @@ fn expansion() {
             match ((&&::spindle::__private::Probe(&req)).__spindle_capture(),) {
                 (req,) => {
                     ::spindle::__private::cold_path(move || {
+                        if !::spindle::__private::callsite_wanted(
+                            &__SPINDLE_CALLSITE,
+                            ::spindle::__private::LogLevel::Info,
+                        ) {
+                            return;
+                        }
                         ::spindle::__private::global_publisher().publish(
                             &::spindle::__private::Event::live(::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,
