@@ -25,9 +25,11 @@ pub trait Observer: Send + Sync {
     fn observe(&self, event: &Event<'_>);
 
     /// The most verbose level this observer wants (`None`: nothing). Events
-    /// below the most verbose level of all observers are never built. Call
+    /// below the most verbose level of all observers are never built, and a
+    /// publisher calls an observer only with events at its level or above.
+    /// A publisher reads the answer when the observer is added and when
     /// [`LogPublisher::update_max_level`](crate::LogPublisher::update_max_level)
-    /// when the answer changes.
+    /// is called: call it when the answer changes.
     fn max_level(&self) -> Option<LogLevel> {
         Some(LogLevel::Trace)
     }

@@ -61,8 +61,23 @@ struct Entry {
     id: ObserverId,
     name: &'static str,
     observer: Arc<dyn Observer>,
+    /// Shared by every shard's copy of the entry.
+    state: Arc<EntryState>,
+}
+
+/// What the publisher keeps of an observer between events.
+struct EntryState {
     /// Whether its last call panicked: a burst of failures is reported once.
-    failing: Arc<AtomicBool>,
+    failing: AtomicBool,
+    /// Its [`Observer::max_level`] (`LEVEL_OFF`: none), as of the last
+    /// [`LogPublisher::update_max_level`]: read on every event in place of
+    /// asking the observer (observers call `update_max_level` when their
+    /// answer changes; the global level check relies on that too).
+    level: AtomicU8,
+}
+
+fn level_byte(level: Option<LogLevel>) -> u8 {
+    level.map_or(LEVEL_OFF, LogLevel::as_u8)
 }
 
 /// The observer list, in one copy per shard. Publishing takes a read lock
@@ -219,13 +234,17 @@ impl LogPublisher {
 
     fn add_named(&self, observer: Arc<dyn Observer>, name: &'static str) -> ObserverId {
         let id = ObserverId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let level = level_byte(observer.max_level());
         self.change(|list| {
             let mut entries = list.to_vec();
             entries.push(Entry {
                 id,
                 name,
                 observer,
-                failing: Arc::new(AtomicBool::new(false)),
+                state: Arc::new(EntryState {
+                    failing: AtomicBool::new(false),
+                    level: AtomicU8::new(level),
+                }),
             });
             entries
         });
@@ -252,8 +271,11 @@ impl LogPublisher {
             .snapshot()
             .0
             .iter()
-            .filter_map(|e| e.observer.max_level())
-            .map(LogLevel::as_u8)
+            .map(|e| {
+                let level = level_byte(e.observer.max_level());
+                e.state.level.store(level, Ordering::Relaxed);
+                level
+            })
             .min()
             .unwrap_or(LEVEL_OFF);
         self.max_level.store(level, Ordering::Relaxed);
@@ -298,19 +320,19 @@ impl LogPublisher {
         let level = event.level().map_or(0, LogLevel::as_u8);
         let mut failed: Vec<(ObserverId, &'static str, String)> = Vec::new();
         for entry in observers.0.iter() {
-            if entry.observer.max_level().is_none_or(|l| level < l.as_u8()) {
+            if level < entry.state.level.load(Ordering::Relaxed) {
                 continue;
             }
             match catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event))) {
                 Ok(()) => {
-                    if entry.failing.load(Ordering::Relaxed) {
-                        entry.failing.store(false, Ordering::Relaxed);
+                    if entry.state.failing.load(Ordering::Relaxed) {
+                        entry.state.failing.store(false, Ordering::Relaxed);
                     }
                 }
                 Err(payload) => {
                     // Reported when it starts failing, not for every event
                     // of a burst; a success ends the burst.
-                    if !entry.failing.swap(true, Ordering::Relaxed) {
+                    if !entry.state.failing.swap(true, Ordering::Relaxed) {
                         failed.push((entry.id, entry.name, panic_message(&*payload)));
                     }
                 }
@@ -412,6 +434,50 @@ mod tests {
         fn observe(&self, _: &Event<'_>) {
             self.0.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts events, and wants those at its level and above.
+    struct AtLevel(AtomicU8, AtomicUsize);
+    impl Observer for AtLevel {
+        fn observe(&self, _: &Event<'_>) {
+            self.1.fetch_add(1, Ordering::Relaxed);
+        }
+        fn max_level(&self) -> Option<LogLevel> {
+            LogLevel::from_u8(self.0.load(Ordering::Relaxed))
+        }
+    }
+
+    #[test]
+    fn an_observers_level_is_asked_again_by_update_max_level() {
+        let publisher = LogPublisher::new();
+        let observer = Arc::new(AtLevel(
+            AtomicU8::new(LogLevel::Info.as_u8()),
+            AtomicUsize::new(0),
+        ));
+        publisher.add_shared(observer.clone());
+        let publish =
+            |level| publisher.publish(&Event::from_owned(&OwnedEvent::new(level, "t", "x")));
+        publish(LogLevel::Debug);
+        publish(LogLevel::Info);
+        assert_eq!(
+            observer.1.load(Ordering::Relaxed),
+            1,
+            "below its level: not called"
+        );
+        // Its answer changes: the publisher reads it again when told.
+        observer.0.store(LogLevel::Error.as_u8(), Ordering::Relaxed);
+        publisher.update_max_level();
+        publish(LogLevel::Warn);
+        assert_eq!(observer.1.load(Ordering::Relaxed), 1);
+        assert_eq!(publisher.max_level(), Some(LogLevel::Error));
+        observer.0.store(LEVEL_OFF, Ordering::Relaxed);
+        publisher.update_max_level();
+        publish(LogLevel::Critical);
+        assert_eq!(observer.1.load(Ordering::Relaxed), 1, "it wants nothing");
+        observer.0.store(LogLevel::Trace.as_u8(), Ordering::Relaxed);
+        publisher.update_max_level();
+        publish(LogLevel::Trace);
+        assert_eq!(observer.1.load(Ordering::Relaxed), 2);
     }
 
     #[test]
