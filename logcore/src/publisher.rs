@@ -111,8 +111,12 @@ impl Shards {
     /// As many shards as the machine runs threads at once (a power of
     /// two, at most 64).
     fn new() -> Shards {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let count = cores.next_power_of_two().min(64);
+        // Asked of the system once.
+        static COUNT: OnceLock<usize> = OnceLock::new();
+        let count = *COUNT.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            cores.next_power_of_two().min(64)
+        });
         Shards {
             shards: (0..count)
                 .map(|_| Shard(RwLock::new(Arc::new(List(Box::default())))))
