@@ -34,6 +34,11 @@ use crate::publisher::{LogPublisher, global_publisher};
 
 /// A call site's kept answer: the least severe level wanted there, plus
 /// one (0: ask). `Interest::new()` in a static.
+///
+/// ```
+/// let interest = logcore::Interest::new();
+/// assert_eq!(format!("{interest:?}"), r#"Interest { least: "not asked" }"#);
+/// ```
 pub struct Interest {
     least: AtomicU8,
     registered: AtomicBool,
@@ -129,6 +134,28 @@ pub fn callsite_enabled(callsite: &'static Callsite, level: LogLevel) -> bool {
 /// Whether the global publisher's observers want an event at `level` from
 /// `callsite`: asked once, kept in the call site until the observers or
 /// their levels change.
+///
+/// ```
+/// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted, global_log_beginner};
+/// static SITE: Callsite = Callsite {
+///     format: "hi", pieces: &[], module_path: "app::db", file: "app.rs", line: 1,
+///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
+///     interest: logcore::Interest::new(),
+/// };
+/// // Logging begins with an observer that wants warnings and worse.
+/// struct Warnings;
+/// impl logcore::Observer for Warnings {
+///     fn observe(&self, _: &logcore::Event<'_>) {}
+///     fn max_level(&self) -> Option<LogLevel> {
+///         Some(LogLevel::Warn)
+///     }
+/// }
+/// global_log_beginner().begin_logging_to([std::sync::Arc::new(Warnings) as _]);
+/// assert!(!callsite_wanted(&SITE, LogLevel::Info));
+/// // Kept: the check on the call's path now says no by itself.
+/// assert!(!callsite_enabled(&SITE, LogLevel::Info));
+/// assert!(callsite_enabled(&SITE, LogLevel::Error));
+/// ```
 #[inline]
 pub fn callsite_wanted(callsite: &'static Callsite, level: LogLevel) -> bool {
     wanted_in(global_publisher, &SITES, callsite, level)

@@ -298,6 +298,21 @@ impl LogPublisher {
 
     /// The most verbose level any observer wants for events of
     /// `namespace` (see [`Observer::max_level_for`]).
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, LogPublisher, Observer};
+    /// struct DbOnly;
+    /// impl Observer for DbOnly {
+    ///     fn observe(&self, _: &Event<'_>) {}
+    ///     fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+    ///         namespace.starts_with("db").then_some(LogLevel::Debug)
+    ///     }
+    /// }
+    /// let publisher = LogPublisher::new();
+    /// publisher.add_observer(DbOnly);
+    /// assert_eq!(publisher.max_level_for("db::pool"), Some(LogLevel::Debug));
+    /// assert_eq!(publisher.max_level_for("web"), None);
+    /// ```
     pub fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
         self.snapshot()
             .0

@@ -33,6 +33,15 @@ pub trait Predicate: Send + Sync {
     /// publisher asks it once per call site and keeps the answer, so a
     /// predicate whose answer can change must call
     /// `global_publisher().update_max_level()` when it does.
+    ///
+    /// ```
+    /// use logobservers::{LogLevelFilterPredicate, Predicate};
+    /// use logcore::LogLevel;
+    /// let p = LogLevelFilterPredicate::from_directives("warn,app::db=debug").unwrap();
+    /// assert_eq!(p.floor(), Some(LogLevel::Debug));
+    /// assert_eq!(p.floor_for("app::db::pool"), Some(LogLevel::Debug));
+    /// assert_eq!(p.floor_for("app::web"), Some(LogLevel::Warn));
+    /// ```
     fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
         let _ = namespace;
         self.floor()
