@@ -39,7 +39,8 @@
 //! `log_*` field names and unknown conversions are compile errors.
 //!
 //! A call below the enabled level costs one relaxed atomic load and a
-//! branch; the `max_level_*` cargo features compile levels out entirely.
+//! branch, and one below its own module's level one more of each; the
+//! `max_level_*` cargo features compile levels out entirely.
 #![warn(missing_docs)]
 
 pub use logcore::{
