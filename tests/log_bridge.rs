@@ -125,10 +125,32 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
     // A capture wants everything, on its thread: the call sites ask again.
     let events = captured_logs(quiet_call);
     assert_eq!(events.len(), 1);
+    // Loggers keep their namespace's answer the same way (shared by
+    // their clones).
+    let (db, web) = (
+        Logger::new("log_bridge::chatty::db"),
+        Logger::new("log_bridge::web"),
+    );
+    let web_clone = web.bind("k", 1);
+    for _ in 0..2 {
+        spindle::debug!(logger: &db, "db {n}", n = evaluated());
+        spindle::debug!(logger: &web, "web {n}", n = evaluated());
+        spindle::debug!(logger: &web_clone, "web {n}", n = evaluated());
+    }
+    assert_eq!(evaluations(), 11, "db twice, web's first call only");
+    assert_eq!(seen.lock().unwrap().last().unwrap(), "db 10");
+    levels.set_level("log_bridge::web", Some(LogLevel::Debug));
+    spindle::debug!(logger: &web_clone, "web {n}", n = evaluated());
+    assert_eq!(
+        seen.lock().unwrap().last().unwrap(),
+        "web 11",
+        "asked again"
+    );
     spindle::global_publisher().remove_observer(id);
     chatty::call();
     quiet_call();
-    assert_eq!(evaluations(), 8, "below the global level again");
+    spindle::debug!(logger: &db, "db {n}", n = evaluated());
+    assert_eq!(evaluations(), 12, "below the global level again");
 
     // The other way: spindle events forwarded to a `log::Log`.
     let records = Arc::new(Records::default());

@@ -25,8 +25,8 @@
 //! [`Observer::max_level_for`]: crate::Observer::max_level_for
 
 use std::fmt;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::event::Callsite;
 use crate::level::{LEVEL_OFF, LogLevel};
@@ -52,6 +52,16 @@ impl Interest {
             registered: AtomicBool::new(false),
         }
     }
+
+    /// Whether `level` may be wanted, from the kept answer alone (yes when
+    /// there is none).
+    #[inline]
+    fn may_want(&self, level: LogLevel) -> bool {
+        match self.least.load(Ordering::Relaxed) {
+            0 => true,
+            least => level.as_u8() + 1 >= least,
+        }
+    }
 }
 
 impl Default for Interest {
@@ -70,30 +80,53 @@ impl fmt::Debug for Interest {
     }
 }
 
-/// The call sites that have asked, and a count of the changes that
-/// cleared their answers.
+/// The call sites and loggers that have asked, and a count of the changes
+/// that cleared their answers.
 struct Sites {
     changes: AtomicU64,
-    asked: Mutex<Vec<&'static Callsite>>,
+    asked: Mutex<Asked>,
+}
+
+/// Who has asked.
+struct Asked {
+    callsites: Vec<&'static Callsite>,
+    /// Loggers' answers (shared by a logger's clones), dropped with the
+    /// last of them.
+    loggers: Vec<Weak<Interest>>,
 }
 
 impl Sites {
     const fn new() -> Sites {
         Sites {
             changes: AtomicU64::new(0),
-            asked: Mutex::new(Vec::new()),
+            asked: Mutex::new(Asked {
+                callsites: Vec::new(),
+                loggers: Vec::new(),
+            }),
         }
     }
 
-    /// Clears every registered call site's answer (after the change that
-    /// calls this is in place).
+    fn asked(&self) -> MutexGuard<'_, Asked> {
+        self.asked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Clears every registered answer (after the change that calls this
+    /// is in place), and forgets the loggers that are gone.
     fn clear(&self) {
         // Before the clearing: a call site asking now sees the count move
         // and does not keep what it is computing (see `ask`).
         self.changes.fetch_add(1, Ordering::SeqCst);
-        for site in self.asked.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        let mut asked = self.asked();
+        for site in &asked.callsites {
             site.interest.least.store(0, Ordering::SeqCst);
         }
+        asked.loggers.retain(|logger| match logger.upgrade() {
+            Some(interest) => {
+                interest.least.store(0, Ordering::SeqCst);
+                true
+            }
+            None => false,
+        });
     }
 }
 
@@ -125,10 +158,7 @@ pub(crate) fn ask_again() {
 /// ```
 #[inline]
 pub fn callsite_enabled(callsite: &'static Callsite, level: LogLevel) -> bool {
-    match callsite.interest.least.load(Ordering::Relaxed) {
-        0 => true,
-        least => level.as_u8() + 1 >= least,
-    }
+    callsite.interest.may_want(level)
 }
 
 /// Whether the global publisher's observers want an event at `level` from
@@ -170,37 +200,72 @@ fn wanted_in<'p>(
     level: LogLevel,
 ) -> bool {
     match callsite.interest.least.load(Ordering::Relaxed) {
-        0 => ask(publisher(), sites, callsite, level),
+        0 => ask(
+            publisher(),
+            sites,
+            &callsite.interest,
+            callsite.module_path,
+            |asked| asked.callsites.push(callsite),
+            level,
+        ),
         least => level.as_u8() + 1 >= least,
     }
 }
 
-/// Asks `publisher` and keeps the answer, unless a change came in while
-/// asking (then the next call asks again).
+/// A logger's kept answer for its namespace, as [`callsite_enabled`]
+/// reads a call site's.
+#[inline]
+pub(crate) fn logger_enabled(interest: &Interest, level: LogLevel) -> bool {
+    interest.may_want(level)
+}
+
+/// Whether the global publisher's observers want an event at `level` in
+/// a logger's `namespace`, asked once and kept in its `interest`, as
+/// [`callsite_wanted`] does for a call site.
+#[inline]
+pub(crate) fn logger_wanted(interest: &Arc<Interest>, namespace: &str, level: LogLevel) -> bool {
+    match interest.least.load(Ordering::Relaxed) {
+        0 => {
+            let weak = Arc::downgrade(interest);
+            let register = |asked: &mut Asked| asked.loggers.push(weak);
+            ask(
+                global_publisher(),
+                &SITES,
+                interest,
+                namespace,
+                register,
+                level,
+            )
+        }
+        least => level.as_u8() + 1 >= least,
+    }
+}
+
+/// Asks `publisher` which levels it wants in `namespace` and keeps the
+/// answer in `interest` (registering it with `register` the first time),
+/// unless a change came in while asking (then the next call asks again).
 #[cold]
 #[inline(never)]
 fn ask(
     publisher: &LogPublisher,
     sites: &Sites,
-    callsite: &'static Callsite,
+    interest: &Interest,
+    namespace: &str,
+    register: impl FnOnce(&mut Asked),
     level: LogLevel,
 ) -> bool {
     let before = sites.changes.load(Ordering::SeqCst);
-    if !callsite.interest.registered.swap(true, Ordering::SeqCst) {
-        sites
-            .asked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(callsite);
+    if !interest.registered.swap(true, Ordering::SeqCst) {
+        register(&mut sites.asked());
     }
     let least = publisher
-        .max_level_for(callsite.module_path)
+        .max_level_for(namespace)
         .map_or(LEVEL_OFF, LogLevel::as_u8);
-    callsite.interest.least.store(least + 1, Ordering::SeqCst);
-    // A change after `before` clears this site after its count moved; if
+    interest.least.store(least + 1, Ordering::SeqCst);
+    // A change after `before` clears this answer after its count moved; if
     // the count has not moved, any clearing is still to come.
     if sites.changes.load(Ordering::SeqCst) != before {
-        callsite.interest.least.store(0, Ordering::SeqCst);
+        interest.least.store(0, Ordering::SeqCst);
     }
     level.as_u8() >= least
 }
@@ -270,6 +335,25 @@ mod tests {
             r#"Interest { least: "Some(Error)" }"#
         );
         // Each call site registered once.
-        assert_eq!(TEST_SITES.asked.lock().unwrap().len(), 2);
+        assert_eq!(TEST_SITES.asked().callsites.len(), 2);
+        // A logger's answer is registered while the logger lives.
+        let logger = Arc::new(Interest::new());
+        let weak = Arc::downgrade(&logger);
+        let register = |asked: &mut Asked| asked.loggers.push(weak);
+        assert!(!ask(
+            publisher(),
+            &TEST_SITES,
+            &logger,
+            "app::web",
+            register,
+            LogLevel::Info
+        ));
+        assert!(!logger.may_want(LogLevel::Info));
+        TEST_SITES.clear();
+        assert!(logger.may_want(LogLevel::Info), "cleared: ask again");
+        assert_eq!(TEST_SITES.asked().loggers.len(), 1);
+        drop(logger);
+        TEST_SITES.clear();
+        assert!(TEST_SITES.asked().loggers.is_empty(), "forgotten once gone");
     }
 }

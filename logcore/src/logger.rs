@@ -4,6 +4,7 @@ use std::ops::BitOr;
 use std::sync::{Arc, LazyLock};
 
 use crate::event::Event;
+use crate::interest::{Interest, logger_enabled, logger_wanted};
 use crate::level::LogLevel;
 use crate::observer::Observer;
 use crate::owned_value::OwnedValue;
@@ -73,6 +74,9 @@ pub struct Logger {
     bound: Arc<[(Cow<'static, str>, OwnedValue)]>,
     system: Option<Arc<str>>,
     context: Context,
+    /// Which levels the global publisher's observers want in `namespace`,
+    /// kept (see [`Logger::wanted`]); shared by the logger's clones.
+    interest: Arc<Interest>,
 }
 
 impl fmt::Debug for Logger {
@@ -102,6 +106,7 @@ impl Logger {
             bound: Arc::from(Vec::new()),
             system: None,
             context: Context::NONE,
+            interest: Arc::new(Interest::new()),
         }
     }
 
@@ -152,12 +157,47 @@ impl Logger {
         self.system.as_deref()
     }
 
-    /// Whether an event at `level` would reach an observer.
+    /// Whether an event at `level` may reach an observer: its observer's
+    /// level, or for the global publisher, the global level and what its
+    /// observers want in this logger's namespace, once asked (see
+    /// [`Logger::wanted`]).
     #[inline]
     pub fn enabled(&self, level: LogLevel) -> bool {
         match &self.observer {
-            None => global_enabled(level),
+            None => global_enabled(level) && logger_enabled(&self.interest, level),
             Some(o) => o.max_level().is_some_and(|l| level >= l),
+        }
+    }
+
+    /// Whether the global publisher's observers want an event at `level`
+    /// in this logger's namespace ([`Observer::max_level_for`]): asked once
+    /// and kept with the logger (and its clones) until the observers or
+    /// their levels change, as a call site keeps its answer. `true` for a
+    /// logger with an observer of its own ([`Logger::enabled`] asked it).
+    /// The macros ask it before building an event.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, Logger, Observer, global_log_beginner};
+    /// struct DbOnly;
+    /// impl Observer for DbOnly {
+    ///     fn observe(&self, _: &Event<'_>) {}
+    ///     fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+    ///         namespace.starts_with("app::db").then_some(LogLevel::Debug)
+    ///     }
+    /// }
+    /// global_log_beginner().begin_logging_to([std::sync::Arc::new(DbOnly) as _]);
+    /// let (db, web) = (Logger::new("app::db"), Logger::new("app::web"));
+    /// assert!(db.wanted(LogLevel::Debug));
+    /// assert!(!web.wanted(LogLevel::Error));
+    /// // Kept: `enabled` now says no for the web logger by itself.
+    /// assert!(!web.enabled(LogLevel::Error));
+    /// assert!(db.enabled(LogLevel::Debug));
+    /// ```
+    #[inline]
+    pub fn wanted(&self, level: LogLevel) -> bool {
+        match &self.observer {
+            None => logger_wanted(&self.interest, &self.namespace, level),
+            Some(_) => true,
         }
     }
 

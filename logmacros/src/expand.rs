@@ -158,14 +158,21 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             quote!(::core::option::Option::None),
         ),
     };
-    let wanted = if call.logger.is_none() && call.source.is_none() {
-        quote!(
+    // Asked before the event is built (out of line): whether the global
+    // publisher's observers want it in the call site's namespace (kept in
+    // the call site) or the logger's (kept with the logger).
+    let wanted = match (&call.logger, &call.source) {
+        (None, None) => quote!(
             if !#p::callsite_wanted(&__SPINDLE_CALLSITE, #level_in_closure) {
                 return;
             }
-        )
-    } else {
-        quote!()
+        ),
+        (Some(_), _) => quote!(
+            if !#logger.wanted(#level_in_closure) {
+                return;
+            }
+        ),
+        (None, Some(_)) => quote!(),
     };
     let namespace = match (&call.logger, &call.source) {
         (Some(_), _) => quote!(#logger.namespace()),

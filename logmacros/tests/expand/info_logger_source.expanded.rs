@@ -29,6 +29,9 @@ fn expansion() {
             match (&(&worker),) {
                 (log_source,) => {
                     ::spindle::__private::cold_path(move || {
+                        if !__spindle_logger.wanted(::spindle::__private::LogLevel::Info) {
+                            return;
+                        }
                         __spindle_logger.publish(&::spindle::__private::Event::live(
                             ::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,
