@@ -95,6 +95,23 @@ struct Asked {
     loggers: Vec<Weak<Interest>>,
 }
 
+impl Asked {
+    /// Registers a logger's answer. Loggers come and go (one per request,
+    /// say): when the list is full, the ones gone are forgotten, and it
+    /// grows only if more than half of it is alive, so it holds at most
+    /// about four times the loggers alive, and each registration costs
+    /// O(1) on average.
+    fn register_logger(&mut self, logger: Weak<Interest>) {
+        if self.loggers.len() == self.loggers.capacity() {
+            self.loggers.retain(|l| l.strong_count() > 0);
+            if self.loggers.len() > self.loggers.capacity() / 2 {
+                self.loggers.reserve(self.loggers.capacity());
+            }
+        }
+        self.loggers.push(logger);
+    }
+}
+
 impl Sites {
     const fn new() -> Sites {
         Sites {
@@ -227,7 +244,7 @@ pub(crate) fn logger_wanted(interest: &Arc<Interest>, namespace: &str, level: Lo
     match interest.least.load(Ordering::Relaxed) {
         0 => {
             let weak = Arc::downgrade(interest);
-            let register = |asked: &mut Asked| asked.loggers.push(weak);
+            let register = |asked: &mut Asked| asked.register_logger(weak);
             ask(
                 global_publisher(),
                 &SITES,
@@ -339,7 +356,7 @@ mod tests {
         // A logger's answer is registered while the logger lives.
         let logger = Arc::new(Interest::new());
         let weak = Arc::downgrade(&logger);
-        let register = |asked: &mut Asked| asked.loggers.push(weak);
+        let register = |asked: &mut Asked| asked.register_logger(weak);
         assert!(!ask(
             publisher(),
             &TEST_SITES,
@@ -355,5 +372,27 @@ mod tests {
         drop(logger);
         TEST_SITES.clear();
         assert!(TEST_SITES.asked().loggers.is_empty(), "forgotten once gone");
+        // Many short-lived loggers, with no change to clear them: the list
+        // stays within about four times the loggers alive.
+        let alive: Vec<Arc<Interest>> = (0..10).map(|_| Arc::new(Interest::new())).collect();
+        for logger in &alive {
+            TEST_SITES.asked().register_logger(Arc::downgrade(logger));
+        }
+        for _ in 0..10_000 {
+            let brief = Arc::new(Interest::new());
+            TEST_SITES.asked().register_logger(Arc::downgrade(&brief));
+        }
+        let asked = TEST_SITES.asked();
+        assert!(
+            asked.loggers.len() <= 2 * (alive.len() + 1) + 4,
+            "{}",
+            asked.loggers.len()
+        );
+        let live = asked
+            .loggers
+            .iter()
+            .filter(|l| l.strong_count() > 0)
+            .count();
+        assert_eq!(live, alive.len());
     }
 }
