@@ -5,7 +5,7 @@
 //!     static CALLSITE: Callsite = { format, pieces, module_path!(), file!(), line!(), .. };
 //!     let level = LogLevel::Info;
 //!     if static_enabled(level) && global_enabled(level)        // one relaxed load
-//!         && callsite_enabled(&CALLSITE, level)                // two, once asked
+//!         && callsite_enabled(&CALLSITE, level)                // one more, kept in CALLSITE
 //!     {
 //!         match (&req, &(body.len())) {                       // fields, borrowed
 //!             (req, size) => publish(&Event::live(LiveParts {
