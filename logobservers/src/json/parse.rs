@@ -55,8 +55,9 @@ fn record(p: &mut Parser<'_>, names: &mut LastNames) -> Result<OwnedEvent> {
             "log_time" => event.time = p.value()?.as_f64(),
             "log_source" => event.source = Some(p.value()?),
             "log_failure" => {
-                let at_value = p.data("");
-                event.failure = failure(p.value()?).map_err(|why| at_value.with(why))?;
+                let at_value = p.mark();
+                event.failure =
+                    failure(p.value()?).map_err(|why| Parser::data_at(at_value, why))?;
             }
             "log_logger" => p.skip()?,
             "log_flattened" => flattened(p, names, &mut event.flattened)?,
@@ -126,7 +127,7 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
             p.rewind(mark);
         }
     }
-    let at_object = p.data("");
+    let at_object = p.mark();
     let (mut name, mut uuid) = (None, None);
     p.object(|p, key| {
         let slot = match &*key {
@@ -142,10 +143,11 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
     })?;
     match uuid.as_deref() {
         Some(LEVEL_UUID) => Ok(name.and_then(|n| n.parse().ok())),
-        Some(uuid) if uuid != FAILURE_UUID => {
-            Err(at_object.with(format!("unknown __class_uuid__ `{uuid}`")))
-        }
-        _ => Err(at_object.with("`log_level` is not a level object")),
+        Some(uuid) if uuid != FAILURE_UUID => Err(Parser::unknown_class(at_object, uuid)),
+        _ => Err(Parser::data_at(
+            at_object,
+            "`log_level` is not a level object",
+        )),
     }
 }
 
@@ -304,30 +306,79 @@ mod tests {
         assert!(e.field("log_logger").is_none());
         let unknown_level = event_from_json(r#"{"log_level": {"name": "trace-ish", "__class_uuid__": "02e59486-f24d-46ad-8224-3acdf2a5732a"}}"#).unwrap();
         assert_eq!(unknown_level.level, None);
+        // Every error a record can meet here, whole, with where it is.
         for (bad, why) in [
-            ("[1]", "a record must be a JSON object"),
+            (
+                "[1]",
+                "a record must be a JSON object, not an array at line 1 column 1",
+            ),
+            (
+                "",
+                "a record must be a JSON object, not the end of the record at line 1 column 1",
+            ),
             (
                 r#"{"x": {"__class_uuid__": "nope"}}"#,
-                "unknown __class_uuid__ `nope`",
+                "unknown __class_uuid__ `nope` at line 1 column 7",
             ),
             (
                 r#"{"log_flattened": 3}"#,
-                "expected an object for `log_flattened`",
+                "invalid type: a number, expected an object for `log_flattened` at line 1 column 19",
             ),
-            (r#"{"log_level": 3}"#, "expected a level for `log_level`"),
+            (
+                r#"{"log_flattened": true}"#,
+                "invalid type: a boolean, expected an object for `log_flattened` at line 1 column 19",
+            ),
+            (
+                r#"{"log_flattened": "s"}"#,
+                "invalid type: a string, expected an object for `log_flattened` at line 1 column 19",
+            ),
+            (
+                r#"{"log_flattened": [1]}"#,
+                "invalid type: an array, expected an object for `log_flattened` at line 1 column 19",
+            ),
+            (
+                r#"{"log_level": 3}"#,
+                "invalid type: a number, expected a level for `log_level` at line 1 column 15",
+            ),
+            (
+                r#"{"log_level": x}"#,
+                "invalid type: not a JSON value, expected a level for `log_level` at line 1 column 15",
+            ),
+            (
+                r#"{"log_level": {"name": 3}}"#,
+                "invalid type: a number, expected a string for a level's `name` at line 1 column 24",
+            ),
             (
                 r#"{"log_level": {"name": "info"}}"#,
-                "`log_level` is not a level object",
+                "`log_level` is not a level object at line 1 column 15",
             ),
             (
                 r#"{"log_level": {"__class_uuid__": "x"}}"#,
-                "unknown __class_uuid__ `x`",
+                "unknown __class_uuid__ `x` at line 1 column 15",
             ),
-            (r#"{"x": 1} 2"#, "bad JSON: trailing characters"),
-            (r#"{"x": "#, "bad JSON: EOF"),
+            (
+                r#"{"log_failure": {"x": 1}}"#,
+                "`log_failure` is not a failure at line 1 column 16",
+            ),
+            (
+                r#"{"x": 1} 2"#,
+                "bad JSON: trailing characters at line 1 column 10",
+            ),
+            (
+                r#"{"x": "#,
+                "bad JSON: EOF while parsing a value at line 1 column 7",
+            ),
         ] {
-            let err = event_from_json(bad).unwrap_err();
-            assert!(err.contains(why), "{bad}: {err}");
+            assert_eq!(event_from_json(bad).unwrap_err(), why, "{bad}");
         }
+        // `null` for a level is no level; for `log_flattened`, not an object.
+        assert_eq!(
+            event_from_json(r#"{"log_level": null}"#).unwrap().level,
+            None
+        );
+        assert_eq!(
+            event_from_json(r#"{"log_flattened": null}"#).unwrap_err(),
+            "invalid type: null, expected an object for `log_flattened` at line 1 column 19"
+        );
     }
 }

@@ -30,16 +30,6 @@ pub(super) struct Error {
     syntax: bool,
 }
 
-impl Error {
-    /// The same place, another reason.
-    pub(super) fn with(self, what: impl Into<Cow<'static, str>>) -> Error {
-        Error {
-            what: what.into(),
-            ..self
-        }
-    }
-}
-
 pub(super) type Result<T> = std::result::Result<T, Error>;
 
 /// A cursor over one JSON text.
@@ -99,14 +89,26 @@ impl<'a> Parser<'a> {
     }
 
     /// JSON that is not what the record needs here, at the current byte.
+    pub(super) fn data(&self, what: impl Into<Cow<'static, str>>) -> Error {
+        Self::data_at(self.pos, what)
+    }
+
+    /// JSON that is not what the record needs, at a [`Self::mark`].
     #[cold]
     #[inline(never)]
-    pub(super) fn data(&self, what: impl Into<Cow<'static, str>>) -> Error {
+    pub(super) fn data_at(mark: usize, what: impl Into<Cow<'static, str>>) -> Error {
         Error {
-            at: self.pos,
+            at: mark,
             what: what.into(),
             syntax: false,
         }
+    }
+
+    /// An object (at `mark`) whose `__class_uuid__` is neither a level's nor
+    /// a failure's: twisted aborts the whole file on one; the reader skips
+    /// the record.
+    pub(super) fn unknown_class(mark: usize, uuid: &str) -> Error {
+        Self::data_at(mark, format!("unknown __class_uuid__ `{uuid}`"))
     }
 
     /// "invalid type: …, expected `expected`", naming the next value's kind.
@@ -510,7 +512,7 @@ impl<'a> Parser<'a> {
     fn object_value(&mut self) -> Result<OwnedValue> {
         // Keys stay borrowed from the record until the object is known not
         // to be a level (whose keys are thrown away).
-        let at_object = self.data("");
+        let at_object = self.mark();
         let mut entries: Vec<(Cow<'a, str>, OwnedValue)> = Vec::new();
         self.object(|p, key| {
             entries.push((key, p.value()?));
@@ -526,7 +528,7 @@ impl<'a> Parser<'a> {
                 return Ok(name.map_or(OwnedValue::None, |n| OwnedValue::Str(n.to_string())));
             }
             if uuid != FAILURE_UUID {
-                return Err(at_object.with(format!("unknown __class_uuid__ `{uuid}`")));
+                return Err(Self::unknown_class(at_object, uuid));
             }
         }
         if let [(key, OwnedValue::Bool(true))] = &entries[..]
