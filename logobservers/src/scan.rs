@@ -40,6 +40,47 @@ fn bytes_below(v: u64, n: u8) -> u64 {
     v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS
 }
 
+/// The high bit of each byte of `v` equal to `b`, as [`bytes_below`].
+#[inline]
+fn bytes_equal(v: u64, b: u8) -> u64 {
+    bytes_below(v ^ (ONES * u64::from(b)), 1)
+}
+
+/// Eight bytes as one integer, the first lowest.
+#[inline]
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().expect("eight bytes"))
+}
+
+/// The index of the first byte that passes a test, eight bytes at a time:
+/// `hits` marks the passing bytes of a word (the high bit of each, exact
+/// up to the first), `test` is the same test on one byte, for the bytes
+/// after the last whole word.
+#[inline(always)]
+fn first_in_words(
+    bytes: &[u8],
+    hits: impl Fn(u64) -> u64,
+    test: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let hits = hits(word(w));
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| test(b)).map(|i| at + i)
+}
+
+/// [`ends_json_run`] on each byte of a word.
+#[inline]
+fn json_run_hits(x: u64) -> u64 {
+    bytes_equal(x, b'"') | bytes_equal(x, b'\\') | bytes_below(x, 0x20)
+}
+
 /// Where the plain run of a JSON string that starts `bytes` ends (see
 /// [`ends_json_run`]). Eight bytes at a time, as one integer each: a
 /// string's closing quote mostly lies in the first word or two, and
@@ -47,29 +88,15 @@ fn bytes_below(v: u64, n: u8) -> u64 {
 /// so that whole words cover it.
 #[inline]
 pub(crate) fn json_run_end(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = bytes_below(x ^ (ONES * u64::from(b'"')), 1)
-            | bytes_below(x ^ (ONES * u64::from(b'\\')), 1)
-            | bytes_below(x, 0x20);
-        if hits != 0 {
-            // Little-endian: the first byte is the lowest.
-            return Some(at + hits.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    let rest = words.remainder();
-    rest.iter().position(|&b| ends_json_run(b)).map(|i| at + i)
+    first_in_words(bytes, json_run_hits, ends_json_run)
 }
 
 /// Whether a byte must be escaped in a JSON string the observers write:
-/// a control character, a quote, a backslash, or DEL (so that records stay
+/// what ends a plain run when reading, and DEL (so that records stay
 /// printable).
 #[inline(always)]
 pub(crate) fn json_special(b: u8) -> bool {
-    (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7f)
+    ends_json_run(b) | (b == 0x7f)
 }
 
 /// Whether any byte of `bytes` is [`json_special`]: eight bytes at a time,
@@ -77,15 +104,8 @@ pub(crate) fn json_special(b: u8) -> bool {
 /// word or two and no copy.
 #[inline]
 pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
-    let special = |word: &[u8]| {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // Exact as an "any": a wrong bit only ever follows a right one.
-        bytes_below(x, 0x20)
-            | bytes_below(x ^ (ONES * u64::from(b'"')), 1)
-            | bytes_below(x ^ (ONES * u64::from(b'\\')), 1)
-            | bytes_below(x ^ (ONES * 0x7f), 1)
-            != 0
-    };
+    // Exact as an "any": a wrong bit only ever follows a right one.
+    let special = |w: &[u8]| json_run_hits(word(w)) | bytes_equal(word(w), 0x7f) != 0;
     if bytes.len() < 8 {
         return bytes.iter().any(|&b| json_special(b));
     }
@@ -100,18 +120,7 @@ pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
 /// `memchr` is not public).
 #[inline]
 pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = bytes_below(x ^ (ONES * u64::from(byte)), 1);
-        if hits != 0 {
-            return Some(at + hits.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    let rest = words.remainder();
-    rest.iter().position(|&b| b == byte).map(|i| at + i)
+    first_in_words(bytes, |x| bytes_equal(x, byte), |b| b == byte)
 }
 
 /// Checks an escaping function on text of `filler` with one of `cases`'
