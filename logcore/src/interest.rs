@@ -53,14 +53,20 @@ impl Interest {
         }
     }
 
-    /// Whether `level` may be wanted, from the kept answer alone (yes when
-    /// there is none).
+    /// The kept answer for `level` (`None`: not asked).
     #[inline]
-    fn may_want(&self, level: LogLevel) -> bool {
+    fn kept(&self, level: LogLevel) -> Option<bool> {
         match self.least.load(Ordering::Relaxed) {
-            0 => true,
-            least => level.as_u8() + 1 >= least,
+            0 => None,
+            least => Some(level.as_u8() + 1 >= least),
         }
+    }
+
+    /// Whether `level` may be wanted, from the kept answer alone (yes when
+    /// there is none): what a call's own path reads.
+    #[inline]
+    pub(crate) fn may_want(&self, level: LogLevel) -> bool {
+        self.kept(level).unwrap_or(true)
     }
 }
 
@@ -216,24 +222,18 @@ fn wanted_in<'p>(
     callsite: &'static Callsite,
     level: LogLevel,
 ) -> bool {
-    match callsite.interest.least.load(Ordering::Relaxed) {
-        0 => ask(
+    callsite.interest.kept(level).unwrap_or_else(|| {
+        let register = |asked: &mut Asked| asked.callsites.push(callsite);
+        let interest = &callsite.interest;
+        ask(
             publisher(),
             sites,
-            &callsite.interest,
+            interest,
             callsite.module_path,
-            |asked| asked.callsites.push(callsite),
+            register,
             level,
-        ),
-        least => level.as_u8() + 1 >= least,
-    }
-}
-
-/// A logger's kept answer for its namespace, as [`callsite_enabled`]
-/// reads a call site's.
-#[inline]
-pub(crate) fn logger_enabled(interest: &Interest, level: LogLevel) -> bool {
-    interest.may_want(level)
+        )
+    })
 }
 
 /// Whether the global publisher's observers want an event at `level` in
@@ -241,21 +241,18 @@ pub(crate) fn logger_enabled(interest: &Interest, level: LogLevel) -> bool {
 /// [`callsite_wanted`] does for a call site.
 #[inline]
 pub(crate) fn logger_wanted(interest: &Arc<Interest>, namespace: &str, level: LogLevel) -> bool {
-    match interest.least.load(Ordering::Relaxed) {
-        0 => {
-            let weak = Arc::downgrade(interest);
-            let register = |asked: &mut Asked| asked.register_logger(weak);
-            ask(
-                global_publisher(),
-                &SITES,
-                interest,
-                namespace,
-                register,
-                level,
-            )
-        }
-        least => level.as_u8() + 1 >= least,
-    }
+    interest.kept(level).unwrap_or_else(|| {
+        let weak = Arc::downgrade(interest);
+        let register = |asked: &mut Asked| asked.register_logger(weak);
+        ask(
+            global_publisher(),
+            &SITES,
+            interest,
+            namespace,
+            register,
+            level,
+        )
+    })
 }
 
 /// Asks `publisher` which levels it wants in `namespace` and keeps the

@@ -4,7 +4,7 @@ use std::ops::BitOr;
 use std::sync::{Arc, LazyLock};
 
 use crate::event::Event;
-use crate::interest::{Interest, logger_enabled, logger_wanted};
+use crate::interest::{Interest, logger_wanted};
 use crate::level::LogLevel;
 use crate::observer::Observer;
 use crate::owned_value::OwnedValue;
@@ -164,7 +164,7 @@ impl Logger {
     #[inline]
     pub fn enabled(&self, level: LogLevel) -> bool {
         match &self.observer {
-            None => global_enabled(level) && logger_enabled(&self.interest, level),
+            None => global_enabled(level) && self.interest.may_want(level),
             Some(o) => o.max_level().is_some_and(|l| level >= l),
         }
     }
