@@ -3,7 +3,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use logcore::{Event, Failure, Map, OwnedEvent, Seq, Value, Visit};
 
-use super::{FAILURE_UUID, LEVEL_UUID};
+use super::{FAILURE_UUID, LEVEL_OBJECT};
 use crate::scan::{any_json_special, json_special};
 
 /// Appends `event` as one JSON object (no separator, no newline), with
@@ -48,11 +48,10 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         write_value(out, value);
     });
     if let Some(level) = event.level() {
-        key(out, "\"log_level\":{\"name\":\"");
+        key(out, "\"log_level\":");
+        out.push_str(LEVEL_OBJECT.0);
         out.push_str(level.name());
-        out.push_str("\",\"__class_uuid__\":\"");
-        out.push_str(LEVEL_UUID);
-        out.push_str("\"}");
+        out.push_str(LEVEL_OBJECT.1);
     }
     let strings = [
         ("\"log_namespace\":", event.namespace()),
