@@ -48,7 +48,7 @@ fn bytes_equal(v: u64, b: u8) -> u64 {
 
 /// Eight bytes as one integer, the first lowest.
 #[inline]
-fn word(bytes: &[u8]) -> u64 {
+pub(crate) fn word(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(bytes.try_into().expect("eight bytes"))
 }
 

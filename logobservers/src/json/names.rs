@@ -15,6 +15,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use crate::scan::word;
+
 /// How many bytes of names the process keeps, at most.
 pub(super) const BUDGET: usize = 1 << 20;
 /// The longest name kept (a format is a name here).
@@ -44,10 +46,7 @@ thread_local! {
 fn hash(name: &str) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let bytes = name.as_bytes();
-    let mix = |h: u64, word: &[u8]| {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        (h.rotate_left(26) ^ w).wrapping_mul(K)
-    };
+    let mix = |h: u64, eight: &[u8]| (h.rotate_left(26) ^ word(eight)).wrapping_mul(K);
     let mut h = bytes.len() as u64;
     if bytes.len() >= 8 {
         let mut words = bytes.chunks_exact(8);

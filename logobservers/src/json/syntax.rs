@@ -235,12 +235,12 @@ impl<'a> Parser<'a> {
     pub(super) fn string(&mut self) -> Result<Cow<'a, str>> {
         debug_assert_eq!(self.peek(), Some(b'"'));
         let start = self.pos + 1;
-        let end = self.run_end(start)?;
-        if self.bytes()[end] == b'"' {
-            self.pos = end + 1;
-            // Both ends are ASCII bytes, so char boundaries.
-            return Ok(Cow::Borrowed(&self.text[start..end]));
+        self.pos = start;
+        if let Some(run) = self.plain_run() {
+            self.pos += 1;
+            return Ok(Cow::Borrowed(run));
         }
+        let end = self.run_end(start)?;
         self.escaped_string(start, end).map(Cow::Owned)
     }
 
@@ -265,6 +265,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.pos = end;
+        // Both ends are ASCII bytes, so char boundaries.
         Some(&self.text[start..end])
     }
 
