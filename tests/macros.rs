@@ -258,7 +258,16 @@ fn loggers_bind_fields_and_context() {
         e.field("pid"),
         Some(&OwnedValue::U64(std::process::id().into()))
     );
-    assert!(e.field("thread").is_some());
+    // The test harness names its threads; an unnamed thread is its id.
+    let name = std::thread::current().name().unwrap().to_string();
+    assert_eq!(e.field("thread"), Some(&OwnedValue::Str(name)));
+    let (events, id) = std::thread::spawn(move || {
+        let events = captured_logs(|| info!(logger: &log, "unnamed"));
+        (events, format!("{:?}", std::thread::current().id()))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(events[0].field("thread"), Some(&OwnedValue::Str(id)));
     assert_eq!(e.system.as_deref(), Some("db-1"));
     assert!(event_as_text(e).contains(" [db-1] query took 12ms"));
 }

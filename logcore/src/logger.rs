@@ -9,7 +9,7 @@ use crate::level::LogLevel;
 use crate::observer::Observer;
 use crate::owned_value::OwnedValue;
 use crate::publisher::{global_enabled, global_publisher};
-use crate::value::Value;
+use crate::value::{DebugValue, Value};
 
 /// Context fields a [`Logger`] adds to each of its events (Twiggy's
 /// features): combine with `|`.
@@ -242,7 +242,8 @@ impl Logger {
             let name = Cow::Borrowed("thread");
             match thread.name() {
                 Some(thread) => f(&name, &thread),
-                None => f(&name, &format!("{:?}", thread.id())),
+                // Its id, written out only if an observer renders it.
+                None => f(&name, &DebugValue(thread.id())),
             }
         }
         if self.context.contains(Context::PID) {
