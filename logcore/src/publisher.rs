@@ -523,10 +523,9 @@ mod tests {
                 assert!(publisher.remove_observer(id));
             }
         });
-        // The observer present throughout saw every event; the one that
-        // came and went saw some, and no shard keeps it now.
+        // The observer present throughout saw every event; no shard keeps
+        // the one that came and went.
         assert_eq!(steady.load(Ordering::Relaxed), THREADS * EVENTS);
-        assert!(passing.load(Ordering::Relaxed) <= THREADS * EVENTS);
         assert_eq!(
             Arc::strong_count(&passing_observer),
             1,

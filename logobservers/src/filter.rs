@@ -1,6 +1,6 @@
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use logcore::{Event, LogLevel, Observer, global_publisher};
@@ -183,8 +183,6 @@ pub struct LogLevelFilterPredicate {
     levels: RwLock<Arc<Levels>>,
     /// Moves on after every change, so that threads read the levels again.
     generation: AtomicU64,
-    /// [`Predicate::floor`], kept with every change (`u8::MAX`: none).
-    floor: AtomicU8,
     /// Names this predicate in the threads' copies (never reused).
     id: u64,
 }
@@ -236,7 +234,6 @@ impl LogLevelFilterPredicate {
         LogLevelFilterPredicate {
             levels: RwLock::new(Arc::default()),
             generation: AtomicU64::new(0),
-            floor: AtomicU8::new(LogLevel::Info.as_u8()),
             id: IDS.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -261,9 +258,7 @@ impl LogLevelFilterPredicate {
             let mut levels = self.levels.write().unwrap_or_else(|e| e.into_inner());
             let mut changed = Levels::clone(&levels);
             change(&mut changed);
-            let floor = changed.floor().map_or(u8::MAX, LogLevel::as_u8);
             *levels = Arc::new(changed);
-            self.floor.store(floor, Ordering::Relaxed);
         }
         // After the levels: a thread that sees this generation reads them.
         self.generation.fetch_add(1, Ordering::Release);
@@ -362,7 +357,7 @@ impl Predicate for LogLevelFilterPredicate {
     }
 
     fn floor(&self) -> Option<LogLevel> {
-        LogLevel::from_u8(self.floor.load(Ordering::Relaxed))
+        self.with_levels(Levels::floor)
     }
 
     fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
