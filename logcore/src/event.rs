@@ -193,6 +193,26 @@ pub struct LiveParts<'a> {
     pub logger: Option<&'a Logger>,
 }
 
+impl LiveParts<'_> {
+    /// Whether the namespace is the call site's module path: the same
+    /// static, not merely the same text (comparing the text would cost
+    /// more than copying it).
+    #[inline]
+    pub(crate) fn namespace_is_module(&self) -> bool {
+        let module = self.callsite.module_path;
+        self.namespace.as_ptr() == module.as_ptr() && self.namespace.len() == module.len()
+    }
+
+    /// The namespace for a kept event: borrowed when it is the module's.
+    fn namespace_kept(&self) -> Cow<'static, str> {
+        if self.namespace_is_module() {
+            Cow::Borrowed(self.callsite.module_path)
+        } else {
+            Cow::Owned(self.namespace.to_string())
+        }
+    }
+}
+
 impl<'a> Event<'a> {
     /// A live event from its parts (what the macros build).
     #[doc(hidden)]
@@ -464,7 +484,7 @@ impl<'a> Event<'a> {
         }
         OwnedEvent {
             level: Some(l.level),
-            namespace: Some(l.namespace.to_string()),
+            namespace: Some(l.namespace_kept()),
             format: Some(Cow::Borrowed(l.callsite.format)),
             time: self.time(),
             system: self.system().map(str::to_string),

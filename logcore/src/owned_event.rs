@@ -21,8 +21,8 @@ use crate::value::Value;
 pub struct OwnedEvent {
     /// `log_level`.
     pub level: Option<LogLevel>,
-    /// `log_namespace`.
-    pub namespace: Option<String>,
+    /// `log_namespace` (borrowed where it was static: a module's path).
+    pub namespace: Option<Cow<'static, str>>,
     /// `log_format`, brace notation.
     pub format: Option<Cow<'static, str>>,
     /// `log_time`: seconds since the Unix epoch.
@@ -49,7 +49,7 @@ impl OwnedEvent {
     pub fn new(level: LogLevel, namespace: &str, format: &str) -> OwnedEvent {
         OwnedEvent {
             level: Some(level),
-            namespace: Some(namespace.to_string()),
+            namespace: Some(Cow::Owned(namespace.to_string())),
             format: Some(Cow::Owned(format.to_string())),
             time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -438,10 +438,8 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     };
     let callsite = parts.callsite;
     let namespace = parts.namespace;
-    let module = callsite.module_path;
-    // The same static as the module path, or written out (comparing the
-    // text would cost more than copying it).
-    let own_namespace = !(namespace.as_ptr() == module.as_ptr() && namespace.len() == module.len());
+    // The module path is the call site's; any other namespace is written out.
+    let own_namespace = !parts.namespace_is_module();
     let system = parts.logger.and_then(Logger::system);
     let mut flags = (if own_namespace { NAMESPACE } else { 0 })
         | (if system.is_some() { SYSTEM } else { 0 })
@@ -934,9 +932,9 @@ impl Unpacker {
         let head = self.head(r, &mut |site| names.extend_from_slice(site))?;
         let callsite = head.callsite;
         let namespace = if head.flags & NAMESPACE != 0 {
-            r.str("a namespace")?.to_string()
+            Cow::Owned(r.str("a namespace")?.to_string())
         } else {
-            callsite.module_path.to_string()
+            Cow::Borrowed(callsite.module_path)
         };
         let system = if head.flags & SYSTEM != 0 {
             Some(r.str("a system")?.to_string())

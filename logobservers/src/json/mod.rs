@@ -5,6 +5,7 @@ mod names;
 mod observer;
 mod parse;
 mod read;
+mod shape;
 mod syntax;
 mod write;
 

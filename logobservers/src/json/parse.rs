@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use logcore::{Failure, Frame, LogLevel, OwnedEvent, OwnedValue};
 
 use super::names::LastNames;
+use super::shape::{Learning, Shapes, Slot};
 use super::syntax::{Parser, Result};
 use super::{FAILURE_UUID, LEVEL_OBJECT, LEVEL_OBJECT_SPACED, LEVEL_UUID};
 
@@ -19,24 +20,46 @@ use super::{FAILURE_UUID, LEVEL_OBJECT, LEVEL_OBJECT_SPACED, LEVEL_UUID};
 /// assert!(logobservers::event_from_json("[1]").is_err());
 /// ```
 pub fn event_from_json(text: &str) -> std::result::Result<OwnedEvent, String> {
-    record_from_json(text, &mut LastNames::none())
+    whole(text, &mut LastNames::none(), &mut Learning::off())
 }
 
-/// [`event_from_json`], finding the record's names among `names`.
+/// [`event_from_json`] for a reader: read against the shapes of its last
+/// records when it has one of them, else whole, finding the record's
+/// names among `names` and keeping its shape.
 pub(super) fn record_from_json(
     text: &str,
     names: &mut LastNames,
+    shapes: &mut Shapes,
+) -> std::result::Result<OwnedEvent, String> {
+    if let Some(event) = shapes.read(text) {
+        return Ok(event);
+    }
+    let mut learning = Learning::on();
+    let event = whole(text, names, &mut learning)?;
+    shapes.learn(text, learning, &event);
+    Ok(event)
+}
+
+/// One record, read whole.
+fn whole(
+    text: &str,
+    names: &mut LastNames,
+    learning: &mut Learning,
 ) -> std::result::Result<OwnedEvent, String> {
     let mut parser = Parser::new(text);
     names.start();
-    let event = record(&mut parser, names).and_then(|event| {
+    let event = record(&mut parser, names, learning).and_then(|event| {
         parser.end()?;
         Ok(event)
     });
     event.map_err(|e| parser.describe(&e))
 }
 
-fn record(p: &mut Parser<'_>, names: &mut LastNames) -> Result<OwnedEvent> {
+fn record(
+    p: &mut Parser<'_>,
+    names: &mut LastNames,
+    learning: &mut Learning,
+) -> Result<OwnedEvent> {
     if p.peek() != Some(b'{') {
         let kind = p.kind();
         return Err(p.data(format!("a record must be a JSON object, not {kind}")));
@@ -45,26 +68,24 @@ fn record(p: &mut Parser<'_>, names: &mut LastNames) -> Result<OwnedEvent> {
     p.object(|p, key| {
         match &*key {
             "log_level" => event.level = level(p)?,
-            "log_namespace" => event.namespace = text(p)?,
+            "log_namespace" => event.namespace = name_text(p, names)?,
             "log_format" => event.format = name_text(p, names)?,
-            "log_system" => event.system = text(p)?,
+            "log_system" => learning.fill(p, Slot::System, &mut event)?,
             "log_file" => event.file = name_text(p, names)?,
             "log_line" => {
                 event.line = p.value()?.as_u64().and_then(|l| u32::try_from(l).ok());
             }
-            "log_time" => event.time = p.value()?.as_f64(),
-            "log_source" => event.source = Some(p.value()?),
+            "log_time" => learning.fill(p, Slot::Time, &mut event)?,
+            "log_source" => learning.fill(p, Slot::Source, &mut event)?,
             "log_failure" => {
+                learning.give_up();
                 let at_value = p.mark();
                 event.failure =
                     failure(p.value()?).map_err(|why| Parser::data_at(at_value, why))?;
             }
             "log_logger" => p.skip()?,
-            "log_flattened" => flattened(p, names, &mut event.flattened)?,
-            _ => {
-                let value = p.value()?;
-                event.fields.push((names.name(key), value));
-            }
+            "log_flattened" => flattened(p, names, learning, &mut event)?,
+            _ => learning.fill(p, Slot::Field(names.name(key)), &mut event)?,
         }
         Ok(())
     })?;
@@ -77,11 +98,16 @@ fn text(p: &mut Parser<'_>) -> Result<Option<String>> {
     if p.peek() == Some(b'"') {
         return Ok(Some(p.string()?.into_owned()));
     }
-    Ok(match p.value()? {
+    Ok(text_of(p.value()?))
+}
+
+/// [`text`] of a value read already.
+pub(super) fn text_of(value: OwnedValue) -> Option<String> {
+    match value {
         OwnedValue::Str(s) => Some(s),
         OwnedValue::None => None,
         other => Some(other.to_string()),
-    })
+    }
 }
 
 /// A system key that names something (the format, the file): kept once
@@ -145,18 +171,15 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
 fn flattened(
     p: &mut Parser<'_>,
     names: &mut LastNames,
-    into: &mut Vec<(Cow<'static, str>, OwnedValue)>,
+    learning: &mut Learning,
+    event: &mut OwnedEvent,
 ) -> Result<()> {
     if p.peek() != Some(b'{') {
         return Err(p.invalid_type("an object for `log_flattened`"));
     }
     // Two entries per placeholder: room for three at once.
-    into.reserve(6);
-    p.object(|p, key| {
-        let value = p.value()?;
-        into.push((names.name(key), value));
-        Ok(())
-    })
+    event.flattened.reserve(6);
+    p.object(|p, key| learning.fill(p, Slot::Flattened(names.name(key)), event))
 }
 
 /// `log_failure`: twisted's failure state (or spindle's, with its extras).

@@ -6,6 +6,7 @@ use logcore::{Event, LogLevel, OwnedEvent, global_publisher};
 use super::RS;
 use super::names::LastNames;
 use super::parse::record_from_json;
+use super::shape::Shapes;
 use crate::scan::find_byte;
 
 /// A record that could not be read, and why.
@@ -60,6 +61,7 @@ pub fn events_from_json_log_file<R: Read>(reader: R) -> JsonLogReader<R> {
         done: false,
         buf: Vec::new(),
         names: LastNames::new(),
+        shapes: Shapes::default(),
     }
 }
 
@@ -77,6 +79,8 @@ pub struct JsonLogReader<R> {
     buf: Vec<u8>,
     /// The last record's names.
     names: LastNames,
+    /// The last records' shapes.
+    pub(super) shapes: Shapes,
 }
 
 impl<R: Read> JsonLogReader<R> {
@@ -172,7 +176,7 @@ enum Record {
     Bad(String),
 }
 
-fn read_record(framing: u8, record: &[u8], names: &mut LastNames) -> Record {
+fn read_record(framing: u8, record: &[u8], names: &mut LastNames, shapes: &mut Shapes) -> Record {
     if framing == RS {
         if record.is_empty() {
             return Record::Blank;
@@ -188,7 +192,7 @@ fn read_record(framing: u8, record: &[u8], names: &mut LastNames) -> Record {
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
     let parsed = match std::str::from_utf8(&record[..end]) {
-        Ok(text) => record_from_json(text, names),
+        Ok(text) => record_from_json(text, names, shapes),
         Err(e) => Err(format!(
             "bad UTF-8 at byte {} of the record",
             e.valid_up_to()
@@ -209,8 +213,12 @@ impl<R: Read> Iterator for JsonLogReader<R> {
             let start = self.offset;
             // Read in place when the record's end is in the buffer.
             let in_buffer = match self.reader.fill_buf() {
-                Ok(buf) => find_byte(buf, framing)
-                    .map(|end| (end, read_record(framing, &buf[..end], &mut self.names))),
+                Ok(buf) => find_byte(buf, framing).map(|end| {
+                    (
+                        end,
+                        read_record(framing, &buf[..end], &mut self.names, &mut self.shapes),
+                    )
+                }),
                 Err(_) => None,
             };
             let record = match in_buffer {
@@ -221,7 +229,7 @@ impl<R: Read> Iterator for JsonLogReader<R> {
                 }
                 None => {
                     self.next_record(framing)?;
-                    read_record(framing, &self.buf, &mut self.names)
+                    read_record(framing, &self.buf, &mut self.names, &mut self.shapes)
                 }
             };
             match record {

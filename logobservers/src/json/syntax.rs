@@ -57,6 +57,12 @@ impl<'a> Parser<'a> {
     #[inline]
     pub(super) fn peek(&mut self) -> Option<u8> {
         let bytes = self.bytes();
+        // Whitespace is at most b' ': most tokens follow the last at once.
+        if let Some(&b) = bytes.get(self.pos)
+            && b > b' '
+        {
+            return Some(b);
+        }
         while let Some(&b) = bytes.get(self.pos) {
             if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 return Some(b);
@@ -240,6 +246,12 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(Cow::Borrowed(run));
         }
+        self.escaped_or_broken(start)
+    }
+
+    /// The rest of [`Self::string`]: a string with an escape, or an error.
+    #[inline(never)]
+    fn escaped_or_broken(&mut self, start: usize) -> Result<Cow<'a, str>> {
         let end = self.run_end(start)?;
         self.escaped_string(start, end).map(Cow::Owned)
     }
@@ -272,6 +284,21 @@ impl<'a> Parser<'a> {
     /// Where the cursor is, to come back to with [`Self::rewind`].
     pub(super) fn mark(&self) -> usize {
         self.pos
+    }
+
+    /// How deeply nested the next value is.
+    pub(super) fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Continues as if `depth` deep (see [`super::shape`]).
+    pub(super) fn set_depth(&mut self, depth: u32) {
+        self.depth = depth;
+    }
+
+    /// What is left of the text.
+    pub(super) fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
     }
 
     /// Back to a [`Self::mark`].
@@ -543,6 +570,44 @@ impl<'a> Parser<'a> {
                 .map(|(k, v)| (k.into_owned(), v))
                 .collect(),
         ))
+    }
+
+    /// Moves past the next value, checking less than [`Self::skip`]: a
+    /// string to its closing quote, a number or a word (`true`, `NaN`) to
+    /// the next byte that cannot be part of one. For a value that is read
+    /// afterwards, which checks it (see [`super::shape`]).
+    pub(super) fn skip_loosely(&mut self) -> Result<()> {
+        let bytes = self.bytes();
+        match self.peek() {
+            Some(b'"') => {
+                let mut at = self.pos + 1;
+                loop {
+                    let Some(run) = bytes.get(at..).and_then(json_run_end) else {
+                        return Err(self.eof("a string"));
+                    };
+                    at += run;
+                    match bytes[at] {
+                        b'"' => break,
+                        b'\\' => at += 2,
+                        _ => return Err(self.syntax("control character in a string")),
+                    }
+                }
+                self.pos = at + 1;
+                Ok(())
+            }
+            Some(b'{' | b'[') => self.skip(),
+            _ => {
+                let word = bytes[self.pos..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+                    .count();
+                if word == 0 {
+                    return Err(self.syntax("expected value"));
+                }
+                self.pos += word;
+                Ok(())
+            }
+        }
     }
 
     /// Takes the next value without keeping it (it must still be JSON).
