@@ -116,13 +116,6 @@ pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
     !words.remainder().is_empty() && special(&bytes[bytes.len() - 8..])
 }
 
-/// Where the first `byte` in `bytes` is, eight bytes at a time (std's
-/// `memchr` is not public).
-#[inline]
-pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
-    first_in_words(bytes, |x| bytes_equal(x, byte), |b| b == byte)
-}
-
 /// Checks an escaping function on text of `filler` with one of `cases`'
 /// characters at every position (in a 16-byte block or in the rest, first,
 /// last or between): that character becomes its escape, the rest is
@@ -148,7 +141,7 @@ pub(crate) fn assert_escapes_everywhere(
 
 #[cfg(test)]
 mod tests {
-    use super::{any_byte, any_json_special, ends_json_run, find_byte, json_run_end, json_special};
+    use super::{any_byte, any_json_special, ends_json_run, json_run_end, json_special};
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {
@@ -174,8 +167,6 @@ mod tests {
                     let mut bytes: Vec<u8> = (0..len).map(|i| plain[i % plain.len()]).collect();
                     bytes[at] = b;
                     let want = if ends_json_run(b) { Some(at) } else { None };
-                    let first = bytes.iter().position(|&x| x == b);
-                    assert_eq!(find_byte(&bytes, b), first, "{b:#x} at {at} of {len}");
                     assert_eq!(json_run_end(&bytes), want, "{b:#x} at {at} of {len}");
                     // A second special byte after it changes nothing.
                     bytes.push(b'"');

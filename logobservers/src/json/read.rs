@@ -7,7 +7,6 @@ use super::RS;
 use super::names::LastNames;
 use super::parse::record_from_json;
 use super::shape::Shapes;
-use crate::scan::find_byte;
 
 /// A record that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,7 +212,7 @@ impl<R: Read> Iterator for JsonLogReader<R> {
             let start = self.offset;
             // Read in place when the record's end is in the buffer.
             let in_buffer = match self.reader.fill_buf() {
-                Ok(buf) => find_byte(buf, framing).map(|end| {
+                Ok(buf) => memchr::memchr(framing, buf).map(|end| {
                     (
                         end,
                         read_record(framing, &buf[..end], &mut self.names, &mut self.shapes),
