@@ -23,21 +23,23 @@ pub fn event_from_json(text: &str) -> std::result::Result<OwnedEvent, String> {
     whole(text, &mut LastNames::none(), &mut Learning::off())
 }
 
-/// [`event_from_json`] for a reader: read against the shapes of its last
+/// [`event_from_json`] for a reader, into `event` (in place: an event is
+/// large, and moving it costs): read against the shapes of its last
 /// records when it has one of them, else whole, finding the record's
 /// names among `names` and keeping its shape.
 pub(super) fn record_from_json(
     text: &str,
     names: &mut LastNames,
     shapes: &mut Shapes,
-) -> std::result::Result<OwnedEvent, String> {
-    if let Some(event) = shapes.read(text) {
-        return Ok(event);
+    event: &mut OwnedEvent,
+) -> std::result::Result<(), String> {
+    if shapes.read(text, event) {
+        return Ok(());
     }
     let mut learning = Learning::on();
-    let event = whole(text, names, &mut learning)?;
-    shapes.learn(text, learning, &event);
-    Ok(event)
+    *event = whole(text, names, &mut learning)?;
+    shapes.learn(text, learning, event);
+    Ok(())
 }
 
 /// One record, read whole.

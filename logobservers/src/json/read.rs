@@ -171,11 +171,19 @@ impl<R: Read> JsonLogReader<R> {
 enum Record {
     /// Nothing: not counted as a record.
     Blank,
-    Event(OwnedEvent),
+    /// An event (read into the event given).
+    Event,
     Bad(String),
 }
 
-fn read_record(framing: u8, record: &[u8], names: &mut LastNames, shapes: &mut Shapes) -> Record {
+/// Reads a record (into `event`, if it holds one).
+fn read_record(
+    framing: u8,
+    record: &[u8],
+    names: &mut LastNames,
+    shapes: &mut Shapes,
+    event: &mut OwnedEvent,
+) -> Record {
     if framing == RS {
         if record.is_empty() {
             return Record::Blank;
@@ -191,14 +199,14 @@ fn read_record(framing: u8, record: &[u8], names: &mut LastNames, shapes: &mut S
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
     let parsed = match std::str::from_utf8(&record[..end]) {
-        Ok(text) => record_from_json(text, names, shapes),
+        Ok(text) => record_from_json(text, names, shapes, event),
         Err(e) => Err(format!(
             "bad UTF-8 at byte {} of the record",
             e.valid_up_to()
         )),
     };
     match parsed {
-        Ok(event) => Record::Event(event),
+        Ok(()) => Record::Event,
         Err(reason) => Record::Bad(reason),
     }
 }
@@ -207,6 +215,7 @@ impl<R: Read> Iterator for JsonLogReader<R> {
     type Item = OwnedEvent;
 
     fn next(&mut self) -> Option<OwnedEvent> {
+        let mut event = OwnedEvent::default();
         loop {
             let framing = self.framing()?;
             let start = self.offset;
@@ -215,7 +224,13 @@ impl<R: Read> Iterator for JsonLogReader<R> {
                 Ok(buf) => memchr::memchr(framing, buf).map(|end| {
                     (
                         end,
-                        read_record(framing, &buf[..end], &mut self.names, &mut self.shapes),
+                        read_record(
+                            framing,
+                            &buf[..end],
+                            &mut self.names,
+                            &mut self.shapes,
+                            &mut event,
+                        ),
                     )
                 }),
                 Err(_) => None,
@@ -228,12 +243,18 @@ impl<R: Read> Iterator for JsonLogReader<R> {
                 }
                 None => {
                     self.next_record(framing)?;
-                    read_record(framing, &self.buf, &mut self.names, &mut self.shapes)
+                    read_record(
+                        framing,
+                        &self.buf,
+                        &mut self.names,
+                        &mut self.shapes,
+                        &mut event,
+                    )
                 }
             };
             match record {
                 Record::Blank => {}
-                Record::Event(event) => {
+                Record::Event => {
                     self.record += 1;
                     return Some(event);
                 }

@@ -132,10 +132,11 @@ struct Shape {
 }
 
 impl Shape {
-    /// `text` read against this shape, if it has it: the bytes between the
-    /// values compared and the values read as they come.
-    fn read(&self, text: &str) -> Option<OwnedEvent> {
-        let mut event = self.event();
+    /// `text` read into `event` against this shape, if it has it (else
+    /// `event` holds a part of it): the bytes between the values compared
+    /// and the values read as they come.
+    fn read(&self, text: &str, event: &mut OwnedEvent) -> Option<()> {
+        self.start(event);
         let mut p = Parser::new(text);
         let mut done = 0;
         for hole in &self.holes {
@@ -143,10 +144,10 @@ impl Shape {
                 return None;
             }
             p.set_depth(hole.depth);
-            hole.slot.fill(&mut p, &mut event).ok()?;
+            hole.slot.fill(&mut p, event).ok()?;
             done = hole.end;
         }
-        (p.rest() == &self.text[done..]).then_some(event)
+        (p.rest() == &self.text[done..]).then_some(())
     }
 
     /// Whether `text` may have this shape, found cheaply: the bytes between
@@ -173,26 +174,56 @@ impl Shape {
 
     /// The values of `text` at `spans` (from [`Self::may_have`]), each of
     /// which must be one value, and end where it was found to end.
-    fn read_spans(&self, text: &str, spans: &[(usize, usize)]) -> Option<OwnedEvent> {
-        let mut event = self.event();
+    fn read_spans(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+        event: &mut OwnedEvent,
+    ) -> Option<()> {
+        self.start(event);
         let mut p = Parser::new(text);
         for (hole, &(start, end)) in self.holes.iter().zip(spans) {
             p.rewind(start);
             p.set_depth(hole.depth);
-            hole.slot.fill(&mut p, &mut event).ok()?;
+            hole.slot.fill(&mut p, event).ok()?;
             if p.mark() != end {
                 return None;
             }
         }
-        Some(event)
+        Some(())
     }
 
-    /// The event before its values, with room for them.
-    fn event(&self) -> OwnedEvent {
-        let mut event = self.base.clone();
-        event.fields.reserve_exact(self.fields);
-        event.flattened.reserve_exact(self.flattened);
-        event
+    /// `event` as this shape's before its values, with room for them (in
+    /// place: an event is large, and moving it costs).
+    fn start(&self, event: &mut OwnedEvent) {
+        let OwnedEvent {
+            level,
+            namespace,
+            format,
+            time,
+            system,
+            source,
+            failure,
+            file,
+            line,
+            fields,
+            flattened,
+        } = event;
+        let base = &self.base;
+        *level = base.level;
+        namespace.clone_from(&base.namespace);
+        format.clone_from(&base.format);
+        file.clone_from(&base.file);
+        *line = base.line;
+        // (the values, which a record read in part may have set)
+        *time = None;
+        *system = None;
+        *source = None;
+        *failure = None;
+        fields.clear();
+        fields.reserve_exact(self.fields);
+        flattened.clear();
+        flattened.reserve_exact(self.flattened);
     }
 }
 
@@ -229,18 +260,18 @@ impl Shapes {
     /// the last guess was right, it is read at once. Otherwise (or if it
     /// is wrong) the guess, the last record's shape and then the others are
     /// compared cheaply, and the first that matches is read.
-    pub(super) fn read(&mut self, text: &str) -> Option<OwnedEvent> {
+    pub(super) fn read(&mut self, text: &str, event: &mut OwnedEvent) -> bool {
         if self.resting > 0 {
             self.resting -= 1;
-            return None;
+            return false;
         }
         let guess = self.last.and_then(|l| self.kept[l].next);
         if self.trust_guess
             && let Some(g) = guess
-            && let Some(event) = self.kept[g].read(text)
+            && self.kept[g].read(text, event).is_some()
         {
             self.had(g, true);
-            return Some(event);
+            return true;
         }
         let order = guess.into_iter().chain(self.last).chain(0..self.kept.len());
         let mut tried = 0u64;
@@ -251,13 +282,13 @@ impl Shapes {
             tried |= 1 << i;
             let shape = &self.kept[i];
             if shape.may_have(text, &mut self.spans)
-                && let Some(event) = shape.read_spans(text, &self.spans)
+                && shape.read_spans(text, &self.spans, event).is_some()
             {
                 self.had(i, Some(i) == guess);
-                return Some(event);
+                return true;
             }
         }
-        None
+        false
     }
 
     /// The record just read had shape `i` (`guessed`: as guessed).

@@ -514,6 +514,7 @@ impl<'a> Parser<'a> {
     /// `{"unpersistable": true}` becomes `Unpersistable`, and an unknown
     /// `__class_uuid__` is an error (twisted aborts the whole file on one;
     /// the reader skips the record).
+    #[inline]
     pub(super) fn value(&mut self) -> Result<OwnedValue> {
         match self.peek() {
             Some(b'"') => Ok(OwnedValue::Str(self.string()?.into_owned())),
