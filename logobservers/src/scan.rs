@@ -116,6 +116,24 @@ pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
     !words.remainder().is_empty() && special(&bytes[bytes.len() - 8..])
 }
 
+/// Whether `bytes` starts with `prefix`: for a prefix of up to sixteen
+/// bytes (what a reader compares most), in two loads from each that may
+/// overlap, with no call.
+#[inline]
+pub(crate) fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    let n = prefix.len();
+    let Some(head) = bytes.get(..n) else {
+        return false;
+    };
+    let w8 = |s: &[u8], i: usize| word(&s[i..i + 8]);
+    let w4 = |s: &[u8], i: usize| u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
+    match n {
+        8..=16 => w8(head, 0) == w8(prefix, 0) && w8(head, n - 8) == w8(prefix, n - 8),
+        4..=7 => w4(head, 0) == w4(prefix, 0) && w4(head, n - 4) == w4(prefix, n - 4),
+        _ => head == prefix,
+    }
+}
+
 /// Checks an escaping function on text of `filler` with one of `cases`'
 /// characters at every position (in a 16-byte block or in the rest, first,
 /// last or between): that character becomes its escape, the rest is
@@ -141,7 +159,27 @@ pub(crate) fn assert_escapes_everywhere(
 
 #[cfg(test)]
 mod tests {
-    use super::{any_byte, any_json_special, ends_json_run, json_run_end, json_special};
+    use super::{
+        any_byte, any_json_special, ends_json_run, json_run_end, json_special, starts_with,
+    };
+
+    #[test]
+    fn a_prefix_is_found_only_where_every_byte_matches() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..=text.len() {
+            let prefix = &text[..n];
+            assert!(starts_with(&text, prefix), "{n}");
+            assert!(
+                !starts_with(&text[..n.saturating_sub(1)], prefix) || n == 0,
+                "short, {n}"
+            );
+            for at in 0..n {
+                let mut other = prefix.to_vec();
+                other[at] ^= 0x20;
+                assert!(!starts_with(&text, &other), "byte {at} of {n}");
+            }
+        }
+    }
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use logcore::OwnedValue;
 
 use super::{FAILURE_UUID, LEVEL_UUID};
-use crate::scan::json_run_end;
+use crate::scan::{json_run_end, starts_with};
 
 /// How deep arrays and objects may nest (serde_json's limit too).
 pub(super) const MAX_DEPTH: u32 = 128;
@@ -260,7 +260,7 @@ impl<'a> Parser<'a> {
     /// skipped).
     #[inline]
     pub(super) fn eat(&mut self, literal: &str) -> bool {
-        let found = self.bytes()[self.pos..].starts_with(literal.as_bytes());
+        let found = starts_with(&self.bytes()[self.pos..], literal.as_bytes());
         if found {
             self.pos += literal.len();
         }
