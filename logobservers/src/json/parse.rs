@@ -36,7 +36,7 @@ pub(super) fn record_from_json(
     if shapes.read(text, event) {
         return Ok(());
     }
-    let mut learning = Learning::on();
+    let mut learning = shapes.learning();
     *event = whole(text, names, &mut learning)?;
     shapes.learn(text, learning, event);
     Ok(())

@@ -300,11 +300,22 @@ mod tests {
         let (texts, errors) = read(bad);
         assert_eq!(texts, ["ok"]);
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].starts_with("bad UTF-8"));
+        assert_eq!(errors[0], "bad UTF-8 at byte 0 of the record");
         assert_eq!(
             errors[2],
             "unknown __class_uuid__ `nope` at line 1 column 6"
         );
+        // Where the bad byte is, after two-byte characters, in a short
+        // record and in a long one.
+        for pad in [0, 100] {
+            let mut bad = format!(r#"{{"a":"{}é"#, "x".repeat(pad)).into_bytes();
+            let at = bad.len();
+            bad.extend_from_slice(b"\xff\"}\n");
+            assert_eq!(
+                read(&bad).1,
+                [format!("bad UTF-8 at byte {at} of the record")]
+            );
+        }
         assert_eq!(read(b""), (vec![], vec![]));
     }
 

@@ -2,7 +2,8 @@
 //! site differ only in their values: their keys, level, namespace,
 //! format, file and line are the same bytes every time. A shape is a
 //! record read once, with the places of the values that vary (the
-//! fields, `log_time`, `log_source`, `log_flattened`'s values) marked;
+//! fields, `log_time`, `log_system`, `log_source`, `log_flattened`'s
+//! values) marked;
 //! the next record is read against it by comparing the bytes between
 //! those places and parsing only the values. Anything that does not match
 //! byte for byte, or does not parse, is read the usual way instead, which
@@ -13,8 +14,9 @@
 //! follows is read from that state and the bytes alone. The bytes between
 //! the values are those of a record that was parsed whole, so they parse
 //! as they did then, to the same effect: the shape keeps that effect (the
-//! event's level, namespace, format, system, file and line) and the
-//! values' places. A record with `log_failure` is not kept as a shape.
+//! event's level, namespace, format, file and line) and the values'
+//! places. A record with `log_failure`, or longer than [`LONGEST`], is not
+//! kept as a shape.
 
 use std::borrow::Cow;
 
@@ -22,8 +24,11 @@ use logcore::OwnedEvent;
 
 use super::syntax::{Parser, Result};
 
-/// How many shapes a reader keeps, the last one used first.
+/// How many shapes a reader keeps.
 const KEPT: usize = 8;
+
+/// The longest record kept as a shape (a shape keeps its record's text).
+const LONGEST: usize = 16 * 1024;
 
 /// What a value in a record fills.
 #[derive(Debug, Clone)]
@@ -81,7 +86,7 @@ impl Learning {
     }
 
     /// Learns the holes of a record read whole, for [`Shapes::learn`].
-    pub(super) fn on() -> Learning {
+    fn on() -> Learning {
         Learning {
             holes: Some(Vec::new()),
         }
@@ -313,6 +318,16 @@ impl Shapes {
         self.last = Some(i);
     }
 
+    /// How to read a record that had none of the shapes: noting its holes,
+    /// unless resting.
+    pub(super) fn learning(&self) -> Learning {
+        if self.resting > 0 {
+            Learning::off()
+        } else {
+            Learning::on()
+        }
+    }
+
     /// Keeps `text`'s shape (what `learning` saw while it was read whole
     /// into `event`, having none of the shapes), in place of the one used
     /// longest ago.
@@ -326,7 +341,7 @@ impl Shapes {
             self.resting = Self::REST;
             return;
         }
-        let Some(holes) = learning.holes else {
+        let Some(holes) = learning.holes.filter(|_| text.len() <= LONGEST) else {
             return;
         };
         let base = OwnedEvent {
@@ -492,5 +507,57 @@ mod tests {
             events.len()
         );
         assert!(want_errors.len() > 300, "{}", want_errors.len());
+    }
+
+    /// Records read one by one through `shapes`, as a reader does.
+    fn read_all(shapes: &mut super::Shapes, records: &[String]) {
+        let mut names = super::super::names::LastNames::new();
+        for record in records {
+            let mut event = logcore::OwnedEvent::default();
+            super::super::parse::record_from_json(record, &mut names, shapes, &mut event).unwrap();
+            assert_eq!(event, event_from_json(record).unwrap());
+        }
+    }
+
+    #[test]
+    fn shapes_are_kept_up_to_a_number_and_a_length_and_rest_after_misses() {
+        let site = |i: usize, pad: usize| {
+            format!(
+                r#"{{"n": {i}, "log_format": "site {i}{}"}}"#,
+                "x".repeat(pad)
+            )
+        };
+        // Nine call sites in turn: eight shapes kept, the oldest replaced.
+        let mut shapes = super::Shapes::default();
+        let nine: Vec<String> = (0..9).map(|i| site(i, 0)).collect();
+        read_all(&mut shapes, &nine);
+        assert_eq!((shapes.kept.len(), shapes.hits), (super::KEPT, 0));
+        let kept = |shapes: &super::Shapes, record: &String| {
+            shapes.kept.iter().any(|s| *s.text == **record)
+        };
+        assert!(!kept(&shapes, &nine[0]) && nine[1..].iter().all(|r| kept(&shapes, r)));
+        // Three in turn: read against their shapes after the first round.
+        let mut shapes = super::Shapes::default();
+        let three: Vec<String> = (0..30).map(|i| site(i % 3, 0)).collect();
+        read_all(&mut shapes, &three);
+        assert_eq!(shapes.hits, 27);
+        // A record too long to keep.
+        let mut shapes = super::Shapes::default();
+        read_all(&mut shapes, &[site(0, super::LONGEST)]);
+        assert!(shapes.kept.is_empty());
+        // Every record different: after 16 misses, 256 records read whole
+        // with no shape tried or kept, then trying again.
+        let mut shapes = super::Shapes::default();
+        let all: Vec<String> = (0..16 + 256 + 1).map(|i| site(i, 0)).collect();
+        read_all(&mut shapes, &all[..16]);
+        assert_eq!(
+            (shapes.resting, shapes.kept.len()),
+            (super::Shapes::REST, super::KEPT)
+        );
+        read_all(&mut shapes, &all[16..16 + 256]);
+        assert_eq!(shapes.resting, 0);
+        read_all(&mut shapes, &all[16 + 256..]);
+        assert!(kept(&shapes, &all[16 + 256]));
+        assert_eq!(shapes.hits, 0);
     }
 }
