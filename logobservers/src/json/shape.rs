@@ -20,7 +20,7 @@
 
 use std::borrow::Cow;
 
-use logcore::OwnedEvent;
+use logcore::{OwnedEvent, OwnedValue};
 
 use super::syntax::{Parser, Result};
 
@@ -49,10 +49,24 @@ impl Slot {
     /// Parses the next value into `event` (the one way a record's varying
     /// values are read, whole or against a shape).
     pub(super) fn fill(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
+        let (entries, name) = match self {
+            Slot::Field(name) => (&mut event.fields, name),
+            Slot::Flattened(key) => (&mut event.flattened, key),
+            _ => return self.fill_system(p, event),
+        };
+        // The value is written where it stays (see `Parser::value_into`).
+        entries.push((name.clone(), OwnedValue::None));
+        match entries.last_mut() {
+            Some((_, value)) => p.value_into(value),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Self::fill`] for a system key's value.
+    fn fill_system(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
         let value = p.value()?;
         match self {
-            Slot::Field(name) => event.fields.push((name.clone(), value)),
-            Slot::Flattened(key) => event.flattened.push((key.clone(), value)),
+            Slot::Field(_) | Slot::Flattened(_) => {}
             Slot::Time => event.time = value.as_f64(),
             Slot::Source => event.source = Some(value),
             Slot::System => event.system = super::parse::text_of(value),
