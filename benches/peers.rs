@@ -435,7 +435,7 @@ fn global_publisher_threads(_: &mut Criterion) {
 /// Reading a JSON log of 20 000 events: spindle's reader here, twisted's
 /// `eventsFromJSONLogFile` in a Python child process on the same file (when
 /// the interop test's virtualenv exists). Events per second (the best of
-/// ten passes over the file for each, opened before the clock starts) go
+/// twenty passes over the file for each, opened before the clock starts) go
 /// to the report; criterion's own measurement reads from memory.
 fn read_json(c: &mut Criterion) {
     if !wanted("read_json") {
@@ -460,12 +460,12 @@ fn read_json(c: &mut Criterion) {
     });
     group.finish();
     // The rate: as scripts/twisted_read_bench.py times twisted, the best of
-    // ten passes over the file (opened before the clock starts).
+    // twenty passes over the file (opened before the clock starts).
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::create_dir_all(root.join("target/criterion")).unwrap();
     let file = root.join("target/criterion/read_json.events");
     std::fs::write(&file, &bytes).unwrap();
-    let spindle_rate = (0..10)
+    let spindle_rate = (0..20)
         .map(|_| {
             let opened = File::open(&file).unwrap();
             let start = std::time::Instant::now();
