@@ -66,6 +66,7 @@ impl Slot {
     fn fill_system(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
         let value = p.value()?;
         match self {
+            // (filled by `fill`, which does not come here for them)
             Slot::Field(_) | Slot::Flattened(_) => {}
             Slot::Time => event.time = value.as_f64(),
             Slot::Source => event.source = Some(value),
