@@ -96,14 +96,6 @@ fn record(
 
 /// A system key's text: a string as it is, null as none, anything else
 /// as its JSON-ish rendering.
-fn text(p: &mut Parser<'_>) -> Result<Option<String>> {
-    if p.peek() == Some(b'"') {
-        return Ok(Some(p.string()?.into_owned()));
-    }
-    Ok(text_of(p.value()?))
-}
-
-/// [`text`] of a value read already.
 pub(super) fn text_of(value: OwnedValue) -> Option<String> {
     match value {
         OwnedValue::Str(s) => Some(s),
@@ -118,7 +110,7 @@ fn name_text(p: &mut Parser<'_>, names: &mut LastNames) -> Result<Option<Cow<'st
     if p.peek() == Some(b'"') {
         return Ok(Some(names.name(p.string()?)));
     }
-    Ok(text(p)?.map(Cow::Owned))
+    Ok(text_of(p.value()?).map(Cow::Owned))
 }
 
 /// The level objects spindle and twisted write, around the name: matched
@@ -327,6 +319,15 @@ mod tests {
         );
         assert_eq!(e.field("big"), Some(&OwnedValue::U64(u64::MAX)));
         assert!(e.field("log_logger").is_none());
+        // System keys that are not strings: null is none, others their text.
+        let e = event_from_json(
+            r#"{"log_system": 5, "log_format": null, "log_file": [1, "a"], "log_namespace": true}"#,
+        )
+        .unwrap();
+        assert_eq!(e.system.as_deref(), Some("5"));
+        assert_eq!(e.format, None);
+        assert_eq!(e.file.as_deref(), Some(r#"[1, "a"]"#));
+        assert_eq!(e.namespace.as_deref(), Some("true"));
         let unknown_level = event_from_json(r#"{"log_level": {"name": "trace-ish", "__class_uuid__": "02e59486-f24d-46ad-8224-3acdf2a5732a"}}"#).unwrap();
         assert_eq!(unknown_level.level, None);
         // Every error a record can meet here, whole, with where it is.

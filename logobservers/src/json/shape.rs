@@ -49,30 +49,28 @@ impl Slot {
     /// Parses the next value into `event` (the one way a record's varying
     /// values are read, whole or against a shape).
     pub(super) fn fill(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
-        let (entries, name) = match self {
-            Slot::Field(name) => (&mut event.fields, name),
-            Slot::Flattened(key) => (&mut event.flattened, key),
-            _ => return self.fill_system(p, event),
-        };
-        // The value is written where it stays (see `Parser::value_into`).
-        entries.push((name.clone(), OwnedValue::None));
-        match entries.last_mut() {
-            Some((_, value)) => p.value_into(value),
-            None => Ok(()),
-        }
-    }
-
-    /// [`Self::fill`] for a system key's value.
-    fn fill_system(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
-        let value = p.value()?;
         match self {
-            // (filled by `fill`, which does not come here for them)
-            Slot::Field(_) | Slot::Flattened(_) => {}
-            Slot::Time => event.time = value.as_f64(),
-            Slot::Source => event.source = Some(value),
-            Slot::System => event.system = super::parse::text_of(value),
+            Slot::Field(name) => push_value(p, &mut event.fields, name)?,
+            Slot::Flattened(key) => push_value(p, &mut event.flattened, key)?,
+            Slot::Time => event.time = p.value()?.as_f64(),
+            Slot::Source => event.source = Some(p.value()?),
+            Slot::System => event.system = super::parse::text_of(p.value()?),
         }
         Ok(())
+    }
+}
+
+/// Appends `name` and the next value to `entries`, the value written where
+/// it stays (see `Parser::value_into`).
+fn push_value(
+    p: &mut Parser<'_>,
+    entries: &mut Vec<(Cow<'static, str>, OwnedValue)>,
+    name: &Cow<'static, str>,
+) -> Result<()> {
+    entries.push((name.clone(), OwnedValue::None));
+    match entries.last_mut() {
+        Some((_, value)) => p.value_into(value),
+        None => Ok(()),
     }
 }
 
@@ -89,7 +87,7 @@ struct Hole {
 
 /// The holes of a record being read whole, or `None` once it cannot be
 /// a shape.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Learning {
     holes: Option<Vec<Hole>>,
 }
@@ -152,65 +150,55 @@ struct Shape {
 }
 
 impl Shape {
-    /// `text` read into `event` against this shape, if it has it (else
-    /// `event` holds a part of it): the bytes between the values compared
-    /// and the values read as they come.
-    fn read(&self, text: &str, event: &mut OwnedEvent) -> Option<()> {
-        self.start(event);
+    /// Whether `text` has this shape's bytes between its values, `value`
+    /// taking each value (at its depth) as it comes; `false` at the first
+    /// difference or the first value `value` refuses.
+    fn walk(&self, text: &str, mut value: impl FnMut(&mut Parser<'_>, &Hole) -> bool) -> bool {
         let mut p = Parser::new(text);
-        let mut done = 0;
-        for hole in &self.holes {
-            if !p.eat(&self.text[done..hole.start]) {
-                return None;
-            }
-            p.set_depth(hole.depth);
-            hole.slot.fill(&mut p, event).ok()?;
-            done = hole.end;
-        }
-        (p.rest() == &self.text[done..]).then_some(())
-    }
-
-    /// Whether `text` may have this shape, found cheaply: the bytes between
-    /// the values compared, each value passed over loosely, noting where
-    /// it starts and ends (for [`Self::read_spans`], which checks them).
-    fn may_have(&self, text: &str, spans: &mut Vec<(usize, usize)>) -> bool {
-        let mut p = Parser::new(text);
-        spans.clear();
         let mut done = 0;
         for hole in &self.holes {
             if !p.eat(&self.text[done..hole.start]) {
                 return false;
             }
-            let start = p.mark();
             p.set_depth(hole.depth);
-            if p.skip_loosely().is_err() {
+            if !value(&mut p, hole) {
                 return false;
             }
-            spans.push((start, p.mark()));
             done = hole.end;
         }
         p.rest() == &self.text[done..]
     }
 
+    /// `text` read into `event` against this shape, if it has it (else
+    /// `event` holds a part of it): the values read as they come.
+    fn read(&self, text: &str, event: &mut OwnedEvent) -> bool {
+        self.start(event);
+        self.walk(text, |p, hole| hole.slot.fill(p, event).is_ok())
+    }
+
+    /// Whether `text` may have this shape, found cheaply: each value passed
+    /// over loosely, noting where it starts and ends (for
+    /// [`Self::read_spans`], which checks them).
+    fn may_have(&self, text: &str, spans: &mut Vec<(usize, usize)>) -> bool {
+        spans.clear();
+        self.walk(text, |p, _| {
+            let start = p.mark();
+            let passed = p.skip_loosely();
+            spans.push((start, p.mark()));
+            passed
+        })
+    }
+
     /// The values of `text` at `spans` (from [`Self::may_have`]), each of
     /// which must be one value, and end where it was found to end.
-    fn read_spans(
-        &self,
-        text: &str,
-        spans: &[(usize, usize)],
-        event: &mut OwnedEvent,
-    ) -> Option<()> {
+    fn read_spans(&self, text: &str, spans: &[(usize, usize)], event: &mut OwnedEvent) -> bool {
         self.start(event);
         let mut p = Parser::new(text);
-        for (hole, &(start, end)) in self.holes.iter().zip(spans) {
+        self.holes.iter().zip(spans).all(|(hole, &(start, end))| {
             p.rewind(start);
             p.set_depth(hole.depth);
-            hole.slot.fill(&mut p, event).ok()?;
-            if p.mark() != end {
-                return None;
-            }
-        }
-        Some(())
+            hole.slot.fill(&mut p, event).is_ok() && p.mark() == end
+        })
     }
 
     /// `event` as this shape's before its values, with room for them (in
@@ -286,24 +274,25 @@ impl Shapes {
             return false;
         }
         let guess = self.last.and_then(|l| self.kept[l].next);
+        // shapes tried already, one bit each
+        let mut tried = 0u64;
         if self.trust_guess
             && let Some(g) = guess
-            && self.kept[g].read(text, event).is_some()
         {
-            self.had(g, true);
-            return true;
+            if self.kept[g].read(text, event) {
+                self.had(g, true);
+                return true;
+            }
+            tried |= 1 << g;
         }
         let order = guess.into_iter().chain(self.last).chain(0..self.kept.len());
-        let mut tried = 0u64;
         for i in order {
             if tried & 1 << i != 0 {
                 continue;
             }
             tried |= 1 << i;
             let shape = &self.kept[i];
-            if shape.may_have(text, &mut self.spans)
-                && shape.read_spans(text, &self.spans, event).is_some()
-            {
+            if shape.may_have(text, &mut self.spans) && shape.read_spans(text, &self.spans, event) {
                 self.had(i, Some(i) == guess);
                 return true;
             }
@@ -458,7 +447,7 @@ mod tests {
         let level = format!("{before}{}{after}", rng.pick(&["info", "warn", "nope"]));
         let sites = [
             format!(r#"{{"path":{{}},"status":{{}},"log_level":{level},"log_namespace":"bench","log_format":"p={{path}} s={{status}}","log_time":{{}},"log_file":"a.rs","log_line":6,"log_flattened":{{"path!s:":{{}},"path!:":{{}},"status!s:":{{}},"status!:":{{}}}}}}"#),
-            format!(r#"{{"n": {{}}, "log_logger": {{"unpersistable": true}}, "log_level": {level}, "log_namespace": "tw.app", "log_source": {{}}, "log_format": "{{n}} left", "log_time": {{}}, "log_system": "-"}}"#),
+            format!(r#"{{"n": {{}}, "log_logger": {{"unpersistable": true}}, "log_level": {level}, "log_namespace": "tw.app", "log_source": {{}}, "log_format": "{{n}} left", "log_time": {{}}, "log_system": {{}}}}"#),
             r#"{"x": {}, "x": {}, "log_namespace": "dup", "log_namespace": "dup2", "log_time": {}, "log_time": {}}"#.to_string(),
             r#"{"log_format":"f","log_failure":{"__class_uuid__":"e76887e2-20ed-49bf-a8f8-ba25cc586f2d","type":{"__module__":"m","__name__":"E"},"value":"v"},"e":{}}"#.to_string(),
             r#"  { "a" : {} ,"b":{}}  "#.to_string(),

@@ -597,37 +597,35 @@ impl<'a> Parser<'a> {
     /// Moves past the next value, checking less than [`Self::skip`]: a
     /// string to its closing quote, a number or a word (`true`, `NaN`) to
     /// the next byte that cannot be part of one. For a value that is read
-    /// afterwards, which checks it (see [`super::shape`]).
-    pub(super) fn skip_loosely(&mut self) -> Result<()> {
+    /// afterwards, which checks it and says what is wrong (see
+    /// [`super::shape`]); `false` where there is plainly no value.
+    pub(super) fn skip_loosely(&mut self) -> bool {
         let bytes = self.bytes();
         match self.peek() {
             Some(b'"') => {
                 let mut at = self.pos + 1;
                 loop {
                     let Some(run) = bytes.get(at..).and_then(json_run_end) else {
-                        return Err(self.eof("a string"));
+                        return false;
                     };
                     at += run;
                     match bytes[at] {
                         b'"' => break,
                         b'\\' => at += 2,
-                        _ => return Err(self.syntax("control character in a string")),
+                        _ => return false,
                     }
                 }
                 self.pos = at + 1;
-                Ok(())
+                true
             }
-            Some(b'{' | b'[') => self.skip(),
+            Some(b'{' | b'[') => self.skip().is_ok(),
             _ => {
                 let word = bytes[self.pos..]
                     .iter()
                     .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
                     .count();
-                if word == 0 {
-                    return Err(self.syntax("expected value"));
-                }
                 self.pos += word;
-                Ok(())
+                word > 0
             }
         }
     }
