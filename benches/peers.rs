@@ -442,15 +442,12 @@ fn read_json(c: &mut Criterion) {
         return;
     }
     const EVENTS: usize = 20_000;
-    let json = JsonObserver::new(Vec::new());
-    let log = Logger::new("bench").with_observer(Arc::new(json));
     let json = Arc::new(JsonObserver::new(Vec::new()));
-    let log2 = Logger::new("bench").with_observer(json.clone());
-    drop(log);
+    let log = Logger::new("bench").with_observer(json.clone());
     for i in 0..EVENTS {
-        spindle_event(&log2, PATH, STATUS, i);
+        spindle_event(&log, PATH, STATUS, i);
     }
-    drop(log2);
+    drop(log);
     let bytes = Arc::into_inner(json).expect("one owner").into_inner();
     let mut group = c.benchmark_group("read_json");
     group.throughput(criterion::Throughput::Elements(EVENTS as u64));

@@ -50,8 +50,8 @@ impl Slot {
     /// values are read, whole or against a shape).
     pub(super) fn fill(&self, p: &mut Parser<'_>, event: &mut OwnedEvent) -> Result<()> {
         match self {
-            Slot::Field(name) => push_value(p, &mut event.fields, name)?,
-            Slot::Flattened(key) => push_value(p, &mut event.flattened, key)?,
+            Slot::Field(name) => push_value(p, &mut event.fields, name.clone())?,
+            Slot::Flattened(key) => push_value(p, &mut event.flattened, key.clone())?,
             Slot::Time => event.time = p.value()?.as_f64(),
             Slot::Source => event.source = Some(p.value()?),
             Slot::System => event.system = super::parse::text_of(p.value()?),
@@ -65,9 +65,9 @@ impl Slot {
 fn push_value(
     p: &mut Parser<'_>,
     entries: &mut Vec<(Cow<'static, str>, OwnedValue)>,
-    name: &Cow<'static, str>,
+    name: Cow<'static, str>,
 ) -> Result<()> {
-    entries.push((name.clone(), OwnedValue::None));
+    entries.push((name, OwnedValue::None));
     match entries.last_mut() {
         Some((_, value)) => p.value_into(value),
         None => Ok(()),
