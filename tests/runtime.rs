@@ -98,6 +98,65 @@ fn observers_can_be_removed_and_levels_follow_them() {
 }
 
 #[test]
+fn a_logger_keeps_its_own_observers_answer_for_its_namespace() {
+    /// Wants its level under `app::db`, errors elsewhere.
+    struct DbAt(AtomicUsize, Texts);
+    impl Observer for DbAt {
+        fn observe(&self, event: &Event<'_>) {
+            self.1.observe(event)
+        }
+        fn max_level_for(&self, namespace: &str) -> Option<LogLevel> {
+            let db = LogLevel::from_u8(self.0.load(Ordering::Relaxed) as u8);
+            if namespace.starts_with("app::db") {
+                db
+            } else {
+                Some(LogLevel::Error)
+            }
+        }
+    }
+    let observer = Arc::new(DbAt(
+        AtomicUsize::new(LogLevel::Debug.as_u8().into()),
+        Texts::default(),
+    ));
+    let db = Logger::new("app::db").with_observer(observer.clone());
+    let web = Logger::new("app::web").with_observer(observer.clone());
+    // Asked when the logger was made: even a first call below the level
+    // evaluates nothing.
+    let mut evaluated = false;
+    info!(logger: &web, "{x}", x = {
+        evaluated = true;
+        1
+    });
+    assert!(!evaluated);
+    assert!(!web.enabled(LogLevel::Warn) && web.enabled(LogLevel::Error));
+    spindle::debug!(logger: &db, "db {n}", n = 1);
+    spindle::error!(logger: &web, "web {n}", n = 2);
+    spindle::trace!(logger: &db, "not wanted");
+    assert_eq!(observer.1.take(), ["db 1", "web 2"]);
+    // The answer changes: kept until a publisher is told, then asked again
+    // at once (a first call below the new level evaluates nothing either).
+    observer
+        .0
+        .store(LogLevel::Warn.as_u8().into(), Ordering::Relaxed);
+    info!(logger: &db, "kept answer");
+    LogPublisher::new().update_max_level();
+    info!(logger: &db, "{x}", x = {
+        evaluated = true;
+        1
+    });
+    assert!(!evaluated);
+    warn!(logger: &db, "db {n}", n = 3);
+    assert_eq!(observer.1.take(), ["kept answer", "db 3"]);
+    // A clone keeps the answer; a clone sent elsewhere asks its new observer.
+    let texts = Arc::new(Texts::default());
+    let elsewhere = web.clone().with_observer(texts.clone());
+    info!(logger: &elsewhere, "everything");
+    info!(logger: &web.clone(), "still errors only");
+    assert_eq!(texts.take(), ["everything"]);
+    assert!(observer.1.take().is_empty());
+}
+
+#[test]
 fn capture_removes_its_observer_even_when_the_block_panics() {
     let result = std::panic::catch_unwind(|| {
         captured_logs(|| {

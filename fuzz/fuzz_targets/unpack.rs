@@ -15,6 +15,7 @@ static SITE: Callsite = Callsite {
         Piece::Literal(" then "),
         Piece::Field("c!s:", "c!:"),
     ],
+    names: &["a", "c"],
     module_path: "fuzz",
     file: "unpack.rs",
     line: 1,
@@ -30,7 +31,7 @@ fn site_id() -> u64 {
         return u64::from(id);
     }
     let (a, c) = ("x", 2u8);
-    let fields = [("a", &a as &dyn Value), ("c", &c)];
+    let values = [&a as &dyn Value, &c];
     let show_a = logcore::ShowValue(&a);
     let show_b = |s: &mut dyn logcore::Sink| s.put(format_args!("{:>4}", 1), Some(&1));
     let show_c = logcore::ShowValue(&c);
@@ -39,7 +40,7 @@ fn site_id() -> u64 {
         level: LogLevel::Info,
         callsite: &SITE,
         namespace: "fuzz",
-        fields: &fields,
+        values: &values,
         placeholders: &placeholders,
         source: None,
         failure: None,

@@ -144,16 +144,14 @@ impl LogBeginner {
                         " more reached it and were dropped, and calls below critical were disabled from then on",
                     ),
                 ],
+                &["capacity", "dropped"],
                 file!(),
                 line!(),
             );
             crate::internal::with_event(
                 LogLevel::Warn,
                 &CALLSITE,
-                &[
-                    ("capacity", &STARTUP_BUFFER_CAPACITY),
-                    ("dropped", &dropped),
-                ],
+                &[&STARTUP_BUFFER_CAPACITY, &dropped],
                 |event| {
                     for observer in &observers {
                         let _ = catch_unwind(AssertUnwindSafe(|| observer.observe(event)));
@@ -176,15 +174,13 @@ fn warn_twice(here: &Location<'_>, previous: &Location<'_>) {
             Piece::Field("previous!s:", "previous!:"),
             Piece::Literal(">. Remove one of the calls to begin_logging_to."),
         ],
+        &["current", "previous"],
         file!(),
         line!(),
     );
     let current = here.to_string();
     let previous = previous.to_string();
-    crate::internal::with_event(
-        LogLevel::Warn,
-        &CALLSITE,
-        &[("current", &current), ("previous", &previous)],
-        |event| global_publisher().publish(event),
-    );
+    crate::internal::with_event(LogLevel::Warn, &CALLSITE, &[&current, &previous], |event| {
+        global_publisher().publish(event)
+    });
 }

@@ -23,6 +23,8 @@ pub struct Callsite {
     pub format: &'static str,
     /// The parsed format: literals and placeholders, in order.
     pub pieces: &'static [Piece],
+    /// The fields' names, in order: a live event's values are theirs.
+    pub names: &'static [&'static str],
     /// `module_path!()` of the call.
     pub module_path: &'static str,
     /// `file!()` of the call.
@@ -52,12 +54,14 @@ impl Callsite {
         module_path: &'static str,
         format: &'static str,
         pieces: &'static [Piece],
+        names: &'static [&'static str],
         file: &'static str,
         line: u32,
     ) -> Callsite {
         Callsite {
             format,
             pieces,
+            names,
             module_path,
             file,
             line,
@@ -75,7 +79,7 @@ impl Callsite {
     /// static SITE: Callsite = Callsite {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
-    ///     module_path: "app", file: "app.rs", line: 1, calls: false,
+    ///     names: &["n"], module_path: "app", file: "app.rs", line: 1, calls: false,
     ///     bare: &[0], id: logcore::CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// assert_eq!(SITE.keys().collect::<Vec<_>>(), [("n!s:", "n!:")]);
@@ -182,18 +186,29 @@ struct Flat {
 #[allow(missing_debug_implementations)]
 pub struct LiveParts<'a> {
     pub level: LogLevel,
-    /// Always the same static for one call site, with the same field
-    /// names in the same order (packing relies on it).
+    /// Always the same static for one call site (packing relies on it).
     pub callsite: &'static Callsite,
     pub namespace: &'a str,
-    pub fields: &'a [(&'static str, &'a dyn Value)],
+    /// The fields' values, in the order of the call site's `names` (the
+    /// names are static, so a call writes only the values).
+    pub values: &'a [&'a dyn Value],
     pub placeholders: &'a [&'a Placeholder<'a>],
     pub source: Option<&'a dyn Value>,
     pub failure: Option<&'a Failure>,
     pub logger: Option<&'a Logger>,
 }
 
-impl LiveParts<'_> {
+impl<'a> LiveParts<'a> {
+    /// The fields: the call site's names with the values.
+    #[inline]
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&'static str, &'a dyn Value)> + '_ {
+        self.callsite
+            .names
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
+    }
+
     /// Whether the namespace is the call site's module path: the same
     /// static, not merely the same text (comparing the text would cost
     /// more than copying it).
@@ -355,8 +370,8 @@ impl<'a> Event<'a> {
     pub fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
         match &self.repr {
             Repr::Live(l) => {
-                for (name, value) in l.fields {
-                    f(name, *value);
+                for (name, value) in l.fields() {
+                    f(name, value);
                 }
                 if let Some(logger) = l.logger {
                     logger.for_each_field(f);
@@ -463,9 +478,9 @@ impl<'a> Event<'a> {
         };
         let flat = l.flat();
         let raw = l.raw_values();
-        let mut fields = Vec::with_capacity(l.fields.len());
-        for (name, value) in l.fields {
-            fields.push((Cow::Borrowed(*name), OwnedValue::from_value(*value)));
+        let mut fields = Vec::with_capacity(l.values.len());
+        for (name, value) in l.fields() {
+            fields.push((Cow::Borrowed(name), OwnedValue::from_value(value)));
         }
         if let Some(logger) = l.logger {
             logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
@@ -519,7 +534,7 @@ impl Live<'_> {
         let mut ends = [0; 8];
         let keys = self.callsite.keys().zip(self.placeholders).zip(bare);
         for (i, (((text_key, _), placeholder), &field)) in keys.enumerate() {
-            let plain = usize::from(field) < self.fields.len()
+            let plain = usize::from(field) < self.values.len()
                 && is_plain_key(text_key)
                 && placeholder.__write_plain(&mut text);
             if !plain {
@@ -530,7 +545,7 @@ impl Live<'_> {
         let mut start = 0;
         for (((text_key, raw_key), &field), end) in self.callsite.keys().zip(bare).zip(ends) {
             f(text_key, &&text[start..end]);
-            f(raw_key, self.fields[usize::from(field)].1);
+            f(raw_key, self.values[usize::from(field)]);
             start = end;
         }
         true

@@ -17,19 +17,26 @@
 //! wanted.
 //!
 //! A call site that has asked is registered; whenever an answer may
-//! change (observers added to or removed from the global publisher, or its
+//! change (observers added to or removed from a publisher, or
 //! [`update_max_level`](crate::LogPublisher::update_max_level) called, as
 //! the level filter does when its levels change), every registered call
 //! site's answer is cleared, and it asks again on its next call.
 //!
+//! A [`Logger`](crate::Logger) keeps its answer the same way, for its
+//! namespace. A logger with an observer of its own asks that observer,
+//! when it is made and again at once after each change, so that its calls
+//! below the level never evaluate their fields.
+//!
 //! [`Observer::max_level_for`]: crate::Observer::max_level_for
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::event::Callsite;
 use crate::level::{LEVEL_OFF, LogLevel};
+use crate::observer::Observer;
 use crate::publisher::{LogPublisher, global_publisher};
 
 /// A call site's kept answer: the least severe level wanted there, plus
@@ -96,9 +103,17 @@ struct Sites {
 /// Who has asked.
 struct Asked {
     callsites: Vec<&'static Callsite>,
-    /// Loggers' answers (shared by a logger's clones), dropped with the
-    /// last of them.
-    loggers: Vec<Weak<Interest>>,
+    loggers: Vec<AskedBy>,
+}
+
+/// A logger's answer (shared by a logger's clones, dropped with the last of
+/// them), and for a logger with an observer of its own, what it asked: it
+/// is asked again at once after a change, so that such a logger's calls
+/// below the level never run (as before it kept answers), while the
+/// global publisher's call sites and loggers ask on their next call.
+struct AskedBy {
+    interest: Weak<Interest>,
+    own: Option<(Cow<'static, str>, Weak<dyn Observer>)>,
 }
 
 impl Asked {
@@ -107,9 +122,9 @@ impl Asked {
     /// grows only if more than half of it is alive, so it holds at most
     /// about four times the loggers alive, and each registration costs
     /// O(1) on average.
-    fn register_logger(&mut self, logger: Weak<Interest>) {
+    fn register_logger(&mut self, logger: AskedBy) {
         if self.loggers.len() == self.loggers.capacity() {
-            self.loggers.retain(|l| l.strong_count() > 0);
+            self.loggers.retain(|l| l.interest.strong_count() > 0);
             if self.loggers.len() > self.loggers.capacity() / 2 {
                 self.loggers.reserve(self.loggers.capacity());
             }
@@ -134,22 +149,50 @@ impl Sites {
     }
 
     /// Clears every registered answer (after the change that calls this
-    /// is in place), and forgets the loggers that are gone.
+    /// is in place), asks loggers with observers of their own again, and
+    /// forgets the loggers that are gone.
     fn clear(&self) {
         // Before the clearing: a call site asking now sees the count move
-        // and does not keep what it is computing (see `ask`).
+        // and does not keep what it is computing (see `keep`).
         self.changes.fetch_add(1, Ordering::SeqCst);
         let mut asked = self.asked();
         for site in &asked.callsites {
             site.interest.least.store(0, Ordering::SeqCst);
         }
-        asked.loggers.retain(|logger| match logger.upgrade() {
-            Some(interest) => {
-                interest.least.store(0, Ordering::SeqCst);
-                true
-            }
-            None => false,
-        });
+        let mut again = Vec::new();
+        asked
+            .loggers
+            .retain(|logger| match logger.interest.upgrade() {
+                Some(interest) => {
+                    interest.least.store(0, Ordering::SeqCst);
+                    if let Some((namespace, observer)) = &logger.own
+                        && let Some(observer) = observer.upgrade()
+                    {
+                        again.push((interest, namespace.clone(), observer));
+                    }
+                    true
+                }
+                None => false,
+            });
+        // Observers are asked without the lock: they may log, or change.
+        drop(asked);
+        for (interest, namespace, observer) in again {
+            let before = self.changes.load(Ordering::SeqCst);
+            self.keep(&interest, observer.max_level_for(&namespace), before);
+        }
+    }
+
+    /// Keeps `answer` in `interest`, unless a change came in since `before`
+    /// (then its clearing may have come first, and the next call asks).
+    fn keep(&self, interest: &Interest, answer: Option<LogLevel>, before: u64) -> u8 {
+        let least = answer.map_or(LEVEL_OFF, LogLevel::as_u8);
+        interest.least.store(least + 1, Ordering::SeqCst);
+        // A change after `before` clears this answer after its count moved; if
+        // the count has not moved, any clearing is still to come.
+        if self.changes.load(Ordering::SeqCst) != before {
+            interest.least.store(0, Ordering::SeqCst);
+        }
+        least
     }
 }
 
@@ -171,7 +214,7 @@ pub(crate) fn ask_again() {
 /// ```
 /// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted};
 /// static SITE: Callsite = Callsite {
-///     format: "hi", pieces: &[], module_path: "app::db", file: "app.rs", line: 1,
+///     format: "hi", pieces: &[], names: &[], module_path: "app::db", file: "app.rs", line: 1,
 ///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
 ///     interest: logcore::Interest::new(),
 /// };
@@ -191,7 +234,7 @@ pub fn callsite_enabled(callsite: &'static Callsite, level: LogLevel) -> bool {
 /// ```
 /// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted, global_log_beginner};
 /// static SITE: Callsite = Callsite {
-///     format: "hi", pieces: &[], module_path: "app::db", file: "app.rs", line: 1,
+///     format: "hi", pieces: &[], names: &[], module_path: "app::db", file: "app.rs", line: 1,
 ///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
 ///     interest: logcore::Interest::new(),
 /// };
@@ -224,47 +267,48 @@ fn wanted_in<'p>(
 ) -> bool {
     callsite.interest.kept(level).unwrap_or_else(|| {
         let register = |asked: &mut Asked| asked.callsites.push(callsite);
-        let interest = &callsite.interest;
-        ask(
-            publisher(),
-            sites,
-            interest,
-            callsite.module_path,
-            register,
-            level,
-        )
+        let answer = || publisher().max_level_for(callsite.module_path);
+        ask(answer, sites, &callsite.interest, register, level)
     })
 }
 
-/// Whether the global publisher's observers want an event at `level` in
-/// a logger's `namespace`, asked once and kept in its `interest`, as
+/// Whether a logger's observer (the global publisher's observers when it
+/// has none of its own) wants an event at `level` in the logger's
+/// `namespace`, asked once and kept in its `interest`, as
 /// [`callsite_wanted`] does for a call site.
 #[inline]
-pub(crate) fn logger_wanted(interest: &Arc<Interest>, namespace: &str, level: LogLevel) -> bool {
+// (a `Cow`, not a `&str`: a static namespace is kept without copying it)
+#[allow(clippy::ptr_arg)]
+pub(crate) fn logger_wanted(
+    interest: &Arc<Interest>,
+    namespace: &Cow<'static, str>,
+    observer: Option<&Arc<dyn Observer>>,
+    level: LogLevel,
+) -> bool {
     interest.kept(level).unwrap_or_else(|| {
-        let weak = Arc::downgrade(interest);
-        let register = |asked: &mut Asked| asked.register_logger(weak);
-        ask(
-            global_publisher(),
-            &SITES,
-            interest,
-            namespace,
-            register,
-            level,
-        )
+        let register = |asked: &mut Asked| {
+            asked.register_logger(AskedBy {
+                interest: Arc::downgrade(interest),
+                own: observer.map(|o| (namespace.clone(), Arc::downgrade(o))),
+            })
+        };
+        let answer = || match observer {
+            Some(observer) => observer.max_level_for(namespace),
+            None => global_publisher().max_level_for(namespace),
+        };
+        ask(answer, &SITES, interest, register, level)
     })
 }
 
-/// Asks `publisher` which levels it wants in `namespace` and keeps the
-/// answer in `interest` (registering it with `register` the first time),
-/// unless a change came in while asking (then the next call asks again).
+/// Asks `answer` for the least severe level wanted and keeps it in
+/// `interest` (registering it with `register` the first time), unless a
+/// change came in while asking (then the next call asks again).
 #[cold]
 #[inline(never)]
 fn ask(
-    publisher: &LogPublisher,
+    answer: impl FnOnce() -> Option<LogLevel>,
     sites: &Sites,
     interest: &Interest,
-    namespace: &str,
     register: impl FnOnce(&mut Asked),
     level: LogLevel,
 ) -> bool {
@@ -272,16 +316,7 @@ fn ask(
     if !interest.registered.swap(true, Ordering::SeqCst) {
         register(&mut sites.asked());
     }
-    let least = publisher
-        .max_level_for(namespace)
-        .map_or(LEVEL_OFF, LogLevel::as_u8);
-    interest.least.store(least + 1, Ordering::SeqCst);
-    // A change after `before` clears this answer after its count moved; if
-    // the count has not moved, any clearing is still to come.
-    if sites.changes.load(Ordering::SeqCst) != before {
-        interest.least.store(0, Ordering::SeqCst);
-    }
-    level.as_u8() >= least
+    level.as_u8() >= sites.keep(interest, answer(), before)
 }
 
 #[cfg(test)]
@@ -312,8 +347,16 @@ mod tests {
         }
     }
 
-    static DB: Callsite = Callsite::internal("app::db::pool", "", &[], "t.rs", 1);
-    static WEB: Callsite = Callsite::internal("app::web", "", &[], "t.rs", 2);
+    /// A logger of the global publisher's.
+    fn global(interest: Weak<Interest>) -> AskedBy {
+        AskedBy {
+            interest,
+            own: None,
+        }
+    }
+
+    static DB: Callsite = Callsite::internal("app::db::pool", "", &[], &[], "t.rs", 1);
+    static WEB: Callsite = Callsite::internal("app::web", "", &[], &[], "t.rs", 2);
 
     #[test]
     fn a_call_site_asks_once_until_a_change() {
@@ -353,15 +396,9 @@ mod tests {
         // A logger's answer is registered while the logger lives.
         let logger = Arc::new(Interest::new());
         let weak = Arc::downgrade(&logger);
-        let register = |asked: &mut Asked| asked.register_logger(weak);
-        assert!(!ask(
-            publisher(),
-            &TEST_SITES,
-            &logger,
-            "app::web",
-            register,
-            LogLevel::Info
-        ));
+        let register = |asked: &mut Asked| asked.register_logger(global(weak));
+        let answer = || publisher().max_level_for("app::web");
+        assert!(!ask(answer, &TEST_SITES, &logger, register, LogLevel::Info));
         assert!(!logger.may_want(LogLevel::Info));
         TEST_SITES.clear();
         assert!(logger.may_want(LogLevel::Info), "cleared: ask again");
@@ -373,11 +410,15 @@ mod tests {
         // stays within about four times the loggers alive.
         let alive: Vec<Arc<Interest>> = (0..10).map(|_| Arc::new(Interest::new())).collect();
         for logger in &alive {
-            TEST_SITES.asked().register_logger(Arc::downgrade(logger));
+            TEST_SITES
+                .asked()
+                .register_logger(global(Arc::downgrade(logger)));
         }
         for _ in 0..10_000 {
             let brief = Arc::new(Interest::new());
-            TEST_SITES.asked().register_logger(Arc::downgrade(&brief));
+            TEST_SITES
+                .asked()
+                .register_logger(global(Arc::downgrade(&brief)));
         }
         let asked = TEST_SITES.asked();
         assert!(
@@ -388,7 +429,7 @@ mod tests {
         let live = asked
             .loggers
             .iter()
-            .filter(|l| l.strong_count() > 0)
+            .filter(|l| l.interest.strong_count() > 0)
             .count();
         assert_eq!(live, alive.len());
     }

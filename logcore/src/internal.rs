@@ -13,11 +13,11 @@ pub(crate) trait TextValue: fmt::Display + Value {}
 impl<T: fmt::Display + Value + ?Sized> TextValue for T {}
 
 /// Builds an event whose format's placeholders are exactly `values`, in
-/// order, and hands it to `f`.
+/// order (the fields of the call site's names), and hands it to `f`.
 pub(crate) fn with_event<R>(
     level: LogLevel,
     callsite: &'static Callsite,
-    values: &[(&'static str, &dyn TextValue)],
+    values: &[&dyn TextValue],
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
     build(level, callsite, values, None, f)
@@ -27,7 +27,7 @@ pub(crate) fn with_event<R>(
 pub(crate) fn with_failure_event<R>(
     level: LogLevel,
     callsite: &'static Callsite,
-    values: &[(&'static str, &dyn TextValue)],
+    values: &[&dyn TextValue],
     failure: &Failure,
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
@@ -37,25 +37,24 @@ pub(crate) fn with_failure_event<R>(
 fn build<R>(
     level: LogLevel,
     callsite: &'static Callsite,
-    values: &[(&'static str, &dyn TextValue)],
+    values: &[&dyn TextValue],
     failure: Option<&Failure>,
     f: impl FnOnce(&Event<'_>) -> R,
 ) -> R {
     let closures: Vec<Box<Placeholder<'_>>> = values
         .iter()
-        .map(|&(_, v)| {
+        .map(|&v| {
             Box::new(move |s: &mut dyn Sink| s.put(format_args!("{v}"), Some(v as &dyn Value)))
                 as Box<Placeholder<'_>>
         })
         .collect();
     let placeholders: Vec<&Placeholder<'_>> = closures.iter().map(|b| &**b).collect();
-    let fields: Vec<(&str, &dyn Value)> =
-        values.iter().map(|&(k, v)| (k, v as &dyn Value)).collect();
+    let fields: Vec<&dyn Value> = values.iter().map(|&v| v as &dyn Value).collect();
     let event = Event::live(LiveParts {
         level,
         callsite,
         namespace: callsite.module_path,
-        fields: &fields,
+        values: &fields,
         placeholders: &placeholders,
         source: None,
         failure,

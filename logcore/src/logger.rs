@@ -111,9 +111,30 @@ impl Logger {
     }
 
     /// The same logger, sending its events to `observer` instead of the
-    /// global publisher.
+    /// global publisher. The logger asks the observer which levels it wants
+    /// in the logger's namespace ([`Observer::max_level_for`]) here, and
+    /// keeps the answer as a call site does (see [`Logger::wanted`]), so
+    /// that a call below it costs a load and a compare and evaluates
+    /// nothing. When the answer changes, call
+    /// [`LogPublisher::update_max_level`](crate::LogPublisher::update_max_level)
+    /// on any publisher (a [`LogPublisher`](crate::LogPublisher) calls it
+    /// itself when its observers change).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use logcore::{LogLevel, LogPublisher, Logger};
+    /// let publisher = Arc::new(LogPublisher::new());
+    /// let log = Logger::new("app").with_observer(publisher.clone());
+    /// assert!(!log.wanted(LogLevel::Critical), "no observers yet");
+    /// publisher.add_observer(|_: &logcore::Event<'_>| {});
+    /// assert!(log.wanted(LogLevel::Trace), "asked again after the change");
+    /// ```
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
         self.observer = Some(observer);
+        // Not shared with the clones that send elsewhere.
+        self.interest = Arc::new(Interest::new());
+        // Asked now (any level asks), so that the first call is checked too.
+        let _ = self.wanted(LogLevel::Critical);
         self
     }
 
@@ -157,24 +178,21 @@ impl Logger {
         self.system.as_deref()
     }
 
-    /// Whether an event at `level` may reach an observer: its observer's
-    /// level, or for the global publisher, the global level and what its
-    /// observers want in this logger's namespace, once asked (see
-    /// [`Logger::wanted`]).
+    /// Whether an event at `level` may reach an observer: what its observer
+    /// (or the global publisher's observers) want in this logger's
+    /// namespace, once asked (see [`Logger::wanted`]), and for the global
+    /// publisher, the global level. One or two loads; it asks nothing.
     #[inline]
     pub fn enabled(&self, level: LogLevel) -> bool {
-        match &self.observer {
-            None => global_enabled(level) && self.interest.may_want(level),
-            Some(o) => o.max_level().is_some_and(|l| level >= l),
-        }
+        (self.observer.is_some() || global_enabled(level)) && self.interest.may_want(level)
     }
 
-    /// Whether the global publisher's observers want an event at `level`
-    /// in this logger's namespace ([`Observer::max_level_for`]): asked once
-    /// and kept with the logger (and its clones) until the observers or
-    /// their levels change, as a call site keeps its answer. `true` for a
-    /// logger with an observer of its own ([`Logger::enabled`] asked it).
-    /// The macros ask it before building an event.
+    /// Whether the logger's observer, or the global publisher's observers
+    /// when it has none of its own, want an event at `level` in this
+    /// logger's namespace ([`Observer::max_level_for`]): asked once and
+    /// kept with the logger (and its clones) until the observers or their
+    /// levels change, as a call site keeps its answer. The macros ask it
+    /// before building an event.
     ///
     /// ```
     /// use logcore::{Event, LogLevel, Logger, Observer, global_log_beginner};
@@ -195,10 +213,12 @@ impl Logger {
     /// ```
     #[inline]
     pub fn wanted(&self, level: LogLevel) -> bool {
-        match &self.observer {
-            None => logger_wanted(&self.interest, &self.namespace, level),
-            Some(_) => true,
-        }
+        logger_wanted(
+            &self.interest,
+            &self.namespace,
+            self.observer.as_ref(),
+            level,
+        )
     }
 
     /// Sends an event to this logger's observer.

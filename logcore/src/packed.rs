@@ -55,14 +55,8 @@ impl fmt::Debug for CallsiteId {
     }
 }
 
-/// A numbered call site and its field names (the same for every event of
-/// a call site: the macros write them).
-struct Site {
-    callsite: &'static Callsite,
-    fields: Box<[&'static str]>,
-}
-
-static SITES: RwLock<Vec<Site>> = RwLock::new(Vec::new());
+/// The numbered call sites (number `i + 1` at `i`).
+static SITES: RwLock<Vec<&'static Callsite>> = RwLock::new(Vec::new());
 
 #[inline]
 fn site_id(parts: &LiveParts<'_>) -> u32 {
@@ -79,10 +73,7 @@ fn register(parts: &LiveParts<'_>) -> u32 {
     if let Some(id) = parts.callsite.id.get() {
         return id;
     }
-    sites.push(Site {
-        callsite: parts.callsite,
-        fields: parts.fields.iter().map(|(name, _)| *name).collect(),
-    });
+    sites.push(parts.callsite);
     let id = u32::try_from(sites.len()).unwrap_or(u32::MAX);
     parts.callsite.id.0.store(id, Ordering::Release);
     id
@@ -394,17 +385,17 @@ pub enum Packed {
 /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, OwnedEvent, Packed, Piece, Unpacker, Value, pack_into};
 /// static SITE: Callsite = Callsite {
 ///     format: "{n} left",
-///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")],
+///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")], names: &["n"],
 ///     module_path: "app", file: "app.rs", line: 3, calls: false,
 ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 9u8;
-/// let fields = [("n", &n as &dyn Value)];
+/// let values = [&n as &dyn Value];
 /// let show = logcore::ShowValue(&n);
 /// let placeholders = [&show as &logcore::Placeholder<'_>];
 /// let event = Event::live(LiveParts {
 ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
-///     fields: &fields, placeholders: &placeholders,
+///     values: &values, placeholders: &placeholders,
 ///     source: None, failure: None, logger: None,
 /// });
 /// // a ring of 64 words: this record starts at 62 and wraps
@@ -424,9 +415,13 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     let Some((parts, time)) = event.live_parts() else {
         return Packed::Unpackable;
     };
-    let Ok(n_fields) = u16::try_from(parts.fields.len()) else {
+    // (a value for each of the call site's names: the macros write both)
+    let Ok(n_fields) = u16::try_from(parts.values.len()) else {
         return Packed::Unpackable;
     };
+    if parts.values.len() != parts.callsite.names.len() {
+        return Packed::Unpackable;
+    }
     if parts.failure.is_some() || !words.len().is_power_of_two() {
         return Packed::Unpackable;
     }
@@ -462,7 +457,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     }
     // which fields render as the value packed (the first 64)
     let mut plain_fields = 0u64;
-    for (j, (_, value)) in parts.fields.iter().enumerate() {
+    for (j, value) in parts.values.iter().enumerate() {
         if value.__pack(&mut p) && j < 64 {
             plain_fields |= 1 << j;
         }
@@ -538,17 +533,17 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
 /// static SITE: Callsite = Callsite {
 ///     format: "{n} items",
-///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
+///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
 ///     module_path: "app", file: "app.rs", line: 7, calls: false,
 ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 3u16;
-/// let fields = [("n", &n as &dyn Value)];
+/// let values = [&n as &dyn Value];
 /// let show_n = |s: &mut dyn logcore::Sink| s.put(format_args!("{n}"), Some(&n));
 /// let placeholders = [&show_n as &logcore::Placeholder<'_>];
 /// let event = Event::live(LiveParts {
 ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
-///     fields: &fields, placeholders: &placeholders,
+///     values: &values, placeholders: &placeholders,
 ///     source: None, failure: None, logger: None,
 /// });
 /// let mut words = Vec::new();
@@ -729,17 +724,17 @@ impl Unpacker {
     /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
     /// static SITE: Callsite = Callsite {
     ///     format: "{who} waves",
-    ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")],
+    ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")], names: &["who"],
     ///     module_path: "app", file: "app.rs", line: 7, calls: false,
     ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// let who = "ann";
-    /// let fields = [("who", &who as &dyn Value)];
+    /// let values = [&who as &dyn Value];
     /// let show = logcore::ShowValue(&who);
     /// let placeholders = [&show as &logcore::Placeholder<'_>];
     /// let event = Event::live(LiveParts {
     ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
-    ///     fields: &fields, placeholders: &placeholders,
+    ///     values: &values, placeholders: &placeholders,
     ///     source: None, failure: None, logger: None,
     /// });
     /// let mut words = Vec::new();
@@ -776,28 +771,20 @@ impl Unpacker {
         bytes
     }
 
-    /// The first two words, and the call site's field names.
-    fn head(
-        &mut self,
-        r: &mut Reader<'_>,
-        names: &mut dyn FnMut(&[&'static str]),
-    ) -> Result<Head, UnpackError> {
+    /// The first two words.
+    fn head(&mut self, r: &mut Reader<'_>) -> Result<Head, UnpackError> {
         let header = r.word("a call site number")?;
         let at_header = |what| UnpackError { at: 0, what };
-        // the names are copied out: whoever reads the event may log, and
-        // register a call site
-        let callsite = {
+        let callsite: &'static Callsite = {
             let sites = SITES.read().unwrap_or_else(PoisonError::into_inner);
-            let site = ((header as u32) as usize)
+            ((header as u32) as usize)
                 .checked_sub(1)
                 .and_then(|i| sites.get(i))
-                .ok_or(at_header("a known call site"))?;
-            if (header >> 48) as usize != site.fields.len() {
-                return Err(at_header("as many fields as the call site has"));
-            }
-            names(&site.fields);
-            site.callsite
+                .ok_or(at_header("a known call site"))?
         };
+        if (header >> 48) as usize != callsite.names.len() {
+            return Err(at_header("as many fields as the call site has"));
+        }
         let level = LogLevel::from_u8((header >> 32) as u8).ok_or(at_header("a level"))?;
         let flags = (header >> 40) as u8;
         if flags & !FLAGS != 0 {
@@ -821,15 +808,9 @@ impl Unpacker {
     /// if a live event cannot carry it.
     fn live(&mut self, bytes: &[u8], f: &mut dyn FnMut(&Event<'_>)) -> Result<bool, UnpackError> {
         let r = &mut Reader::new(bytes);
-        let mut names = [""; LIVE_MAX];
-        let mut n = 0;
-        let head = self.head(r, &mut |site| {
-            n = site.len();
-            if let Some(names) = names.get_mut(..n) {
-                names.copy_from_slice(site);
-            }
-        })?;
+        let head = self.head(r)?;
         let callsite = head.callsite;
+        let n = callsite.names.len();
         let count = callsite.bare.len();
         if head.flags & (SYSTEM | LOGGER_FIELDS) != 0 || n > LIVE_MAX || count > LIVE_MAX {
             return Ok(false);
@@ -905,16 +886,16 @@ impl Unpacker {
         for i in 1..count {
             placeholders[i] = &shown[i];
         }
-        let mut fields: [(&'static str, &dyn Value); LIVE_MAX] = [("", &Scalar::None); LIVE_MAX];
+        let mut fields: [&dyn Value; LIVE_MAX] = [&Scalar::None; LIVE_MAX];
         for i in 0..n {
-            fields[i] = (names[i], &values[i]);
+            fields[i] = &values[i];
         }
         let event = Event::live_at(
             LiveParts {
                 level: head.level,
                 callsite,
                 namespace,
-                fields: &fields[..n],
+                values: &fields[..n],
                 placeholders: &placeholders[..count],
                 source: source.as_ref().map(|s| s as &dyn Value),
                 failure: None,
@@ -928,8 +909,7 @@ impl Unpacker {
 
     /// The event as a kept event.
     fn owned(&mut self, r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
-        let mut names = Vec::new();
-        let head = self.head(r, &mut |site| names.extend_from_slice(site))?;
+        let head = self.head(r)?;
         let callsite = head.callsite;
         let namespace = if head.flags & NAMESPACE != 0 {
             Cow::Owned(r.str("a namespace")?.to_string())
@@ -946,10 +926,10 @@ impl Unpacker {
         } else {
             None
         };
-        let n = names.len();
+        let n = callsite.names.len();
         let mut fields = Vec::with_capacity(n);
-        for name in names {
-            fields.push((Cow::Borrowed(name), r.value(0)?));
+        for name in callsite.names {
+            fields.push((Cow::Borrowed(*name), r.value(0)?));
         }
         if head.flags & LOGGER_FIELDS != 0 {
             let count = r.word("a logger field count")?;
@@ -1197,6 +1177,7 @@ mod tests {
             Piece::Literal(" "),
             Piece::Field("items!s:", "items!:"),
         ],
+        names: &["who", "n"],
         module_path: "packed::tests",
         file: "packed.rs",
         line: 1,
@@ -1218,12 +1199,12 @@ mod tests {
         let show_n = |s: &mut dyn Sink| s.put(format_args!("{n}"), Some(&n));
         let show_items = |s: &mut dyn Sink| s.put(format_args!("{items:?}"), Some(&items));
         let placeholders: [&Placeholder<'_>; 3] = [&show_who, &show_n, &show_items];
-        let fields = [("who", &who as &dyn Value), ("n", &n)];
+        let values = [&who as &dyn Value, &n];
         f(&Event::live(LiveParts {
             level: LogLevel::Warn,
             callsite: &SITE,
             namespace: "elsewhere",
-            fields: &fields,
+            values: &values,
             placeholders: &placeholders,
             source: Some(&items),
             failure: None,
@@ -1485,6 +1466,7 @@ mod tests {
         static PLAIN: Callsite = Callsite {
             format: "{s}",
             pieces: &[Piece::Field("s!s:", "s!:")],
+            names: &["s"],
             module_path: "packed::tests::plain",
             file: "packed.rs",
             line: 2,
@@ -1498,14 +1480,14 @@ mod tests {
             for n in 0..=20 {
                 let s = text.repeat(n);
                 let namespace = format!("ns{s}");
-                let fields = [("s", &s as &dyn Value)];
+                let values = [&s as &dyn Value];
                 let show = crate::placeholder::ShowValue(&s);
                 let placeholders = [&show as &Placeholder<'_>];
                 let event = Event::live(LiveParts {
                     level: LogLevel::Info,
                     callsite: &PLAIN,
                     namespace: &namespace,
-                    fields: &fields,
+                    values: &values,
                     placeholders: &placeholders,
                     source: None,
                     failure: None,

@@ -40,6 +40,7 @@ pub fn install_panic_hook() {
                 Piece::Literal(" at "),
                 Piece::Field("location!s:", "location!:"),
             ],
+            &["thread", "location"],
             file!(),
             line!(),
         );
@@ -55,7 +56,7 @@ pub fn install_panic_hook() {
         crate::internal::with_failure_event(
             LogLevel::Critical,
             &CALLSITE,
-            &[("thread", &thread), ("location", &location)],
+            &[&thread, &location],
             &failure,
             |event| crate::publisher::global_publisher().publish(event),
         );

@@ -269,7 +269,11 @@ impl LogPublisher {
     }
 
     /// Asks every observer again for the level it wants. Call it when an
-    /// observer's answer to [`Observer::max_level`] changes.
+    /// observer's answer to [`Observer::max_level`] (or
+    /// [`Observer::max_level_for`]) changes. Every call site and logger
+    /// that kept an answer asks again on its next call, whichever
+    /// publisher this is: a logger may send to this one, or to an observer
+    /// of its own (see [`Logger::with_observer`](crate::Logger::with_observer)).
     pub fn update_max_level(&self) {
         let level = self
             .snapshot()
@@ -283,8 +287,11 @@ impl LogPublisher {
             .min()
             .unwrap_or(LEVEL_OFF);
         self.max_level.store(level, Ordering::Relaxed);
+        // Call sites and loggers ask again: the global publisher's, and
+        // loggers that send to this publisher (or to an observer whose
+        // answer changed, whose owner calls this).
+        crate::interest::ask_again();
         if self.global {
-            crate::interest::ask_again();
             GLOBAL_MAX_LEVEL.store(level, Ordering::Relaxed);
             for hook in MAX_LEVEL_HOOKS
                 .read()
@@ -373,19 +380,15 @@ impl LogPublisher {
                 Piece::Literal(" due to exception: "),
                 Piece::Field("exception!s:", "exception!:"),
             ],
+            &["observer", "exception"],
             file!(),
             line!(),
         );
-        crate::internal::with_event(
-            LogLevel::Critical,
-            &CALLSITE,
-            &[("observer", &name), ("exception", &message)],
-            |event| {
-                for entry in observers.iter().filter(|e| e.id != failed) {
-                    let _ = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event)));
-                }
-            },
-        );
+        crate::internal::with_event(LogLevel::Critical, &CALLSITE, &[&name, &message], |event| {
+            for entry in observers.iter().filter(|e| e.id != failed) {
+                let _ = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event)));
+            }
+        });
     }
 
     /// Flushes every observer.

@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! {
-//!     static CALLSITE: Callsite = { format, pieces, module_path!(), file!(), line!(), .. };
+//!     static CALLSITE: Callsite = { format, pieces, names: &["req", "size"], module_path!(), ..};
 //!     let level = LogLevel::Info;
 //!     if static_enabled(level) && global_enabled(level)        // one relaxed load
 //!         && callsite_enabled(&CALLSITE, level)                // one more, kept in CALLSITE
 //!     {
 //!         match (&req, &(body.len())) {                       // fields, borrowed
 //!             (req, size) => publish(&Event::live(LiveParts {
-//!                 fields: &[("req", req as &dyn Value), ("size", size)],
+//!                 values: &[req as &dyn Value, size],       // names: CALLSITE.names
 //!                 placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
 //!                 ..
 //!             })),
@@ -122,10 +122,10 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         });
         patterns.push(quote!(#name));
     }
-    let fields = call.fields.iter().map(|field| {
+    let names = call.fields.iter().map(|field| field.name.to_string());
+    let values = call.fields.iter().map(|field| {
         let name = &field.name;
-        let key = name.to_string();
-        quote_spanned!(name.span()=> (#key, (&&#p::Probe(&#name)).__spindle_field()))
+        quote_spanned!(name.span()=> (&&#p::Probe(&#name)).__spindle_field())
     });
 
     let logger = Ident::new("__spindle_logger", Span::mixed_site());
@@ -208,6 +208,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         static __SPINDLE_CALLSITE: #p::Callsite = #p::Callsite {
             format: #normalized,
             pieces: &[#(#pieces),*],
+            names: &[#(#names),*],
             module_path: ::core::module_path!(),
             file: ::core::file!(),
             line: ::core::line!(),
@@ -234,7 +235,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                         level: #level_in_closure,
                         callsite: &__SPINDLE_CALLSITE,
                         namespace: #namespace,
-                        fields: &[#(#fields),*],
+                        values: &[#(#values),*],
                         placeholders: &[#(#placeholders),*],
                         source: #source_field,
                         failure: #failure_field,

@@ -12,6 +12,7 @@ fn expansion() {
                     ::spindle::__private::Piece::Literal(" "),
                     ::spindle::__private::Piece::Field("p!s:>8?", "p!:>8?"),
                 ],
+                names: &["addr", "p"],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -42,12 +43,9 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Debug,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                fields: &[
-                                    (
-                                        "addr",
-                                        (&&::spindle::__private::Probe(&addr)).__spindle_field(),
-                                    ),
-                                    ("p", (&&::spindle::__private::Probe(&p)).__spindle_field()),
+                                values: &[
+                                    (&&::spindle::__private::Probe(&addr)).__spindle_field(),
+                                    (&&::spindle::__private::Probe(&p)).__spindle_field(),
                                 ],
                                 placeholders: &[
                                     &(&&::spindle::__private::Probe(&addr)).__spindle_show(),

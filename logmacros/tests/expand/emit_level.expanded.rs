@@ -8,6 +8,7 @@ fn expansion() {
             ::spindle::__private::Callsite {
                 format: "plain",
                 pieces: &[::spindle::__private::Piece::Literal("plain")],
+                names: &[],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -35,7 +36,7 @@ fn expansion() {
                                 level: __spindle_level,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                fields: &[],
+                                values: &[],
                                 placeholders: &[],
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,

@@ -8,6 +8,7 @@ fn expansion() {
             ::spindle::__private::Callsite {
                 format: "Math is hard!",
                 pieces: &[::spindle::__private::Piece::Literal("Math is hard!")],
+                names: &["n"],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -41,10 +42,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Critical,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                fields: &[(
-                                    "n",
-                                    (&&::spindle::__private::Probe(&n)).__spindle_field(),
-                                )],
+                                values: &[(&&::spindle::__private::Probe(&n)).__spindle_field()],
                                 placeholders: &[],
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::Some(&__spindle_failure),

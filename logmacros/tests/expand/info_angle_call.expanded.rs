@@ -12,6 +12,7 @@ fn expansion() {
                     ::spindle::__private::Piece::Literal(" useful but expensive: "),
                     ::spindle::__private::Piece::Field("req.summary()!r:", "req.summary()!:"),
                 ],
+                names: &["req"],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -39,10 +40,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                fields: &[(
-                                    "req",
-                                    (&&::spindle::__private::Probe(&req)).__spindle_field(),
-                                )],
+                                values: &[(&&::spindle::__private::Probe(&req)).__spindle_field()],
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
                                         let __spindle_value = &(req.uri);

@@ -14,6 +14,7 @@ fn expansion() {
                     ::spindle::__private::Piece::Literal(", bytes="),
                     ::spindle::__private::Piece::Field("size!s:", "size!:"),
                 ],
+                names: &["req", "size"],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -44,15 +45,9 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                fields: &[
-                                    (
-                                        "req",
-                                        (&&::spindle::__private::Probe(&req)).__spindle_field(),
-                                    ),
-                                    (
-                                        "size",
-                                        (&&::spindle::__private::Probe(&size)).__spindle_field(),
-                                    ),
+                                values: &[
+                                    (&&::spindle::__private::Probe(&req)).__spindle_field(),
+                                    (&&::spindle::__private::Probe(&size)).__spindle_field(),
                                 ],
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {

@@ -11,6 +11,7 @@ fn expansion() {
                     ::spindle::__private::Piece::Literal("value "),
                     ::spindle::__private::Piece::Field("log_source.value!s:", "log_source.value!:"),
                 ],
+                names: &[],
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
@@ -37,7 +38,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: __spindle_logger.namespace(),
-                                fields: &[],
+                                values: &[],
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
                                         let __spindle_value = &(log_source.value);
