@@ -373,7 +373,9 @@ impl<'a> Event<'a> {
                 for (name, value) in l.fields() {
                     f(name, value);
                 }
-                if let Some(logger) = l.logger {
+                if let Some(logger) = l.logger
+                    && logger.has_fields()
+                {
                     logger.for_each_field(f);
                 }
             }

@@ -244,8 +244,8 @@ impl Logger {
         !self.bound.is_empty() || self.context != Context::NONE
     }
 
-    /// Calls `f` with the bound fields, then the context fields.
-    #[inline]
+    /// Calls `f` with the bound fields, then the context fields (out of
+    /// line: most loggers have none, see [`Logger::has_fields`]).
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
         self.each_field(&mut |name, value| f(name, value));
     }

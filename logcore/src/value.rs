@@ -282,6 +282,7 @@ impl fmt::Debug for MapDebug<'_> {
 macro_rules! value_as {
     ($method:ident as $as:ty: $($t:ty),*) => {$(
         impl Value for $t {
+            #[inline]
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.$method(*self as $as)
             }
@@ -290,6 +291,7 @@ macro_rules! value_as {
     // values whose `Display` is the text of the scalar they become
     ($method:ident as $as:ty, scalar $pack:ident: $($t:ty),*) => {$(
         impl Value for $t {
+            #[inline]
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.$method(*self as $as)
             }
@@ -330,6 +332,7 @@ impl Value for u128 {
 macro_rules! value_str {
     ($($t:ty),*) => {$(
         impl Value for $t {
+            #[inline]
             fn visit(&self, visitor: &mut dyn Visit) {
                 visitor.visit_str(self)
             }
@@ -360,6 +363,7 @@ impl<T: Value> Value for Option<T> {
 macro_rules! value_deref {
     ($($t:ty),*) => {$(
         impl<T: Value + ?Sized> Value for $t {
+            #[inline]
             fn visit(&self, visitor: &mut dyn Visit) {
                 (**self).visit(visitor)
             }
