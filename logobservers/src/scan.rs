@@ -105,15 +105,46 @@ pub(crate) fn json_special(b: u8) -> bool {
 #[inline]
 pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
     // Exact as an "any": a wrong bit only ever follows a right one.
-    let special = |w: &[u8]| json_run_hits(word(w)) | bytes_equal(word(w), 0x7f) != 0;
+    let special = |w: u64| json_run_hits(w) | bytes_equal(w, 0x7f) != 0;
     if bytes.len() < 8 {
-        return bytes.iter().any(|&b| json_special(b));
+        return special(short_word(bytes));
+    }
+    if bytes.len() >= 16 {
+        return any_byte(bytes, json_special);
     }
     let mut words = bytes.chunks_exact(8);
-    if words.any(special) {
+    if words.any(|w| special(word(w))) {
         return true;
     }
-    !words.remainder().is_empty() && special(&bytes[bytes.len() - 8..])
+    !words.remainder().is_empty() && special(word(&bytes[bytes.len() - 8..]))
+}
+
+/// Fewer than eight bytes as one integer, the first lowest, the rest of
+/// the word filled with `a` (which nothing looks for): in at most three
+/// loads, with no loop (a key or a number is mostly that short).
+#[inline]
+fn short_word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    debug_assert!(n < 8);
+    let fill = (ONES * u64::from(b'a'))
+        .checked_shl(8 * n as u32)
+        .unwrap_or(0);
+    let load4 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[at..at + 4].try_into().unwrap_or([0; 4]),
+        ))
+    };
+    let known = match n {
+        0 => 0,
+        // two loads of four that overlap (the same bytes, or-ed)
+        4.. => load4(0) | load4(n - 4) << (8 * (n - 4)),
+        // first, middle and last byte (some the same)
+        _ => {
+            let byte = |at: usize| u64::from(bytes[at]) << (8 * at);
+            byte(0) | byte(n / 2) | byte(n - 1)
+        }
+    };
+    known | fill
 }
 
 /// Whether `bytes` starts with `prefix`: for a prefix of up to sixteen
@@ -219,7 +250,7 @@ mod tests {
         // Every byte value at every place of clean text (bytes just off
         // the special ones), in strings shorter than a word and longer.
         let clean = [b'!', b'#', b'[', b']', b' ', 0x7e, 0x80, 0xff, b'a', 0x21];
-        for len in [0, 1, 7, 8, 9, 15, 16, 17, 24] {
+        for len in (0..=9).chain([15, 16, 17, 24]) {
             let text: Vec<u8> = (0..len).map(|i| clean[i % clean.len()]).collect();
             assert!(!any_json_special(&text), "clean, {len}");
             for at in 0..len {
