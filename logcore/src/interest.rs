@@ -107,10 +107,10 @@ struct Asked {
 }
 
 /// A logger's answer (shared by a logger's clones, dropped with the last of
-/// them), and for a logger with an observer of its own, what it asked: it
-/// is asked again at once after a change, so that such a logger's calls
-/// below the level never run (as before it kept answers), while the
-/// global publisher's call sites and loggers ask on their next call.
+/// them), and for a logger with an observer of its own, what it asked:
+/// that observer is asked again at once after a change, so that the
+/// logger's calls below its level never evaluate their fields. The global
+/// publisher's call sites and loggers ask on their next call instead.
 struct AskedBy {
     interest: Weak<Interest>,
     own: Option<(Cow<'static, str>, Weak<dyn Observer>)>,

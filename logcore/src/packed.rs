@@ -363,7 +363,8 @@ pub enum Packed {
     /// in the room may have been written.
     NoRoom(usize),
     /// The event does not pack (nothing was written): a kept event, one
-    /// with a failure, or one with more than 65 535 fields. Keep it with
+    /// with a failure, one with more than 65 535 fields, or one whose
+    /// values are not one for each of its call site's names. Keep it with
     /// [`Event::to_owned_event`] instead.
     Unpackable,
 }
@@ -1547,6 +1548,24 @@ mod tests {
         assert_eq!((a.fields, a.flattened), (b.fields, b.flattened));
         let not_a_ring: Vec<AtomicU64> = (0..24).map(|_| AtomicU64::new(0)).collect();
         assert_eq!(into(&not_a_ring, 0, 24), Packed::Unpackable);
+        // Fewer values than the call site has names (only a hand-built
+        // event can have them): not packed, and read whole without panics.
+        let who = "ann";
+        let values = [&who as &dyn Value];
+        let short = Event::live(LiveParts {
+            level: LogLevel::Warn,
+            callsite: &SITE,
+            namespace: "elsewhere",
+            values: &values,
+            placeholders: &[],
+            source: None,
+            failure: None,
+            logger: None,
+        });
+        assert_eq!(pack_into(&short, &ring, 0, 64), Packed::Unpackable);
+        let kept = short.to_owned_event();
+        assert_eq!(kept.fields.len(), 1);
+        assert_eq!(kept.fields[0].0, "who");
     }
 
     #[test]
