@@ -306,3 +306,36 @@ fn plain_placeholders_written_straight_into_a_line_are_escaped_too() {
         ("n!s:".into(), OwnedValue::Str("7".into()))
     );
 }
+
+#[test]
+fn a_logger_with_a_level_filter_of_its_own_follows_its_levels() {
+    use spindle::{FilteringObserver, LogLevel, LogLevelFilterPredicate};
+    use std::sync::Mutex;
+    let levels = Arc::new(LogLevelFilterPredicate::from_directives("warn,app::db=debug").unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let filter = FilteringObserver::new(move |e: &Event<'_>| {
+        keep.lock().unwrap().push(e.text().into_owned())
+    })
+    .with_predicate(levels.clone());
+    let filter: Arc<dyn Observer> = Arc::new(filter);
+    let web = Logger::new("app::web").with_observer(filter.clone());
+    let db = Logger::new("app::db::pool").with_observer(filter);
+    // Below the namespace's level: no event, and no field evaluated.
+    let evaluated = std::cell::Cell::new(0);
+    let count = || {
+        evaluated.set(evaluated.get() + 1);
+        evaluated.get()
+    };
+    info!(logger: &web, "web {n}", n = count());
+    spindle::debug!(logger: &db, "db {n}", n = count());
+    warn!(logger: &web, "web {n}", n = count());
+    assert_eq!(evaluated.get(), 2);
+    // The level changes while the program runs: the logger follows at once.
+    levels.set_level("app::web", Some(LogLevel::Info));
+    info!(logger: &web, "web {n}", n = count());
+    levels.set_level("app::db", Some(LogLevel::Error));
+    warn!(logger: &db, "db {n}", n = count());
+    assert_eq!(evaluated.get(), 3);
+    assert_eq!(*seen.lock().unwrap(), ["db 1", "web 2", "web 3"]);
+}

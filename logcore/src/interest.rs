@@ -108,9 +108,10 @@ struct Asked {
 
 /// A logger's answer (shared by a logger's clones, dropped with the last of
 /// them), and for a logger with an observer of its own, what it asked:
-/// that observer is asked again at once after a change, so that the
-/// logger's calls below its level never evaluate their fields. The global
-/// publisher's call sites and loggers ask on their next call instead.
+/// that observer is asked again at once after a change (the old answer
+/// standing until the new one replaces it), so that the logger's calls
+/// below its level never evaluate their fields. The global publisher's
+/// call sites and loggers are cleared and ask on their next call instead.
 struct AskedBy {
     interest: Weak<Interest>,
     own: Option<(Cow<'static, str>, Weak<dyn Observer>)>,
@@ -164,11 +165,14 @@ impl Sites {
             .loggers
             .retain(|logger| match logger.interest.upgrade() {
                 Some(interest) => {
-                    interest.least.store(0, Ordering::SeqCst);
-                    if let Some((namespace, observer)) = &logger.own
-                        && let Some(observer) = observer.upgrade()
-                    {
-                        again.push((interest, namespace.clone(), observer));
+                    // A logger with an observer of its own keeps its old
+                    // answer until the new one replaces it (a call made
+                    // while the change is under way may see either).
+                    match logger.own.as_ref().and_then(|(namespace, observer)| {
+                        Some((namespace.clone(), observer.upgrade()?))
+                    }) {
+                        Some((namespace, observer)) => again.push((interest, namespace, observer)),
+                        None => interest.least.store(0, Ordering::SeqCst),
                     }
                     true
                 }
@@ -178,20 +182,36 @@ impl Sites {
         drop(asked);
         for (interest, namespace, observer) in again {
             let before = self.changes.load(Ordering::SeqCst);
-            self.keep(&interest, observer.max_level_for(&namespace), before);
+            let answer = || observer.max_level_for(&namespace);
+            self.keep(&interest, answer, before, OWN_TRIES);
         }
     }
 
-    /// Keeps `answer` in `interest`, unless a change came in since `before`
-    /// (then its clearing may have come first, and the next call asks).
-    fn keep(&self, interest: &Interest, answer: Option<LogLevel>, before: u64) -> u8 {
-        let least = answer.map_or(LEVEL_OFF, LogLevel::as_u8);
-        interest.least.store(least + 1, Ordering::SeqCst);
-        // A change after `before` clears this answer after its count moved; if
-        // the count has not moved, any clearing is still to come.
-        if self.changes.load(Ordering::SeqCst) != before {
-            interest.least.store(0, Ordering::SeqCst);
+    /// Keeps what `answer` says in `interest`, unless a change came in
+    /// since `before`: then its clearing may have come first, so `answer`
+    /// is asked again, up to `tries` times in all, after which the answer
+    /// is cleared (the next call asks). Returns the last answer.
+    fn keep(
+        &self,
+        interest: &Interest,
+        answer: impl Fn() -> Option<LogLevel>,
+        mut before: u64,
+        tries: u32,
+    ) -> u8 {
+        let mut least = LEVEL_OFF;
+        for _ in 0..tries {
+            least = answer().map_or(LEVEL_OFF, LogLevel::as_u8);
+            interest.least.store(least + 1, Ordering::SeqCst);
+            // A change after `before` clears this answer after its count
+            // moved; if the count has not moved, any clearing is still to
+            // come.
+            let now = self.changes.load(Ordering::SeqCst);
+            if now == before {
+                return least;
+            }
+            before = now;
         }
+        interest.least.store(0, Ordering::SeqCst);
         least
     }
 }
@@ -268,7 +288,7 @@ fn wanted_in<'p>(
     callsite.interest.kept(level).unwrap_or_else(|| {
         let register = |asked: &mut Asked| asked.callsites.push(callsite);
         let answer = || publisher().max_level_for(callsite.module_path);
-        ask(answer, sites, &callsite.interest, register, level)
+        ask(answer, sites, &callsite.interest, register, level, 1)
     })
 }
 
@@ -296,27 +316,34 @@ pub(crate) fn logger_wanted(
             Some(observer) => observer.max_level_for(namespace),
             None => global_publisher().max_level_for(namespace),
         };
-        ask(answer, &SITES, interest, register, level)
+        let tries = if observer.is_some() { OWN_TRIES } else { 1 };
+        ask(answer, &SITES, interest, register, level, tries)
     })
 }
 
+/// How many times a logger with an observer of its own asks again when a
+/// change comes in while it asks, before it leaves the answer to its next
+/// call (changes come from configuration, rarely twice in a row).
+const OWN_TRIES: u32 = 4;
+
 /// Asks `answer` for the least severe level wanted and keeps it in
-/// `interest` (registering it with `register` the first time), unless a
-/// change came in while asking (then the next call asks again).
+/// `interest` (registering it with `register` the first time), as
+/// [`Sites::keep`] does with `tries`.
 #[cold]
 #[inline(never)]
 fn ask(
-    answer: impl FnOnce() -> Option<LogLevel>,
+    answer: impl Fn() -> Option<LogLevel>,
     sites: &Sites,
     interest: &Interest,
     register: impl FnOnce(&mut Asked),
     level: LogLevel,
+    tries: u32,
 ) -> bool {
     let before = sites.changes.load(Ordering::SeqCst);
     if !interest.registered.swap(true, Ordering::SeqCst) {
         register(&mut sites.asked());
     }
-    level.as_u8() >= sites.keep(interest, answer(), before)
+    level.as_u8() >= sites.keep(interest, answer, before, tries)
 }
 
 #[cfg(test)]
@@ -359,6 +386,35 @@ mod tests {
     static WEB: Callsite = Callsite::internal("app::web", "", &[], &[], "t.rs", 2);
 
     #[test]
+    fn an_answer_asked_during_a_change_is_asked_again_or_left_to_the_next_call() {
+        static TEST_SITES: Sites = Sites::new();
+        let interest = Interest::new();
+        // The first answer is asked while a change comes in.
+        let asked = std::cell::Cell::new(0);
+        let answer = || {
+            asked.set(asked.get() + 1);
+            if asked.get() == 1 {
+                TEST_SITES.changes.fetch_add(1, Ordering::SeqCst);
+            }
+            Some(LogLevel::Warn)
+        };
+        let before = TEST_SITES.changes.load(Ordering::SeqCst);
+        // One try: the answer is not kept.
+        assert_eq!(
+            TEST_SITES.keep(&interest, answer, before, 1),
+            LogLevel::Warn.as_u8()
+        );
+        assert_eq!(interest.kept(LogLevel::Warn), None);
+        // More: asked again after the change, and kept.
+        asked.set(0);
+        let before = TEST_SITES.changes.load(Ordering::SeqCst);
+        TEST_SITES.keep(&interest, answer, before, OWN_TRIES);
+        assert_eq!(asked.get(), 2);
+        assert_eq!(interest.kept(LogLevel::Info), Some(false));
+        assert_eq!(interest.kept(LogLevel::Warn), Some(true));
+    }
+
+    #[test]
     fn a_call_site_asks_once_until_a_change() {
         static TEST_SITES: Sites = Sites::new();
         static PUBLISHER: std::sync::LazyLock<LogPublisher> =
@@ -398,7 +454,14 @@ mod tests {
         let weak = Arc::downgrade(&logger);
         let register = |asked: &mut Asked| asked.register_logger(global(weak));
         let answer = || publisher().max_level_for("app::web");
-        assert!(!ask(answer, &TEST_SITES, &logger, register, LogLevel::Info));
+        assert!(!ask(
+            answer,
+            &TEST_SITES,
+            &logger,
+            register,
+            LogLevel::Info,
+            1
+        ));
         assert!(!logger.may_want(LogLevel::Info));
         TEST_SITES.clear();
         assert!(logger.may_want(LogLevel::Info), "cleared: ask again");
