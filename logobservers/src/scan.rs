@@ -99,9 +99,11 @@ pub(crate) fn json_special(b: u8) -> bool {
     ends_json_run(b) | (b == 0x7f)
 }
 
-/// Whether any byte of `bytes` is [`json_special`]: eight bytes at a time,
-/// the last eight overlapping the word before, so a short string costs a
-/// word or two and no copy.
+/// Whether any byte of `bytes` is [`json_special`]: under eight bytes in
+/// one word (see [`short_word`]); up to sixteen eight at a time, the last
+/// eight overlapping the word before; longer ones sixteen at a time
+/// ([`any_byte`], which the compiler vectorizes). No copy, no loop over
+/// single bytes.
 #[inline]
 pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
     // Exact as an "any": a wrong bit only ever follows a right one.
