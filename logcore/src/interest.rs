@@ -154,7 +154,7 @@ impl Sites {
     /// forgets the loggers that are gone.
     fn clear(&self) {
         // Before the clearing: a call site asking now sees the count move
-        // and does not keep what it is computing (see `keep`).
+        // and asks again (see `keep`).
         self.changes.fetch_add(1, Ordering::SeqCst);
         let mut asked = self.asked();
         for site in &asked.callsites {
@@ -183,23 +183,22 @@ impl Sites {
         for (interest, namespace, observer) in again {
             let before = self.changes.load(Ordering::SeqCst);
             let answer = || observer.max_level_for(&namespace);
-            self.keep(&interest, answer, before, OWN_TRIES);
+            self.keep(&interest, answer, before);
         }
     }
 
     /// Keeps what `answer` says in `interest`, unless a change came in
     /// since `before`: then its clearing may have come first, so `answer`
-    /// is asked again, up to `tries` times in all, after which the answer
+    /// is asked again, up to [`TRIES`] times in all, after which the answer
     /// is cleared (the next call asks). Returns the last answer.
     fn keep(
         &self,
         interest: &Interest,
         answer: impl Fn() -> Option<LogLevel>,
         mut before: u64,
-        tries: u32,
     ) -> u8 {
         let mut least = LEVEL_OFF;
-        for _ in 0..tries {
+        for _ in 0..TRIES {
             least = answer().map_or(LEVEL_OFF, LogLevel::as_u8);
             interest.least.store(least + 1, Ordering::SeqCst);
             // A change after `before` clears this answer after its count
@@ -288,7 +287,7 @@ fn wanted_in<'p>(
     callsite.interest.kept(level).unwrap_or_else(|| {
         let register = |asked: &mut Asked| asked.callsites.push(callsite);
         let answer = || publisher().max_level_for(callsite.module_path);
-        ask(answer, sites, &callsite.interest, register, level, 1)
+        ask(answer, sites, &callsite.interest, register, level)
     })
 }
 
@@ -316,19 +315,18 @@ pub(crate) fn logger_wanted(
             Some(observer) => observer.max_level_for(namespace),
             None => global_publisher().max_level_for(namespace),
         };
-        let tries = if observer.is_some() { OWN_TRIES } else { 1 };
-        ask(answer, &SITES, interest, register, level, tries)
+        ask(answer, &SITES, interest, register, level)
     })
 }
 
-/// How many times a logger with an observer of its own asks again when a
-/// change comes in while it asks, before it leaves the answer to its next
-/// call (changes come from configuration, rarely twice in a row).
-const OWN_TRIES: u32 = 4;
+/// How many times an answer is asked when changes keep coming in while it
+/// is asked, before it is left to the next call (changes come from
+/// configuration, rarely several in a row).
+const TRIES: u32 = 4;
 
 /// Asks `answer` for the least severe level wanted and keeps it in
 /// `interest` (registering it with `register` the first time), as
-/// [`Sites::keep`] does with `tries`.
+/// [`Sites::keep`] does.
 #[cold]
 #[inline(never)]
 fn ask(
@@ -337,13 +335,12 @@ fn ask(
     interest: &Interest,
     register: impl FnOnce(&mut Asked),
     level: LogLevel,
-    tries: u32,
 ) -> bool {
     let before = sites.changes.load(Ordering::SeqCst);
     if !interest.registered.swap(true, Ordering::SeqCst) {
         register(&mut sites.asked());
     }
-    level.as_u8() >= sites.keep(interest, answer, before, tries)
+    level.as_u8() >= sites.keep(interest, answer, before)
 }
 
 #[cfg(test)]
@@ -389,26 +386,30 @@ mod tests {
     fn an_answer_asked_during_a_change_is_asked_again_or_left_to_the_next_call() {
         static TEST_SITES: Sites = Sites::new();
         let interest = Interest::new();
-        // The first answer is asked while a change comes in.
-        let asked = std::cell::Cell::new(0);
+        // The answers up to the `changing`th are asked while a change
+        // comes in.
+        let (asked, changing) = (std::cell::Cell::new(0), std::cell::Cell::new(1));
         let answer = || {
             asked.set(asked.get() + 1);
-            if asked.get() == 1 {
+            if asked.get() <= changing.get() {
                 TEST_SITES.changes.fetch_add(1, Ordering::SeqCst);
             }
             Some(LogLevel::Warn)
         };
+        // A change during every try: the answer is not kept.
+        changing.set(TRIES);
         let before = TEST_SITES.changes.load(Ordering::SeqCst);
-        // One try: the answer is not kept.
         assert_eq!(
-            TEST_SITES.keep(&interest, answer, before, 1),
+            TEST_SITES.keep(&interest, answer, before),
             LogLevel::Warn.as_u8()
         );
+        assert_eq!(asked.get(), TRIES);
         assert_eq!(interest.kept(LogLevel::Warn), None);
-        // More: asked again after the change, and kept.
+        // A change during the first: asked again after it, and kept.
         asked.set(0);
+        changing.set(1);
         let before = TEST_SITES.changes.load(Ordering::SeqCst);
-        TEST_SITES.keep(&interest, answer, before, OWN_TRIES);
+        TEST_SITES.keep(&interest, answer, before);
         assert_eq!(asked.get(), 2);
         assert_eq!(interest.kept(LogLevel::Info), Some(false));
         assert_eq!(interest.kept(LogLevel::Warn), Some(true));
@@ -454,14 +455,7 @@ mod tests {
         let weak = Arc::downgrade(&logger);
         let register = |asked: &mut Asked| asked.register_logger(global(weak));
         let answer = || publisher().max_level_for("app::web");
-        assert!(!ask(
-            answer,
-            &TEST_SITES,
-            &logger,
-            register,
-            LogLevel::Info,
-            1
-        ));
+        assert!(!ask(answer, &TEST_SITES, &logger, register, LogLevel::Info));
         assert!(!logger.may_want(LogLevel::Info));
         TEST_SITES.clear();
         assert!(logger.may_want(LogLevel::Info), "cleared: ask again");

@@ -49,12 +49,12 @@ fn build<R>(
         })
         .collect();
     let placeholders: Vec<&Placeholder<'_>> = closures.iter().map(|b| &**b).collect();
-    let fields: Vec<&dyn Value> = values.iter().map(|&v| v as &dyn Value).collect();
+    let as_values: Vec<&dyn Value> = values.iter().map(|&v| v as &dyn Value).collect();
     let event = Event::live(LiveParts {
         level,
         callsite,
         namespace: callsite.module_path,
-        values: &fields,
+        values: &as_values,
         placeholders: &placeholders,
         source: None,
         failure,

@@ -100,25 +100,30 @@ pub(crate) fn json_special(b: u8) -> bool {
 }
 
 /// Whether any byte of `bytes` is [`json_special`]: under eight bytes in
-/// one word (see [`short_word`]); up to sixteen eight at a time, the last
-/// eight overlapping the word before; longer ones sixteen at a time
-/// ([`any_byte`], which the compiler vectorizes). No copy, no loop over
-/// single bytes.
+/// one word (see [`short_word`]); under sixteen in two words that may
+/// overlap; longer ones sixteen at a time ([`any_byte`], which the
+/// compiler vectorizes). No copy, no loop over single bytes.
 #[inline]
 pub(crate) fn any_json_special(bytes: &[u8]) -> bool {
     // Exact as an "any": a wrong bit only ever follows a right one.
     let special = |w: u64| json_run_hits(w) | bytes_equal(w, 0x7f) != 0;
-    if bytes.len() < 8 {
-        return special(short_word(bytes));
+    let n = bytes.len();
+    match n {
+        0..8 => special(short_word(bytes)),
+        8..16 => special(word(&bytes[..8])) || special(word(&bytes[n - 8..])),
+        _ => any_byte(bytes, json_special),
     }
-    if bytes.len() >= 16 {
-        return any_byte(bytes, json_special);
-    }
-    let mut words = bytes.chunks_exact(8);
-    if words.any(|w| special(word(w))) {
-        return true;
-    }
-    !words.remainder().is_empty() && special(word(&bytes[bytes.len() - 8..]))
+}
+
+/// Four bytes from `at` as one integer, the first lowest.
+#[inline]
+fn word4(bytes: &[u8], at: usize) -> u64 {
+    u64::from(u32::from_le_bytes([
+        bytes[at],
+        bytes[at + 1],
+        bytes[at + 2],
+        bytes[at + 3],
+    ]))
 }
 
 /// Fewer than eight bytes as one integer, the first lowest, the rest of
@@ -131,15 +136,10 @@ fn short_word(bytes: &[u8]) -> u64 {
     let fill = (ONES * u64::from(b'a'))
         .checked_shl(8 * n as u32)
         .unwrap_or(0);
-    let load4 = |at: usize| {
-        u64::from(u32::from_le_bytes(
-            bytes[at..at + 4].try_into().unwrap_or([0; 4]),
-        ))
-    };
     let known = match n {
         0 => 0,
         // two loads of four that overlap (the same bytes, or-ed)
-        4.. => load4(0) | load4(n - 4) << (8 * (n - 4)),
+        4.. => word4(bytes, 0) | word4(bytes, n - 4) << (8 * (n - 4)),
         // first, middle and last byte (some the same)
         _ => {
             let byte = |at: usize| u64::from(bytes[at]) << (8 * at);
@@ -159,10 +159,9 @@ pub(crate) fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
         return false;
     };
     let w8 = |s: &[u8], i: usize| word(&s[i..i + 8]);
-    let w4 = |s: &[u8], i: usize| u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
     match n {
         8..=16 => w8(head, 0) == w8(prefix, 0) && w8(head, n - 8) == w8(prefix, n - 8),
-        4..=7 => w4(head, 0) == w4(prefix, 0) && w4(head, n - 4) == w4(prefix, n - 4),
+        4..=7 => word4(head, 0) == word4(prefix, 0) && word4(head, n - 4) == word4(prefix, n - 4),
         _ => head == prefix,
     }
 }
