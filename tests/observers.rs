@@ -339,3 +339,46 @@ fn a_logger_with_a_level_filter_of_its_own_follows_its_levels() {
     assert_eq!(evaluated.get(), 3);
     assert_eq!(*seen.lock().unwrap(), ["db 1", "web 2", "web 3"]);
 }
+
+/// A live event's JSON is its kept copy's, byte for byte: plain `{name}`s
+/// of strings and integers are written from their values, and every other
+/// placeholder (a float, a `Display` field, `!r`, a spec, a call, more than
+/// eight) from the rendered text, as before.
+#[test]
+fn a_live_events_json_is_its_kept_copys() {
+    struct Both(JsonObserver<Vec<u8>>, JsonObserver<Vec<u8>>);
+    impl Observer for Both {
+        fn observe(&self, event: &Event<'_>) {
+            self.0.observe(event);
+            self.1.observe(&Event::from_owned(&event.to_owned_event()));
+        }
+    }
+    let both = Arc::new(Both(
+        JsonObserver::new(Vec::new()),
+        JsonObserver::new(Vec::new()),
+    ));
+    let log = Logger::new("app").with_observer(both.clone());
+    let bound = log.bind("shard", -2i8);
+    let (n, s, big, small) = (7u8, "q\"uote\\ \n\u{1}\u{7f} é", u64::MAX, i64::MIN);
+    let (x, b, owned) = (0.25f64, true, String::from("owned"));
+    info!(logger: &log, "{n} says {s}", n, s);
+    info!(logger: &log, "{big} {small} {n} and {n} again", big, small, n);
+    info!(logger: &bound, "{owned}: {n}", owned, n);
+    info!(logger: &log, "{x} {b} {n}", x, b, n);
+    info!(logger: &log, "{n} {s!r} {n:>4}", n, s);
+    info!(logger: &log, "{s} {shown}", s, shown = %n);
+    info!(logger: &log, "{s.len()} {n}", s, n);
+    info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8);
+    info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}{i}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = 9);
+    info!(logger: &log, "no placeholders", n);
+    drop((log, bound));
+    let Both(live, kept) = Arc::into_inner(both).unwrap();
+    let live = String::from_utf8(live.into_inner()).unwrap();
+    let kept = String::from_utf8(kept.into_inner()).unwrap();
+    assert_eq!(live.lines().count(), 10);
+    for (live, kept) in live.lines().zip(kept.lines()) {
+        assert_eq!(live, kept);
+    }
+    assert!(live.contains(r#""n!s:":"7","n!:":7,"s!s:":"q\"uote\\ \n\u0001\u007f é","#));
+    assert!(live.contains(r#""small!s:":"-9223372036854775808","small!:":-9223372036854775808"#));
+}

@@ -13,7 +13,7 @@ use crate::packed::CallsiteId;
 use crate::placeholder::Placeholder;
 use crate::reuse::{PooledString, Spans};
 use crate::text;
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 /// The static facts of one log call, baked in by the macros: the format (in
 /// brace notation, as stored in `log_format`), its pieces, and where the call is.
@@ -449,7 +449,7 @@ impl<'a> Event<'a> {
             }
             Repr::Live(l) => l,
         };
-        if !l.callsite.calls && l.flattened_plain(f) {
+        if l.flattened_plain(f) {
             return;
         }
         let flat = l.flat();
@@ -467,6 +467,47 @@ impl<'a> Event<'a> {
                     None => f(raw_key, &OwnedValue::Unpersistable),
                 },
             }
+        }
+    }
+
+    /// `log_flattened` for a writer that writes strings and integers
+    /// itself: if every placeholder is a plain `{name}` of a field holding
+    /// a string or an integer (eight placeholders at most), calls `f` with
+    /// each placeholder's text key, raw key and value, in order, and
+    /// returns `true`; the text entry is the value's `Display` and the raw
+    /// entry the value, as [`Event::for_each_flattened`] would give them.
+    /// Otherwise (a kept event included) calls nothing and returns
+    /// `false`. Not part of the stable API.
+    ///
+    /// ```
+    /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Scalar, Value};
+    /// static SITE: Callsite = Callsite {
+    ///     format: "{n} items",
+    ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
+    ///     module_path: "app", file: "app.rs", line: 7, calls: false,
+    ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
+    /// };
+    /// let n = 3u16;
+    /// let show_n = logcore::ShowValue(&n);
+    /// let (values, placeholders) = ([&n as &dyn Value], [&show_n as &logcore::Placeholder<'_>]);
+    /// let event = Event::live(LiveParts {
+    ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
+    ///     values: &values, placeholders: &placeholders,
+    ///     source: None, failure: None, logger: None,
+    /// });
+    /// let mut seen = Vec::new();
+    /// assert!(event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
+    ///     seen.push((text_key.to_string(), raw_key.to_string(), value.to_string()))
+    /// }));
+    /// assert_eq!(seen, [("n!s:".to_string(), "n!:".to_string(), "3".to_string())]);
+    /// ```
+    #[doc(hidden)]
+    pub fn for_each_plain_placeholder(&self, f: &mut dyn FnMut(&str, &str, Scalar<'_>)) -> bool {
+        match &self.repr {
+            Repr::Live(l) => {
+                l.plain_placeholders(|text_key, raw_key, _, value| f(text_key, raw_key, value))
+            }
+            Repr::Owned(_) => false,
         }
     }
 
@@ -521,34 +562,59 @@ impl Flat {
     }
 }
 
-impl Live<'_> {
-    /// The `log_flattened` entries if every placeholder (eight at most) is
-    /// a plain `{name}` of a field whose value writes its own text: the
-    /// texts written into one string first (nothing else runs, so nothing
-    /// is cached), the values being the fields. `false` (having called `f`
-    /// for nothing) otherwise.
+impl<'a> Live<'a> {
+    /// The `log_flattened` entries of an event whose placeholders are all
+    /// plain (see [`Event::for_each_plain_placeholder`]): a string's text
+    /// is the string itself, an integer's is written into a pooled string.
+    /// `false` (having called `f` for nothing) for any other event.
     fn flattened_plain(&self, f: &mut dyn FnMut(&str, &dyn Value)) -> bool {
+        let mut digits = PooledString::with_capacity(0);
+        self.plain_placeholders(|text_key, raw_key, field, value| {
+            match value {
+                Scalar::Str(s) => f(text_key, &s),
+                _ => {
+                    digits.clear();
+                    value.write_plain(&mut digits);
+                    f(text_key, &digits.as_str());
+                }
+            }
+            f(raw_key, field);
+        })
+    }
+
+    /// Calls `f` with each placeholder's keys, the field it shows and that
+    /// field's value as a scalar, if every placeholder (eight at most) is a
+    /// plain `{name}` of a field holding a string or an integer; `false`
+    /// (having called `f` for nothing) otherwise.
+    #[inline]
+    fn plain_placeholders(
+        &self,
+        mut f: impl FnMut(&'static str, &'static str, &'a dyn Value, Scalar<'_>),
+    ) -> bool {
         let bare = self.callsite.bare;
-        if bare.len() != self.placeholders.len() || bare.len() > 8 {
+        if self.callsite.calls || bare.len() != self.placeholders.len() || bare.len() > 8 {
             return false;
         }
-        let mut text = PooledString::with_capacity(8 * bare.len());
-        let mut ends = [0; 8];
-        let keys = self.callsite.keys().zip(self.placeholders).zip(bare);
-        for (i, (((text_key, _), placeholder), &field)) in keys.enumerate() {
-            let plain = usize::from(field) < self.values.len()
-                && is_plain_key(text_key)
-                && placeholder.__write_plain(&mut text);
-            if !plain {
-                return false;
+        // Every placeholder is looked at before `f` is called for any.
+        let mut scalars = [Scalar::None; 8];
+        for ((text_key, _), (&field, scalar)) in
+            self.callsite.keys().zip(bare.iter().zip(&mut scalars))
+        {
+            let value = self
+                .values
+                .get(usize::from(field))
+                .and_then(|v| v.__scalar());
+            match value {
+                Some(v @ (Scalar::Str(_) | Scalar::I64(_) | Scalar::U64(_)))
+                    if is_plain_key(text_key) =>
+                {
+                    *scalar = v
+                }
+                _ => return false,
             }
-            ends[i] = text.len();
         }
-        let mut start = 0;
-        for (((text_key, raw_key), &field), end) in self.callsite.keys().zip(bare).zip(ends) {
-            f(text_key, &&text[start..end]);
-            f(raw_key, self.values[usize::from(field)]);
-            start = end;
+        for (((text_key, raw_key), &field), scalar) in self.callsite.keys().zip(bare).zip(scalars) {
+            f(text_key, raw_key, self.values[usize::from(field)], scalar);
         }
         true
     }

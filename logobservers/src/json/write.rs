@@ -1,7 +1,7 @@
 use std::fmt::{self, Write as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use logcore::{Event, Failure, Map, OwnedEvent, Seq, Value, Visit};
+use logcore::{Event, Failure, Map, OwnedEvent, Scalar, Seq, Value, Visit};
 
 use super::{FAILURE_UUID, LEVEL_OBJECT};
 use crate::scan::{any_json_special, json_special};
@@ -86,7 +86,7 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         logcore::push_int(out, line);
     }
     let mut any = false;
-    event.for_each_flattened(&mut |k, v| {
+    let mut entry = |out: &mut String, k: &str| {
         if !any {
             key(out, "\"log_flattened\":{");
             any = true;
@@ -95,8 +95,29 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         }
         write_str(out, k);
         out.push(':');
-        write_value(out, v);
+    };
+    // Plain placeholders of strings and integers are written from their
+    // values (no text rendered first, nothing to catch).
+    let plain = event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
+        entry(out, text_key);
+        match value {
+            Scalar::Str(s) => write_str(out, s),
+            // (an integer: its text is its digits)
+            _ => {
+                out.push('"');
+                write_scalar(out, value);
+                out.push('"');
+            }
+        }
+        entry(out, raw_key);
+        write_scalar(out, value);
     });
+    if !plain {
+        event.for_each_flattened(&mut |k, v| {
+            entry(out, k);
+            write_value(out, v);
+        });
+    }
     if any {
         out.push('}');
     }
@@ -157,6 +178,17 @@ fn write_value(out: &mut String, value: &dyn Value) {
     if catch_unwind(AssertUnwindSafe(|| value.visit(&mut JsonValue(out)))).is_err() {
         out.truncate(start);
         out.push_str("{\"unpersistable\":true}");
+    }
+}
+
+/// Writes a scalar as its value would be visited (it cannot panic).
+#[inline]
+fn write_scalar(out: &mut String, value: Scalar<'_>) {
+    match value {
+        Scalar::Str(s) => write_str(out, s),
+        Scalar::I64(i) => logcore::push_int(out, i),
+        Scalar::U64(u) => logcore::push_int(out, u),
+        other => other.visit(&mut JsonValue(out)),
     }
 }
 
