@@ -343,7 +343,8 @@ fn a_logger_with_a_level_filter_of_its_own_follows_its_levels() {
 /// A live event's JSON is its kept copy's, byte for byte: plain `{name}`s
 /// of strings and integers are written from their values, and every other
 /// placeholder (a float, a `Display` field, `!r`, a spec, a call, more than
-/// eight) from the rendered text, as before.
+/// eight) from the rendered text, as before; a call site's strings are
+/// copied as they are only where they need no escaping.
 #[test]
 fn a_live_events_json_is_its_kept_copys() {
     struct Both(JsonObserver<Vec<u8>>, JsonObserver<Vec<u8>>);
@@ -371,14 +372,21 @@ fn a_live_events_json_is_its_kept_copys() {
     info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8);
     info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}{i}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = 9);
     info!(logger: &log, "no placeholders", n);
+    // a format and keys that JSON escapes
+    info!(logger: &log, "say \"{n}\"\n\t{s}\\", n, s);
+    info!(logger: &log, "{n:\"^5} {s}", n, s);
     drop((log, bound));
     let Both(live, kept) = Arc::into_inner(both).unwrap();
     let live = String::from_utf8(live.into_inner()).unwrap();
     let kept = String::from_utf8(kept.into_inner()).unwrap();
-    assert_eq!(live.lines().count(), 10);
+    assert_eq!(live.lines().count(), 12);
     for (live, kept) in live.lines().zip(kept.lines()) {
         assert_eq!(live, kept);
     }
     assert!(live.contains(r#""n!s:":"7","n!:":7,"s!s:":"q\"uote\\ \n\u0001\u007f é","#));
     assert!(live.contains(r#""small!s:":"-9223372036854775808","small!:":-9223372036854775808"#));
+    assert!(live.contains(r#""log_format":"say \"{n}\"\n\t{s}\\","#));
+    assert!(live.contains(r#""n!s:\"^5":"\"\"7\"\"","#));
+    // every record reads back
+    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 12);
 }

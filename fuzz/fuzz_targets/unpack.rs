@@ -21,6 +21,7 @@ static SITE: Callsite = Callsite {
     line: 1,
     calls: false,
     bare: &[0, u8::MAX, 1],
+    escape_free: true,
     id: CallsiteId::new(),
     interest: logcore::Interest::new(),
 };

@@ -38,6 +38,11 @@ pub struct Callsite {
     /// plain `{name}`), or `u8::MAX`: a packed event need not carry the
     /// value twice.
     pub bare: &'static [u8],
+    /// Whether the format, the field names and the `log_flattened` keys
+    /// hold no character that a string in a record escapes (see
+    /// `logformat::escape_free`), so that writers copy them as they are.
+    /// The macros work it out; `false` is always safe.
+    pub escape_free: bool,
     /// The call site's number among those that have been packed (see
     /// [`pack`](crate::pack)); `CallsiteId::new()` in a static.
     pub id: CallsiteId,
@@ -67,6 +72,7 @@ impl Callsite {
             line,
             calls: false,
             bare: &[],
+            escape_free: false,
             id: CallsiteId::new(),
             interest: Interest::new(),
         }
@@ -80,7 +86,7 @@ impl Callsite {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")],
     ///     names: &["n"], module_path: "app", file: "app.rs", line: 1, calls: false,
-    ///     bare: &[0], id: logcore::CallsiteId::new(), interest: logcore::Interest::new(),
+    ///     bare: &[0], escape_free: true, id: logcore::CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// assert_eq!(SITE.keys().collect::<Vec<_>>(), [("n!s:", "n!:")]);
     /// ```
@@ -470,6 +476,22 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// For a live event whose call site's format, field names and
+    /// `log_flattened` keys need no escaping ([`Callsite::escape_free`]):
+    /// how many of its first fields (in [`Event::for_each_field`]'s order)
+    /// are the call site's. `None` for any other event. Not part of the
+    /// stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn escape_free_callsite(&self) -> Option<usize> {
+        match &self.repr {
+            Repr::Live(l) if l.callsite.escape_free => {
+                Some(l.values.len().min(l.callsite.names.len()))
+            }
+            _ => None,
+        }
+    }
+
     /// `log_flattened` for a writer that writes strings and integers
     /// itself: if every placeholder is a plain `{name}` of a field holding
     /// a string or an integer (eight placeholders at most), calls `f` with
@@ -485,7 +507,7 @@ impl<'a> Event<'a> {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
     ///     module_path: "app", file: "app.rs", line: 7, calls: false,
-    ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
+    ///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// let n = 3u16;
     /// let show_n = logcore::ShowValue(&n);

@@ -234,7 +234,7 @@ pub(crate) fn ask_again() {
 /// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted};
 /// static SITE: Callsite = Callsite {
 ///     format: "hi", pieces: &[], names: &[], module_path: "app::db", file: "app.rs", line: 1,
-///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
+///     calls: false, bare: &[], escape_free: true, id: logcore::CallsiteId::new(),
 ///     interest: logcore::Interest::new(),
 /// };
 /// assert!(callsite_enabled(&SITE, LogLevel::Debug), "not asked yet");
@@ -254,7 +254,7 @@ pub fn callsite_enabled(callsite: &'static Callsite, level: LogLevel) -> bool {
 /// use logcore::{Callsite, LogLevel, callsite_enabled, callsite_wanted, global_log_beginner};
 /// static SITE: Callsite = Callsite {
 ///     format: "hi", pieces: &[], names: &[], module_path: "app::db", file: "app.rs", line: 1,
-///     calls: false, bare: &[], id: logcore::CallsiteId::new(),
+///     calls: false, bare: &[], escape_free: true, id: logcore::CallsiteId::new(),
 ///     interest: logcore::Interest::new(),
 /// };
 /// // Logging begins with an observer that wants warnings and worse.

@@ -388,7 +388,7 @@ pub enum Packed {
 ///     format: "{n} left",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")], names: &["n"],
 ///     module_path: "app", file: "app.rs", line: 3, calls: false,
-///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
+///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 9u8;
 /// let values = [&n as &dyn Value];
@@ -536,7 +536,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 ///     format: "{n} items",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
 ///     module_path: "app", file: "app.rs", line: 7, calls: false,
-///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
+///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 3u16;
 /// let values = [&n as &dyn Value];
@@ -727,7 +727,7 @@ impl Unpacker {
     ///     format: "{who} waves",
     ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")], names: &["who"],
     ///     module_path: "app", file: "app.rs", line: 7, calls: false,
-    ///     bare: &[0], id: CallsiteId::new(), interest: logcore::Interest::new(),
+    ///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// let who = "ann";
     /// let values = [&who as &dyn Value];
@@ -1184,6 +1184,7 @@ mod tests {
         line: 1,
         calls: false,
         bare: &[0, 1, u8::MAX],
+        escape_free: true,
         id: CallsiteId::new(),
         interest: crate::interest::Interest::new(),
     };
@@ -1473,6 +1474,7 @@ mod tests {
             line: 2,
             calls: false,
             bare: &[0],
+            escape_free: true,
             id: CallsiteId::new(),
             interest: crate::interest::Interest::new(),
         };

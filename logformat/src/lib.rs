@@ -76,5 +76,22 @@ pub fn flattened_keys(format: &Format) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `text` holds no character that a string in a log record must
+/// escape: a quote, a backslash or a control character (U+0000 to U+001F,
+/// and U+007F). The macros bake this into each call site for its format,
+/// field names and `log_flattened` keys, so that writers copy them as they
+/// are.
+///
+/// ```
+/// assert!(logformat::escape_free("{req.uri}: status={req.status!r:>4}"));
+/// assert!(!logformat::escape_free("say \"{n}\""));
+/// assert!(!logformat::escape_free("two\nlines"));
+/// ```
+pub fn escape_free(text: &str) -> bool {
+    !text
+        .bytes()
+        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f)
+}
+
 #[cfg(test)]
 mod tests;

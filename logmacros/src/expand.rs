@@ -41,7 +41,17 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     let p = quote!(::spindle::__private);
     let lit_span = call.format.span();
     let normalized = LitStr::new(&format.to_brace_string(), lit_span);
-    let mut keys = logformat::flattened_keys(format).into_iter();
+    let flattened_keys = logformat::flattened_keys(format);
+    // Whether writers may copy the call site's strings as they are.
+    let escape_free = logformat::escape_free(&normalized.value())
+        && call
+            .fields
+            .iter()
+            .all(|field| logformat::escape_free(&field.name.to_string()))
+        && flattened_keys
+            .iter()
+            .all(|(text, raw)| logformat::escape_free(text) && logformat::escape_free(raw));
+    let mut keys = flattened_keys.into_iter();
     let pieces = format.pieces.iter().map(|piece| match piece {
         Piece::Literal(text) => quote!(#p::Piece::Literal(#text)),
         Piece::Field(_) => {
@@ -214,6 +224,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             line: ::core::line!(),
             calls: #calls,
             bare: &[#(#bare),*],
+            escape_free: #escape_free,
             id: #p::CallsiteId::new(),
             interest: #p::Interest::new(),
         };

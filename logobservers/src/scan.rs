@@ -195,6 +195,20 @@ mod tests {
         any_byte, any_json_special, ends_json_run, json_run_end, json_special, starts_with,
     };
 
+    /// What the macros call escape-free (and let the JSON writer copy as it
+    /// is) holds no byte the writer would escape.
+    #[test]
+    fn escape_free_strings_hold_no_byte_to_escape() {
+        for c in (0..=0x7f)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '\u{1F600}'])
+        {
+            let text = c.to_string();
+            let special = text.bytes().any(json_special);
+            assert_eq!(logformat::escape_free(&text), !special, "{c:?}");
+        }
+    }
+
     #[test]
     fn a_prefix_is_found_only_where_every_byte_matches() {
         let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();

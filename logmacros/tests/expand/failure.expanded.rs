@@ -14,6 +14,7 @@ fn expansion() {
                 line: ::core::line!(),
                 calls: false,
                 bare: &[],
+                escape_free: true,
                 id: ::spindle::__private::CallsiteId::new(),
                 interest: ::spindle::__private::Interest::new(),
             };

@@ -20,6 +20,7 @@ fn expansion() {
                 line: ::core::line!(),
                 calls: false,
                 bare: &[255u8, 255u8, 1u8],
+                escape_free: true,
                 id: ::spindle::__private::CallsiteId::new(),
                 interest: ::spindle::__private::Interest::new(),
             };

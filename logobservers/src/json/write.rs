@@ -41,9 +41,16 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         first = false;
         out.push_str(quoted);
     };
+    // The call site's strings, copied as they are when it says they can be.
+    let callsite_fields = event.escape_free_callsite();
+    let mut field = 0;
     event.for_each_field(&mut |name, value| {
         key(out, "");
-        write_str(out, name);
+        match callsite_fields {
+            Some(n) if field < n => write_str_as_is(out, name),
+            _ => write_str(out, name),
+        }
+        field += 1;
         out.push(':');
         write_value(out, value);
     });
@@ -69,7 +76,10 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
     }
     if let Some(format) = event.format() {
         key(out, "\"log_format\":");
-        write_str(out, format);
+        match callsite_fields {
+            Some(_) => write_str_as_is(out, format),
+            None => write_str(out, format),
+        }
     }
     if let Some(time) = event.time() {
         key(out, "\"log_time\":");
@@ -86,20 +96,26 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         logcore::push_int(out, line);
     }
     let mut any = false;
-    let mut entry = |out: &mut String, k: &str| {
+    // (`as_is`: the key is one of the call site's, which need no escaping)
+    let mut entry = |out: &mut String, k: &str, as_is: bool| {
         if !any {
             key(out, "\"log_flattened\":{");
             any = true;
         } else {
             out.push(',');
         }
-        write_str(out, k);
+        if as_is {
+            write_str_as_is(out, k);
+        } else {
+            write_str(out, k);
+        }
         out.push(':');
     };
     // Plain placeholders of strings and integers are written from their
     // values (no text rendered first, nothing to catch).
+    let keys_as_is = callsite_fields.is_some();
     let plain = event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
-        entry(out, text_key);
+        entry(out, text_key, keys_as_is);
         match value {
             Scalar::Str(s) => write_str(out, s),
             // (an integer: its text is its digits)
@@ -109,12 +125,12 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
                 out.push('"');
             }
         }
-        entry(out, raw_key);
+        entry(out, raw_key, keys_as_is);
         write_scalar(out, value);
     });
     if !plain {
         event.for_each_flattened(&mut |k, v| {
-            entry(out, k);
+            entry(out, k, false);
             write_value(out, v);
         });
     }
@@ -304,6 +320,15 @@ fn write_f64(out: &mut String, f: f64) {
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
     write_str_content(out, s);
+    out.push('"');
+}
+
+/// A JSON string known to need no escaping (see
+/// [`Event::escape_free_callsite`]).
+#[inline]
+fn write_str_as_is(out: &mut String, s: &str) {
+    out.push('"');
+    out.push_str(s);
     out.push('"');
 }
 
