@@ -116,17 +116,23 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
     let keys_as_is = callsite_fields.is_some();
     let plain = event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
         entry(out, text_key, keys_as_is);
-        match value {
-            Scalar::Str(s) => write_str(out, s),
-            // (an integer: its text is its digits)
+        let start = out.len();
+        let raw = match value {
+            // the value is the text: the same JSON string
+            Scalar::Str(s) => {
+                write_str(out, s);
+                start..out.len()
+            }
+            // an integer: its text is its digits, quoted
             _ => {
                 out.push('"');
                 write_scalar(out, value);
                 out.push('"');
+                start + 1..out.len() - 1
             }
-        }
+        };
         entry(out, raw_key, keys_as_is);
-        write_scalar(out, value);
+        out.extend_from_within(raw);
     });
     if !plain {
         event.for_each_flattened(&mut |k, v| {
