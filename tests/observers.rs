@@ -359,27 +359,45 @@ fn a_live_events_json_is_its_kept_copys() {
         JsonObserver::new(Vec::new()),
     ));
     let log = Logger::new("app").with_observer(both.clone());
+    let other = Logger::new("app::other\n").with_observer(both.clone());
     let bound = log.bind("shard", -2i8);
-    let (n, s, big, small) = (7u8, "q\"uote\\ \n\u{1}\u{7f} é", u64::MAX, i64::MIN);
-    let (x, b, owned) = (0.25f64, true, String::from("owned"));
-    info!(logger: &log, "{n} says {s}", n, s);
-    info!(logger: &log, "{big} {small} {n} and {n} again", big, small, n);
-    info!(logger: &bound, "{owned}: {n}", owned, n);
-    info!(logger: &log, "{x} {b} {n}", x, b, n);
-    info!(logger: &log, "{n} {s!r} {n:>4}", n, s);
-    info!(logger: &log, "{s} {shown}", s, shown = %n);
-    info!(logger: &log, "{s.len()} {n}", s, n);
-    info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8);
-    info!(logger: &log, "{a}{b}{c}{d}{e}{f}{g}{h}{i}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = 9);
-    info!(logger: &log, "no placeholders", n);
-    // a format and keys that JSON escapes
-    info!(logger: &log, "say \"{n}\"\n\t{s}\\", n, s);
-    info!(logger: &log, "{n:\"^5} {s}", n, s);
-    drop((log, bound));
+    // Each line runs three times, so that later records come from the call
+    // site's template, with values that differ (and, for `v`, a value that
+    // is a string or an integer in one round and not in the next).
+    for round in 0..3u8 {
+        let log = if round == 1 { &other } else { &log };
+        let n = 7 + round;
+        let s = ["q\"uote\\ \n\u{1}\u{7f} é", "plain", ""][usize::from(round)];
+        let (big, small) = (u64::MAX - u64::from(round), i64::MIN + i64::from(round));
+        let (x, b, owned) = (0.25f64, true, String::from("owned"));
+        let v = [
+            OwnedValue::Str("v".into()),
+            OwnedValue::F64(0.5),
+            OwnedValue::I64(-3),
+        ];
+        let v = &v[usize::from(round)];
+        let level = [spindle::LogLevel::Info, spindle::LogLevel::Warn][usize::from(round % 2)];
+        info!(logger: log, "{n} says {s}", n, s);
+        info!(logger: log, "{big} {small} {n} and {n} again", big, small, n);
+        info!(logger: &bound, "{owned}: {n}", owned, n);
+        info!(logger: log, "{x} {b} {n}", x, b, n);
+        info!(logger: log, "{n} {s!r} {n:>4}", n, s);
+        info!(logger: log, "{s} {shown}", s, shown = %n);
+        info!(logger: log, "{s.len()} {n}", s, n);
+        info!(logger: log, "{a}{b}{c}{d}{e}{f}{g}{h}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = n);
+        info!(logger: log, "{a}{b}{c}{d}{e}{f}{g}{h}{i}", a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = n);
+        info!(logger: log, "no placeholders", n);
+        // a format and keys that JSON escapes
+        info!(logger: log, "say \"{n}\"\n\t{s}\\", n, s);
+        info!(logger: log, "{n:\"^5} {s}", n, s);
+        info!(logger: log, "{v} and {n}", v, n);
+        spindle::emit!(level, logger: log, "at {lv}: {n}", lv = %level, n);
+    }
+    drop((log, other, bound));
     let Both(live, kept) = Arc::into_inner(both).unwrap();
     let live = String::from_utf8(live.into_inner()).unwrap();
     let kept = String::from_utf8(kept.into_inner()).unwrap();
-    assert_eq!(live.lines().count(), 12);
+    assert_eq!(live.lines().count(), 3 * 14);
     for (live, kept) in live.lines().zip(kept.lines()) {
         assert_eq!(live, kept);
     }
@@ -388,5 +406,6 @@ fn a_live_events_json_is_its_kept_copys() {
     assert!(live.contains(r#""log_format":"say \"{n}\"\n\t{s}\\","#));
     assert!(live.contains(r#""n!s:\"^5":"\"\"7\"\"","#));
     // every record reads back
-    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 12);
+    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 14);
+    assert!(live.contains(r#""log_namespace":"app::other\n""#));
 }

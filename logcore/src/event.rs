@@ -476,6 +476,27 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// The call site and field values of a live event whose record (in
+    /// any format) differs from its call site's other events at the same
+    /// level only in its values, namespace and time: a logger's fields or
+    /// system, `log_source` and a failure are absent. `None` for any other
+    /// event. Not part of the stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [&'a dyn Value])> {
+        match &self.repr {
+            Repr::Live(l)
+                if l.source.is_none()
+                    && l.failure.is_none()
+                    && l.logger
+                        .is_none_or(|log| !log.has_fields() && log.system().is_none()) =>
+            {
+                Some((l.callsite, l.values))
+            }
+            _ => None,
+        }
+    }
+
     /// For a live event whose call site's format, field names and
     /// `log_flattened` keys need no escaping ([`Callsite::escape_free`]):
     /// how many of its first fields (in [`Event::for_each_field`]'s order)
@@ -495,9 +516,10 @@ impl<'a> Event<'a> {
     /// `log_flattened` for a writer that writes strings and integers
     /// itself: if every placeholder is a plain `{name}` of a field holding
     /// a string or an integer (eight placeholders at most), calls `f` with
-    /// each placeholder's text key, raw key and value, in order, and
-    /// returns `true`; the text entry is the value's `Display` and the raw
-    /// entry the value, as [`Event::for_each_flattened`] would give them.
+    /// each placeholder's text key, raw key, field (its index in
+    /// [`Event::for_each_field`]'s order) and value, in order, and returns
+    /// `true`; the text entry is the value's `Display` and the raw entry the
+    /// value, as [`Event::for_each_flattened`] would give them.
     /// Otherwise (a kept event included) calls nothing and returns
     /// `false`. Not part of the stable API.
     ///
@@ -518,17 +540,20 @@ impl<'a> Event<'a> {
     ///     source: None, failure: None, logger: None,
     /// });
     /// let mut seen = Vec::new();
-    /// assert!(event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
-    ///     seen.push((text_key.to_string(), raw_key.to_string(), value.to_string()))
+    /// assert!(event.for_each_plain_placeholder(&mut |text_key, raw_key, field, value| {
+    ///     seen.push((text_key.to_string(), raw_key.to_string(), field, value.to_string()))
     /// }));
-    /// assert_eq!(seen, [("n!s:".to_string(), "n!:".to_string(), "3".to_string())]);
+    /// assert_eq!(seen, [("n!s:".to_string(), "n!:".to_string(), 0, "3".to_string())]);
     /// ```
     #[doc(hidden)]
-    pub fn for_each_plain_placeholder(&self, f: &mut dyn FnMut(&str, &str, Scalar<'_>)) -> bool {
+    pub fn for_each_plain_placeholder(
+        &self,
+        f: &mut dyn FnMut(&str, &str, usize, Scalar<'_>),
+    ) -> bool {
         match &self.repr {
-            Repr::Live(l) => {
-                l.plain_placeholders(|text_key, raw_key, _, value| f(text_key, raw_key, value))
-            }
+            Repr::Live(l) => l.plain_placeholders(|text_key, raw_key, field, value| {
+                f(text_key, raw_key, field, value)
+            }),
             Repr::Owned(_) => false,
         }
     }
@@ -600,18 +625,19 @@ impl<'a> Live<'a> {
                     f(text_key, &digits.as_str());
                 }
             }
-            f(raw_key, field);
+            f(raw_key, self.values[field]);
         })
     }
 
-    /// Calls `f` with each placeholder's keys, the field it shows and that
-    /// field's value as a scalar, if every placeholder (eight at most) is a
-    /// plain `{name}` of a field holding a string or an integer; `false`
-    /// (having called `f` for nothing) otherwise.
+    /// Calls `f` with each placeholder's keys, the field it shows (an index
+    /// into `values`) and that field's value as a scalar, if every
+    /// placeholder (eight at most) is a plain `{name}` of a field holding a
+    /// string or an integer; `false` (having called `f` for nothing)
+    /// otherwise.
     #[inline]
     fn plain_placeholders(
         &self,
-        mut f: impl FnMut(&'static str, &'static str, &'a dyn Value, Scalar<'_>),
+        mut f: impl FnMut(&'static str, &'static str, usize, Scalar<'_>),
     ) -> bool {
         let bare = self.callsite.bare;
         if self.callsite.calls || bare.len() != self.placeholders.len() || bare.len() > 8 {
@@ -636,7 +662,7 @@ impl<'a> Live<'a> {
             }
         }
         for (((text_key, raw_key), &field), scalar) in self.callsite.keys().zip(bare).zip(scalars) {
-            f(text_key, raw_key, self.values[usize::from(field)], scalar);
+            f(text_key, raw_key, usize::from(field), scalar);
         }
         true
     }

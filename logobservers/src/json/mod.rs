@@ -7,6 +7,7 @@ mod parse;
 mod read;
 mod shape;
 mod syntax;
+mod template;
 mod write;
 
 /// The level UUID as a literal, for `concat!`.

@@ -1,4 +1,5 @@
 use std::fmt::{self, Write as _};
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use logcore::{Event, Failure, Map, OwnedEvent, Scalar, Seq, Value, Visit};
@@ -28,8 +29,49 @@ pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
 }
 
 /// Appends any event, live or kept, as [`event_as_json`] does. A live
-/// event's values are visited straight into `out`: nothing is copied.
+/// event's values are visited straight into `out`: nothing is copied. The
+/// rest of a live event's record is usually copied from its call site's
+/// template (see `template.rs`).
 pub fn write_event(event: &Event<'_>, out: &mut String) {
+    if !super::template::write(event, out) {
+        write_record(event, out, None);
+    }
+}
+
+/// What a value written into a record is, in the order written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hole {
+    /// A field's value.
+    Field,
+    /// `log_namespace`.
+    Namespace,
+    /// `log_time`.
+    Time,
+    /// A plain placeholder's text in `log_flattened`, and the field it
+    /// shows (its value's JSON is this text, or the text quoted).
+    FlatText(usize),
+    /// Its raw value, the field's JSON again.
+    FlatRaw,
+}
+
+/// Where the values of a record went in `out`, in order.
+pub(super) type Holes = Vec<(Hole, Range<usize>)>;
+
+/// Writes the record, noting in `holes` (when given) where each value
+/// went. Returns whether everything else in the record is the same for
+/// every event of the call site at the level (see
+/// [`Event::callsite_values`]): false when `log_flattened` was written from
+/// rendered text.
+pub(super) fn write_record(
+    event: &Event<'_>,
+    out: &mut String,
+    mut holes: Option<&mut Holes>,
+) -> bool {
+    let mut mark = |hole: Hole, range: Range<usize>| {
+        if let Some(holes) = holes.as_deref_mut() {
+            holes.push((hole, range));
+        }
+    };
     out.push('{');
     let mut first = true;
     // `quoted` is a key already quoted, with its colon: twisted's keys need
@@ -52,7 +94,9 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         }
         field += 1;
         out.push(':');
+        let start = out.len();
         write_value(out, value);
+        mark(Hole::Field, start..out.len());
     });
     if let Some(level) = event.level() {
         key(out, "\"log_level\":");
@@ -60,15 +104,15 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         out.push_str(level.name());
         out.push_str(LEVEL_OBJECT.1);
     }
-    let strings = [
-        ("\"log_namespace\":", event.namespace()),
-        ("\"log_system\":", event.system()),
-    ];
-    for (k, v) in strings {
-        if let Some(v) = v {
-            key(out, k);
-            write_str(out, v);
-        }
+    if let Some(namespace) = event.namespace() {
+        key(out, "\"log_namespace\":");
+        let start = out.len();
+        write_str(out, namespace);
+        mark(Hole::Namespace, start..out.len());
+    }
+    if let Some(system) = event.system() {
+        key(out, "\"log_system\":");
+        write_str(out, system);
     }
     if let Some(source) = event.source() {
         key(out, "\"log_source\":");
@@ -83,7 +127,9 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
     }
     if let Some(time) = event.time() {
         key(out, "\"log_time\":");
+        let start = out.len();
         write_f64(out, time);
+        mark(Hole::Time, start..out.len());
     }
     if let Some(failure) = event.failure() {
         key(out, "\"log_failure\":");
@@ -114,25 +160,15 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
     // Plain placeholders of strings and integers are written from their
     // values (no text rendered first, nothing to catch).
     let keys_as_is = callsite_fields.is_some();
-    let plain = event.for_each_plain_placeholder(&mut |text_key, raw_key, value| {
+    let plain = event.for_each_plain_placeholder(&mut |text_key, raw_key, field, value| {
         entry(out, text_key, keys_as_is);
         let start = out.len();
-        let raw = match value {
-            // the value is the text: the same JSON string
-            Scalar::Str(s) => {
-                write_str(out, s);
-                start..out.len()
-            }
-            // an integer: its text is its digits, quoted
-            _ => {
-                out.push('"');
-                write_scalar(out, value);
-                out.push('"');
-                start + 1..out.len() - 1
-            }
-        };
+        let raw = write_flat_text(out, value);
+        mark(Hole::FlatText(field), start..out.len());
         entry(out, raw_key, keys_as_is);
+        let start = out.len();
         out.extend_from_within(raw);
+        mark(Hole::FlatRaw, start..out.len());
     });
     if !plain {
         event.for_each_flattened(&mut |k, v| {
@@ -144,6 +180,27 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
         out.push('}');
     }
     out.push('}');
+    plain || !any
+}
+
+/// Writes a plain placeholder's text (see
+/// [`Event::for_each_plain_placeholder`]), and returns where its raw
+/// value's JSON is within it: the same string, or an integer's digits
+/// without the quotes.
+fn write_flat_text(out: &mut String, value: Scalar<'_>) -> Range<usize> {
+    let start = out.len();
+    match value {
+        Scalar::Str(s) => {
+            write_str(out, s);
+            start..out.len()
+        }
+        _ => {
+            out.push('"');
+            write_scalar(out, value);
+            out.push('"');
+            start + 1..out.len() - 1
+        }
+    }
 }
 
 /// A failure as twisted stores one (its `__getstate__` plus the type), with
@@ -195,7 +252,7 @@ fn write_failure(out: &mut String, failure: &Failure) {
 
 /// Writes a value; one whose `Display` or `Debug` panics is written as
 /// unpersistable, and the record stays whole.
-fn write_value(out: &mut String, value: &dyn Value) {
+pub(super) fn write_value(out: &mut String, value: &dyn Value) {
     let start = out.len();
     if catch_unwind(AssertUnwindSafe(|| value.visit(&mut JsonValue(out)))).is_err() {
         out.truncate(start);
@@ -309,7 +366,7 @@ impl fmt::Write for Escaped<'_> {
     }
 }
 
-fn write_f64(out: &mut String, f: f64) {
+pub(super) fn write_f64(out: &mut String, f: f64) {
     if f.is_nan() {
         out.push_str("NaN");
     } else if f.is_infinite() {
@@ -323,7 +380,7 @@ fn write_f64(out: &mut String, f: f64) {
 
 /// A JSON string: quotes, backslashes and every control character escaped
 /// (so a value can hold no raw newline or record separator).
-fn write_str(out: &mut String, s: &str) {
+pub(super) fn write_str(out: &mut String, s: &str) {
     out.push('"');
     write_str_content(out, s);
     out.push('"');

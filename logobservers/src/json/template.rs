@@ -1,0 +1,305 @@
+//! Records of one call site at one level differ only in their values: the
+//! keys, the field names, the level object, the format, the file and line
+//! are the same text every time. Each thread keeps, per call site, the
+//! text of its last record between the values (a template), made by the
+//! ordinary writer the first time, and writes later records by copying that
+//! text and writing only the values between.
+
+use std::cell::RefCell;
+
+use logcore::{Callsite, Event, LogLevel, Scalar, Value};
+
+use super::write::{Hole, Holes, write_f64, write_record, write_str, write_value};
+
+/// Templates kept per thread (in slots picked by call site and level; a
+/// call site whose slot is taken replaces the template there).
+const SLOTS: usize = 64;
+/// Call sites with more fields are written without a template.
+const MAX_FIELDS: usize = 16;
+
+/// One call site's record at one level, without its values.
+#[derive(Debug, Default)]
+struct Template {
+    /// The call site's address and the level (`None`: an empty slot).
+    key: Option<(usize, LogLevel)>,
+    /// Each value in order, with the text before it (strings of their own,
+    /// so that writing one needs no slicing; kept when the slot is made
+    /// again, so that two call sites taking turns in one slot allocate
+    /// nothing once both have been seen).
+    holes: Vec<(String, Hole)>,
+    /// How many of `holes` are this template's.
+    used: usize,
+    /// The text after the last value.
+    tail: String,
+}
+
+/// A thread's templates.
+#[derive(Debug, Default)]
+struct Templates {
+    slots: Vec<Template>,
+    /// Where the values of the record a template is made from went.
+    holes: Holes,
+}
+
+thread_local! {
+    static TEMPLATES: RefCell<Templates> = RefCell::default();
+}
+
+/// Writes `event`'s record from its call site's template, making the
+/// template first if there is none. `false`, with nothing written, for an
+/// event a template cannot write (see [`Event::callsite_values`]), or when
+/// this thread is already writing one (a value whose `Display` logs).
+pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
+    let Some(((callsite, values), level)) = event.callsite_values().zip(event.level()) else {
+        return false;
+    };
+    let key = (std::ptr::from_ref::<Callsite>(callsite) as usize, level);
+    TEMPLATES
+        .try_with(|templates| {
+            let Ok(mut templates) = templates.try_borrow_mut() else {
+                return false;
+            };
+            let Templates { slots, holes } = &mut *templates;
+            if slots.is_empty() {
+                slots.resize_with(SLOTS, Template::default);
+            }
+            let template = &mut slots[slot(key)];
+            if template.key == Some(key) {
+                let start = out.len();
+                if template.write(event, values, out) {
+                    return true;
+                }
+                // (an event of the call site that the template does not fit:
+                // a placeholder's value is not a string or integer this time)
+                out.truncate(start);
+                return false;
+            }
+            template.make(key, event, out, holes);
+            true
+        })
+        .unwrap_or(false)
+}
+
+/// The slot of a call site and level.
+fn slot((address, level): (usize, LogLevel)) -> usize {
+    let mixed = (address ^ usize::from(level.as_u8())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (usize::BITS - SLOTS.trailing_zeros())) % SLOTS
+}
+
+impl Template {
+    /// Writes `event`'s record with the ordinary writer, and keeps its text
+    /// around the values as this slot's template if the rest of it is the
+    /// call site's (see [`write_record`]'s answer).
+    fn make(
+        &mut self,
+        key: (usize, LogLevel),
+        event: &Event<'_>,
+        out: &mut String,
+        holes: &mut Holes,
+    ) {
+        let start = out.len();
+        holes.clear();
+        let fits = write_record(event, out, Some(holes))
+            && holes
+                .iter()
+                .filter(|(hole, _)| *hole == Hole::Field)
+                .count()
+                <= MAX_FIELDS;
+        if !fits {
+            return;
+        }
+        self.key = Some(key);
+        self.used = 0;
+        let mut from = start;
+        for (hole, range) in holes.iter() {
+            let text = &out[from..range.start];
+            match self.holes.get_mut(self.used) {
+                Some((kept, kind)) => {
+                    kept.clear();
+                    kept.push_str(text);
+                    *kind = *hole;
+                }
+                None => self.holes.push((text.to_string(), *hole)),
+            }
+            self.used += 1;
+            from = range.end;
+        }
+        self.tail.clear();
+        self.tail.push_str(&out[from..]);
+    }
+
+    /// Writes `event`'s record: this template's text with the event's
+    /// values between. A plain placeholder's text and value are its field's
+    /// JSON again (quoted, for an integer's text), copied. `false` (with
+    /// part of a record written) if the event does not fit the template: a
+    /// plain placeholder's field is not a string or an integer this time.
+    fn write(&self, event: &Event<'_>, values: &[&dyn Value], out: &mut String) -> bool {
+        // where each field's JSON went
+        let mut fields = [(0, 0); MAX_FIELDS];
+        let mut next_field = 0;
+        let mut holes = self.holes[..self.used].iter();
+        while let Some((text, hole)) = holes.next() {
+            out.push_str(text);
+            match *hole {
+                Hole::Field => {
+                    let (Some(value), Some(json)) =
+                        (values.get(next_field), fields.get_mut(next_field))
+                    else {
+                        return false;
+                    };
+                    let start = out.len();
+                    write_value(out, *value);
+                    *json = (start, out.len());
+                    next_field += 1;
+                }
+                Hole::Namespace => write_str(out, event.namespace().unwrap_or_default()),
+                Hole::Time => write_f64(out, event.time().unwrap_or_default()),
+                Hole::FlatText(field) => {
+                    let written = &fields[..next_field];
+                    let (Some(value), Some(&(start, end))) =
+                        (values.get(field), written.get(field))
+                    else {
+                        return false;
+                    };
+                    match value.__scalar() {
+                        Some(Scalar::Str(_)) => out.extend_from_within(start..end),
+                        Some(Scalar::I64(_) | Scalar::U64(_)) => {
+                            out.push('"');
+                            out.extend_from_within(start..end);
+                            out.push('"');
+                        }
+                        _ => return false,
+                    }
+                    let Some((text, Hole::FlatRaw)) = holes.next() else {
+                        return false;
+                    };
+                    out.push_str(text);
+                    out.extend_from_within(start..end);
+                }
+                Hole::FlatRaw => return false,
+            }
+        }
+        out.push_str(&self.tail);
+        next_field == values.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logcore::{CallsiteId, Interest, LiveParts, OwnedValue, Piece, Render, ShowValue};
+
+    static A: Callsite = Callsite {
+        format: "{n} of {who}",
+        pieces: &[
+            Piece::Field("n!s:", "n!:"),
+            Piece::Literal(" of "),
+            Piece::Field("who!s:", "who!:"),
+        ],
+        names: &["n", "who"],
+        module_path: "a",
+        file: "a.rs",
+        line: 1,
+        calls: false,
+        bare: &[0, 1],
+        escape_free: true,
+        id: CallsiteId::new(),
+        interest: Interest::new(),
+    };
+    static B: Callsite = Callsite {
+        format: "just \"{v}\"",
+        pieces: &[
+            Piece::Literal("just \""),
+            Piece::Field("v!s:", "v!:"),
+            Piece::Literal("\""),
+        ],
+        names: &["v"],
+        module_path: "b",
+        file: "b\\b.rs",
+        line: 2,
+        calls: false,
+        bare: &[0],
+        escape_free: false,
+        id: CallsiteId::new(),
+        interest: Interest::new(),
+    };
+
+    /// Calls `f` with a live event of `site` whose fields are `values`
+    /// (every placeholder a plain `{name}`).
+    fn with_event(site: &'static Callsite, values: &[OwnedValue], f: impl FnOnce(&Event<'_>)) {
+        let shows: Vec<ShowValue<'_, OwnedValue>> = values.iter().map(ShowValue).collect();
+        let placeholders: Vec<&dyn Render> = shows.iter().map(|s| s as &dyn Render).collect();
+        let values: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
+        f(&Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite: site,
+            namespace: site.module_path,
+            values: &values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger: None,
+        }));
+    }
+
+    /// What the ordinary writer gives for `event`.
+    fn record(event: &Event<'_>) -> String {
+        let mut out = String::new();
+        write_record(event, &mut out, None);
+        out
+    }
+
+    #[test]
+    fn two_call_sites_taking_turns_in_one_slot_write_what_the_writer_writes() {
+        let mut template = Template::default();
+        let mut holes = Holes::new();
+        let a = [
+            vec![OwnedValue::I64(-3), OwnedValue::Str("a \"b\"\n".into())],
+            vec![OwnedValue::U64(7), OwnedValue::Str("c".into())],
+        ];
+        let b = [vec![OwnedValue::Str("x".into())], vec![OwnedValue::I64(12)]];
+        for round in 0..2 {
+            for (site, values) in [(&A, &a[round]), (&B, &b[round])] {
+                with_event(site, values, |event| {
+                    let key = (std::ptr::from_ref(site) as usize, LogLevel::Info);
+                    let mut out = String::from("> ");
+                    template.make(key, event, &mut out, &mut holes);
+                    assert_eq!(out, format!("> {}", record(event)));
+                    let mut again = String::from("> ");
+                    assert!(template.write(event, event.callsite_values().unwrap().1, &mut again));
+                    assert_eq!(again, out);
+                });
+            }
+        }
+        // A's eight values, B's five: the strings are kept for the next turn
+        assert_eq!(template.holes.len(), 8);
+        assert_eq!(template.used, 5);
+    }
+
+    #[test]
+    fn an_event_whose_placeholder_is_not_a_string_or_an_integer_this_time_does_not_fit() {
+        let write_event = super::super::write::write_event;
+        let mut template = Template::default();
+        let key = (std::ptr::from_ref(&B) as usize, LogLevel::Info);
+        with_event(&B, &[OwnedValue::Str("x".into())], |event| {
+            template.make(key, event, &mut String::new(), &mut Holes::new());
+            // and this thread's template for B
+            write_event(event, &mut String::new());
+        });
+        assert_eq!(template.key, Some(key));
+        for value in [
+            OwnedValue::F64(0.5),
+            OwnedValue::Bool(true),
+            OwnedValue::None,
+        ] {
+            with_event(&B, &[value], |event| {
+                let values = event.callsite_values().unwrap().1;
+                assert!(!template.write(event, values, &mut String::new()));
+                // the ordinary writer writes it instead
+                let mut out = String::from("> ");
+                write_event(event, &mut out);
+                assert_eq!(out, format!("> {}", record(event)));
+            });
+        }
+    }
+}
