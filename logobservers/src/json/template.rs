@@ -1,9 +1,9 @@
 //! Records of one call site at one level differ only in their values: the
 //! keys, the field names, the level object, the format, the file and line
-//! are the same text every time. Each thread keeps, per call site, the
-//! text of its last record between the values (a template), made by the
-//! ordinary writer the first time, and writes later records by copying that
-//! text and writing only the values between.
+//! are the same text every time. Each thread keeps, per call site and
+//! level, the text of one of its records around the values (a template),
+//! made by the ordinary writer the first time, and writes later records by
+//! copying that text and writing only the values between.
 
 use std::cell::RefCell;
 
@@ -83,7 +83,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
 /// The slot of a call site and level.
 fn slot((address, level): (usize, LogLevel)) -> usize {
     let mixed = (address ^ usize::from(level.as_u8())).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> (usize::BITS - SLOTS.trailing_zeros())) % SLOTS
+    mixed >> (usize::BITS - SLOTS.trailing_zeros())
 }
 
 impl Template {
