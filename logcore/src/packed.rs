@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
@@ -26,17 +26,17 @@ use crate::value::{Map, Scalar, Seq, Value, Visit};
 /// let id = logcore::CallsiteId::new();
 /// assert_eq!(id.get(), None);
 /// ```
-pub struct CallsiteId(AtomicU32);
+pub struct CallsiteId(AtomicU64);
 
 impl CallsiteId {
     /// Not yet numbered.
     pub const fn new() -> CallsiteId {
-        CallsiteId(AtomicU32::new(0))
+        CallsiteId(AtomicU64::new(0))
     }
 
     /// The number, once an event of this call site has been packed.
     pub fn get(&self) -> Option<u32> {
-        match self.0.load(Ordering::Acquire) {
+        match self.0.load(Ordering::Acquire) as u32 {
             0 => None,
             n => Some(n),
         }
@@ -58,25 +58,48 @@ impl fmt::Debug for CallsiteId {
 /// The numbered call sites (number `i + 1` at `i`).
 static SITES: RwLock<Vec<&'static Callsite>> = RwLock::new(Vec::new());
 
+/// A call site's number, and the fields its placeholders show unchanged
+/// (see [`shown_fields`]), kept together in its [`CallsiteId`].
 #[inline]
-fn site_id(parts: &LiveParts<'_>) -> u32 {
-    match parts.callsite.id.0.load(Ordering::Acquire) {
+fn site(parts: &LiveParts<'_>) -> (u32, u32) {
+    let word = match parts.callsite.id.0.load(Ordering::Acquire) {
         0 => register(parts),
-        id => id,
-    }
+        word => word,
+    };
+    (word as u32, (word >> 32) as u32)
 }
 
 #[cold]
 #[inline(never)]
-fn register(parts: &LiveParts<'_>) -> u32 {
+fn register(parts: &LiveParts<'_>) -> u64 {
     let mut sites = SITES.write().unwrap_or_else(PoisonError::into_inner);
-    if let Some(id) = parts.callsite.id.get() {
-        return id;
+    let word = parts.callsite.id.0.load(Ordering::Acquire);
+    if word != 0 {
+        return word;
     }
     sites.push(parts.callsite);
     let id = u32::try_from(sites.len()).unwrap_or(u32::MAX);
-    parts.callsite.id.0.store(id, Ordering::Release);
-    id
+    let word = u64::from(id) | u64::from(shown_fields(parts.callsite)) << 32;
+    parts.callsite.id.0.store(word, Ordering::Release);
+    word
+}
+
+/// Every placeholder of the call site shows a field unchanged (see
+/// [`shown_fields`]).
+const ALL_SHOWN: u32 = 1 << 31;
+
+/// The fields a call site's placeholders show unchanged, a bit each, with
+/// [`ALL_SHOWN`] if every placeholder shows one of the first 31 fields and
+/// none makes a call; 0 otherwise. Packing checks them all at once.
+fn shown_fields(callsite: &Callsite) -> u32 {
+    let mut fields = 0;
+    for &field in callsite.bare {
+        if field >= 31 || callsite.calls {
+            return 0;
+        }
+        fields |= 1 << field;
+    }
+    fields | ALL_SHOWN
 }
 
 // Value tags (a value's first word: the tag in the low byte, a string's
@@ -433,6 +456,8 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         end: start.saturating_add(room),
     };
     let callsite = parts.callsite;
+    let (id, shown) = site(parts);
+    let all_shown = shown & ALL_SHOWN != 0;
     let namespace = parts.namespace;
     // The module path is the call site's; any other namespace is written out.
     let own_namespace = !parts.namespace_is_module();
@@ -475,11 +500,12 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         });
         p.set(at, n);
     }
-    let bare = callsite.bare;
     let plain_possible = !callsite.calls && !event.is_rendered();
+    let shown = shown & !ALL_SHOWN;
     if plain_possible
-        && bare.len() == parts.placeholders.len()
-        && bare.iter().all(|&j| shows_plain_field(j, plain_fields))
+        && all_shown
+        && callsite.bare.len() == parts.placeholders.len()
+        && plain_fields & u64::from(shown) == u64::from(shown)
     {
         flags |= ALL_BARE;
     } else {
@@ -510,7 +536,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         });
         p.set(count_at, n as u64);
     }
-    let header = u64::from(site_id(parts))
+    let header = u64::from(id)
         | u64::from(parts.level.as_u8()) << 32
         | u64::from(flags) << 40
         | u64::from(n_fields) << 48;
@@ -1568,6 +1594,70 @@ mod tests {
         let kept = short.to_owned_event();
         assert_eq!(kept.fields.len(), 1);
         assert_eq!(kept.fields[0].0, "who");
+    }
+
+    #[test]
+    fn a_call_site_keeps_which_fields_its_placeholders_show() {
+        let site = |bare: &'static [u8], calls: bool| Callsite {
+            bare,
+            calls,
+            ..Callsite::internal("m", "f", &[], &[], "f.rs", 1)
+        };
+        assert_eq!(shown_fields(&site(&[0, 2], false)), 0b101 | ALL_SHOWN);
+        assert_eq!(shown_fields(&site(&[], false)), ALL_SHOWN);
+        assert_eq!(shown_fields(&site(&[30], false)), 1 << 30 | ALL_SHOWN);
+        // a placeholder that shows no field, or one past the 31st, or a call
+        assert_eq!(shown_fields(&site(&[0, u8::MAX], false)), 0);
+        assert_eq!(shown_fields(&site(&[31], false)), 0);
+        assert_eq!(shown_fields(&site(&[0], true)), 0);
+        // kept beside the number, which reads back as before
+        packed(1);
+        let word = SITE.id.0.load(Ordering::Acquire);
+        assert_eq!(SITE.id.get(), Some(word as u32));
+        assert_eq!(word >> 32, 0);
+    }
+
+    /// A placeholder showing a field past the 31st is packed with the
+    /// other placeholders (not checked all at once), and reads back.
+    #[test]
+    fn a_placeholder_showing_the_fortieth_field_reads_back() {
+        static NAMES: [&str; 40] = {
+            let mut names = ["f"; 40];
+            names[39] = "last";
+            names
+        };
+        static MANY: Callsite = Callsite {
+            format: "{last}",
+            pieces: &[Piece::Field("last!s:", "last!:")],
+            names: &NAMES,
+            module_path: "packed::tests::many",
+            file: "packed.rs",
+            line: 3,
+            calls: false,
+            bare: &[39],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: crate::interest::Interest::new(),
+        };
+        let numbers: Vec<u64> = (0..40).collect();
+        let values: Vec<&dyn Value> = numbers.iter().map(|n| n as &dyn Value).collect();
+        let show = crate::placeholder::ShowValue(&numbers[39]);
+        let placeholders: [&Placeholder<'_>; 1] = [&show];
+        let event = Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite: &MANY,
+            namespace: MANY.module_path,
+            values: &values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger: None,
+        });
+        let mut words = Vec::new();
+        assert!(pack(&event, &mut words));
+        let kept = Unpacker::new().unpack(&words).unwrap();
+        assert_eq!(crate::format_event(&kept), "39");
+        assert_eq!(kept.fields, event.to_owned_event().fields);
     }
 
     #[test]
