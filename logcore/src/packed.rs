@@ -133,18 +133,16 @@ const TEXT: u64 = 1;
 const FAILED: u64 = 2;
 const BARE: u64 = 3;
 
-/// Writes values into a packed event, a word at a time, into an array of
-/// words used as a ring (see [`pack_into`]). The macros' values pack
-/// themselves through [`Value`]'s hidden method; other values are visited.
+/// Writes values into a packed event, a word at a time, into the words a
+/// ring reserved (see [`pack_into`]). The macros' values pack themselves
+/// through [`Value`]'s hidden method; other values are visited.
 #[doc(hidden)]
 pub struct Packer<'a> {
+    /// The room: words past it are not written, only counted (so that the
+    /// room needed is known).
     words: &'a [AtomicU64],
-    mask: usize,
-    /// The next position (taken modulo the length).
+    /// The next word's index.
     at: usize,
-    /// Positions from here on are not written (they are counted, so that
-    /// the room needed is known).
-    end: usize,
 }
 
 impl fmt::Debug for Packer<'_> {
@@ -162,9 +160,7 @@ impl Packer<'_> {
     /// Writes the word at `at` (before `self.at`: a word reserved).
     #[inline]
     fn set(&mut self, at: usize, w: u64) {
-        if at < self.end
-            && let Some(slot) = self.words.get(at & self.mask)
-        {
+        if let Some(slot) = self.words.get(at) {
             slot.store(w, Ordering::Relaxed);
         }
     }
@@ -392,11 +388,13 @@ pub enum Packed {
     Unpackable,
 }
 
-/// Writes `event`, packed, into `words` at positions `start..`, at most
-/// `room` of them, each taken modulo `words.len()` (which must be a power
-/// of two: the array is used as a ring). This is how non-blocking output
-/// writes an event straight into its ring; [`pack`] is the same into a
-/// `Vec`.
+/// Writes `event`, packed, into `words` from position `start` (taken modulo
+/// `words.len()`, which must be a power of two: the array is used as a
+/// ring), at most `room` words and never past the array's end: a record is
+/// one run of words, so that each is written with one check (a ring skips
+/// to its start when too little is left before its end). This is how
+/// non-blocking output writes an event straight into its ring; [`pack`]
+/// is the same into a `Vec`.
 ///
 /// A packed event is the call site's number, the level, a clock reading,
 /// the namespace where it is not the module's, the logger's system and
@@ -422,11 +420,12 @@ pub enum Packed {
 ///     values: &values, placeholders: &placeholders,
 ///     source: None, failure: None, logger: None,
 /// });
-/// // a ring of 64 words: this record starts at 62 and wraps
+/// // a ring of 64 words: this record needs four, and at 62 it would wrap
 /// let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
-/// assert_eq!(pack_into(&event, &ring, 62, 3), Packed::NoRoom(4));
-/// let Packed::Done(len) = pack_into(&event, &ring, 62, 8) else { panic!() };
-/// let words: Vec<u64> = (62..62 + len).map(|i| ring[i % 64].load(Ordering::Relaxed)).collect();
+/// assert_eq!(pack_into(&event, &ring, 62, 8), Packed::NoRoom(4));
+/// assert_eq!(pack_into(&event, &ring, 64 + 40, 3), Packed::NoRoom(4));
+/// let Packed::Done(len) = pack_into(&event, &ring, 64 + 40, 8) else { panic!() };
+/// let words: Vec<u64> = (40..40 + len).map(|i| ring[i].load(Ordering::Relaxed)).collect();
 /// let mut text = String::new();
 /// Unpacker::new().unpack_with(&words, &mut |e| text = e.text().into_owned())?;
 /// assert_eq!(text, "9 left");
@@ -449,11 +448,12 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     if parts.failure.is_some() || !words.len().is_power_of_two() {
         return Packed::Unpackable;
     }
+    // the room, in one run that ends where the array does at the latest
+    let first = start & (words.len() - 1);
+    let room = room.min(words.len() - first);
     let mut p = Packer {
-        words,
-        mask: words.len() - 1,
-        at: start,
-        end: start.saturating_add(room),
+        words: &words[first..first + room],
+        at: 0,
     };
     let callsite = parts.callsite;
     let (id, shown) = site(parts);
@@ -540,8 +540,8 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         | u64::from(parts.level.as_u8()) << 32
         | u64::from(flags) << 40
         | u64::from(n_fields) << 48;
-    p.set(start, header);
-    let len = p.at - start;
+    p.set(0, header);
+    let len = p.at;
     if len > room {
         Packed::NoRoom(len)
     } else {
@@ -1446,14 +1446,12 @@ mod tests {
             let words: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
             let mut p = Packer {
                 words: &words,
-                mask: 63,
-                at: 60, // across the wrap
-                end: 124,
+                at: 0,
             };
             value.visit(&mut p);
-            let n = p.at - 60;
-            let read: Vec<u64> = (60..60 + n)
-                .map(|i| words[i & 63].load(Ordering::Relaxed))
+            let read: Vec<u64> = words[..p.at]
+                .iter()
+                .map(|w| w.load(Ordering::Relaxed))
                 .collect();
             let read = bytes_of(&read);
             let mut r = Reader::new(&read);
@@ -1562,12 +1560,14 @@ mod tests {
         let into = |words: &[AtomicU64], start, room| {
             with_event(3, |event| pack_into(event, words, start, room))
         };
-        // across the wrap
-        assert_eq!(into(&ring, 50, len - 1), Packed::NoRoom(len));
+        // too little room, or too little before the array's end
+        assert_eq!(into(&ring, 10, len - 1), Packed::NoRoom(len));
         assert_eq!(into(&ring, 0, 0), Packed::NoRoom(len));
-        assert_eq!(into(&ring, 50, len), Packed::Done(len));
-        let read: Vec<u64> = (50..50 + len)
-            .map(|i| ring[i & 63].load(Ordering::Relaxed))
+        assert_eq!(into(&ring, 64 - (len - 1), 64), Packed::NoRoom(len));
+        // a position is taken modulo the length
+        assert_eq!(into(&ring, 64 + 10, len), Packed::Done(len));
+        let read: Vec<u64> = (10..10 + len)
+            .map(|i| ring[i].load(Ordering::Relaxed))
             .collect();
         let (a, b) = (
             Unpacker::new().unpack(&read).unwrap(),

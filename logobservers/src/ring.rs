@@ -2,10 +2,15 @@
 //! and without `unsafe`: a record is a length word and that many words,
 //! stored in an array of `AtomicU64` and published by a release store of the
 //! write position. The writer writes a record in place: [`RingWriter::reserve`]
-//! says where, [`RingWriter::commit`] publishes it.
+//! says where, [`RingWriter::commit`] publishes it. A record never wraps
+//! around the array's end: where too few words are left before it, a
+//! [`SKIP`] length word says the next record is at the array's start.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// A length word that stands for the rest of the array, unused.
+const SKIP: u64 = u64::MAX;
 
 /// A position on a cache line of its own, so that the writer's and the
 /// reader's positions do not share one.
@@ -93,28 +98,40 @@ impl Shared {
 }
 
 impl RingWriter {
-    /// Makes sure there is room for a record of `min_room` words (looking
-    /// at the reader's position only when the last one seen says there is
-    /// not). Returns where the record goes and how many words are free
-    /// there: write them at positions `start..start + len`, taken modulo
-    /// the length of [`RingWriter::words`] (a power of two), then
-    /// [`RingWriter::commit`]. `None` if the ring has not that much room.
+    /// Makes sure there is room for a record of `min_room` words in one run
+    /// (looking at the reader's position only when the last one seen says
+    /// there is not), skipping to the array's start if too few words are
+    /// left before its end. Returns where the record goes and how many
+    /// words are free there: write them at positions `start..start + len`,
+    /// taken modulo the length of [`RingWriter::words`] (a power of two;
+    /// they do not wrap), then [`RingWriter::commit`]. `None` if the ring
+    /// has not that much room.
     #[inline]
     pub(crate) fn reserve(&mut self, min_room: usize) -> Option<(usize, usize)> {
         let s = &*self.shared;
         let len = s.words.len();
-        // free words, this record's length word among them
+        // the length word's index, and the words before the array's end
+        let at = self.written & s.mask;
+        let skip = if len - at > min_room { 0 } else { len - at };
+        // free words, this record's length word (and any skipped) among them
         let mut free = len - (self.written - self.read);
-        if free <= min_room {
+        if free <= skip + min_room {
             self.read = s.read.0.load(Ordering::Acquire);
             free = len - (self.written - self.read);
-            if free <= min_room {
+            if free <= skip + min_room {
                 self.room = None;
                 return None;
             }
         }
-        self.room = Some(free - 1);
-        Some((self.written + 1, free - 1))
+        if skip > 0 {
+            s.words[at].store(SKIP, Ordering::Relaxed);
+            self.written += skip;
+            free -= skip;
+            s.written.0.store(self.written, Ordering::Release);
+        }
+        let room = (free - 1).min(len - (self.written & s.mask) - 1);
+        self.room = Some(room);
+        Some((self.written + 1, room))
     }
 
     /// The ring's words, for writing a reserved record in place.
@@ -187,9 +204,19 @@ impl RingReader {
             }
         }
         let mut at = self.read;
+        let mut word = s.words[at & s.mask].load(Ordering::Relaxed);
+        if word == SKIP {
+            // the next record is at the array's start (published with it)
+            at += s.words.len() - (at & s.mask);
+            self.read = at;
+            s.read.0.store(at, Ordering::Release);
+            if at == self.written {
+                return false;
+            }
+            word = s.words[at & s.mask].load(Ordering::Relaxed);
+        }
         // never past what was published, whatever the length word says
-        let len =
-            (s.words[at & s.mask].load(Ordering::Relaxed) as usize).min(self.written - at - 1);
+        let len = (word as usize).min(self.written - at - 1);
         at += 1;
         out.clear();
         out.extend(s.read(at, len));
@@ -224,6 +251,37 @@ mod tests {
             assert_eq!(out, record, "round {round}");
             assert!(!r.pop(&mut out));
         }
+    }
+
+    #[test]
+    fn a_record_that_would_wrap_goes_to_the_start_past_a_skip() {
+        let (mut w, mut r) = ring(128); // 16 words
+        let mut out = Vec::new();
+        for n in 0..3 {
+            assert!(w.push(&[n; 3])); // 4 words each: 12
+            assert!(r.pop(&mut out));
+        }
+        // 6 words from 12 would wrap: 12..16 skipped, written at 0 (the
+        // skipped words are free again once the reader passes them)
+        assert_eq!(w.reserve(5), Some((17, 11)));
+        assert!(w.commit(5));
+        assert!(r.pop(&mut out));
+        assert_eq!(out.len(), 5);
+        assert!(!r.pop(&mut out) && r.is_empty());
+        // unread: 6..15; a record at 15 would wrap: skipped, then 0..6 is
+        // free (read), 6.. is not
+        assert!(w.push(&[7; 8]));
+        assert_eq!(w.reserve(2), Some((33, 5)));
+        for i in 0..4 {
+            w.words()[(33 + i) & 15].store(9, Ordering::Relaxed);
+        }
+        assert!(w.commit(4));
+        assert_eq!(w.reserve(2), None, "full until read");
+        for want in [&[7u64; 8][..], &[9; 4]] {
+            assert!(r.pop(&mut out));
+            assert_eq!(out, want);
+        }
+        assert!(!r.pop(&mut out) && r.is_empty());
     }
 
     #[test]
