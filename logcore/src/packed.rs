@@ -1240,6 +1240,26 @@ mod tests {
         }))
     }
 
+    /// An event at info of `callsite` with `values` and `placeholders`,
+    /// and nothing else.
+    fn plain_event<'a>(
+        callsite: &'static Callsite,
+        namespace: &'a str,
+        values: &'a [&'a dyn Value],
+        placeholders: &'a [&'a Placeholder<'a>],
+    ) -> Event<'a> {
+        Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite,
+            namespace,
+            values,
+            placeholders,
+            source: None,
+            failure: None,
+            logger: None,
+        })
+    }
+
     /// Packs the test event with `n`.
     fn packed(n: u64) -> Vec<u64> {
         let mut out = Vec::new();
@@ -1510,16 +1530,7 @@ mod tests {
                 let values = [&s as &dyn Value];
                 let show = crate::placeholder::ShowValue(&s);
                 let placeholders = [&show as &Placeholder<'_>];
-                let event = Event::live(LiveParts {
-                    level: LogLevel::Info,
-                    callsite: &PLAIN,
-                    namespace: &namespace,
-                    values: &values,
-                    placeholders: &placeholders,
-                    source: None,
-                    failure: None,
-                    logger: None,
-                });
+                let event = plain_event(&PLAIN, &namespace, &values, &placeholders);
                 let mut words = Vec::new();
                 assert!(pack(&event, &mut words));
                 let mut kept = event.to_owned_event();
@@ -1643,16 +1654,7 @@ mod tests {
         let values: Vec<&dyn Value> = numbers.iter().map(|n| n as &dyn Value).collect();
         let show = crate::placeholder::ShowValue(&numbers[39]);
         let placeholders: [&Placeholder<'_>; 1] = [&show];
-        let event = Event::live(LiveParts {
-            level: LogLevel::Info,
-            callsite: &MANY,
-            namespace: MANY.module_path,
-            values: &values,
-            placeholders: &placeholders,
-            source: None,
-            failure: None,
-            logger: None,
-        });
+        let event = plain_event(&MANY, MANY.module_path, &values, &placeholders);
         let mut words = Vec::new();
         assert!(pack(&event, &mut words));
         let kept = Unpacker::new().unpack(&words).unwrap();
