@@ -409,3 +409,34 @@ fn a_live_events_json_is_its_kept_copys() {
     assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 14);
     assert!(live.contains(r#""log_namespace":"app::other\n""#));
 }
+
+/// `Event::for_each_flattened` on a live event gives what its kept copy
+/// keeps: plain `{name}`s of strings and integers (text from the value,
+/// without rendering) and any other placeholder alike.
+#[test]
+fn a_live_events_flattened_entries_are_its_kept_copys() {
+    use std::sync::Mutex;
+    type Entries = Vec<(String, String)>;
+    let seen: Arc<Mutex<Vec<(Entries, Entries)>>> = Arc::default();
+    let keep = seen.clone();
+    let log = Logger::new("app").with_observer(Arc::new(move |e: &Event<'_>| {
+        let mut live = Vec::new();
+        e.for_each_flattened(&mut |k, v| {
+            let v = spindle::OwnedValue::from_value(v);
+            live.push((k.to_string(), v.to_string()));
+        });
+        let kept = e.to_owned_event();
+        let kept = kept.flattened.iter();
+        let kept = kept.map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        keep.lock().unwrap().push((live, kept));
+    }));
+    let (n, big, s) = (7u8, i64::MIN, "a \"b\"\n");
+    info!(logger: &log, "{n} {big} {s}", n, big, s);
+    info!(logger: &log, "{n:>3} {s!r} {x}", n, s, x = 0.5);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    for (live, kept) in seen.iter() {
+        assert_eq!(live, kept);
+    }
+    assert_eq!(seen[0].0[2], ("big!s:".to_string(), i64::MIN.to_string()));
+}

@@ -612,16 +612,18 @@ impl Flat {
 impl<'a> Live<'a> {
     /// The `log_flattened` entries of an event whose placeholders are all
     /// plain (see [`Event::for_each_plain_placeholder`]): a string's text
-    /// is the string itself, an integer's is written into a pooled string.
-    /// `false` (having called `f` for nothing) for any other event.
+    /// is the string itself, an integer's is written into a pooled string
+    /// (taken only then). `false` (having called `f` for nothing) for any
+    /// other event.
     fn flattened_plain(&self, f: &mut dyn FnMut(&str, &dyn Value)) -> bool {
-        let mut digits = PooledString::with_capacity(0);
+        let mut digits: Option<PooledString> = None;
         self.plain_placeholders(|text_key, raw_key, field, value| {
             match value {
                 Scalar::Str(s) => f(text_key, &s),
                 _ => {
+                    let digits = digits.get_or_insert_with(|| PooledString::with_capacity(20));
                     digits.clear();
-                    value.write_plain(&mut digits);
+                    value.write_plain(digits);
                     f(text_key, &digits.as_str());
                 }
             }

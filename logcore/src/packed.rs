@@ -89,12 +89,13 @@ fn register(parts: &LiveParts<'_>) -> u64 {
 const ALL_SHOWN: u32 = 1 << 31;
 
 /// The fields a call site's placeholders show unchanged, a bit each, with
-/// [`ALL_SHOWN`] if every placeholder shows one of the first 31 fields and
-/// none makes a call; 0 otherwise. Packing checks them all at once.
+/// [`ALL_SHOWN`] if every placeholder shows one of the first 31 fields; 0
+/// otherwise. Packing checks them all at once (and, on every event,
+/// whether the call site makes calls).
 fn shown_fields(callsite: &Callsite) -> u32 {
     let mut fields = 0;
     for &field in callsite.bare {
-        if field >= 31 || callsite.calls {
+        if field >= 31 {
             return 0;
         }
         fields |= 1 << field;
@@ -1609,18 +1610,16 @@ mod tests {
 
     #[test]
     fn a_call_site_keeps_which_fields_its_placeholders_show() {
-        let site = |bare: &'static [u8], calls: bool| Callsite {
+        let site = |bare: &'static [u8]| Callsite {
             bare,
-            calls,
             ..Callsite::internal("m", "f", &[], &[], "f.rs", 1)
         };
-        assert_eq!(shown_fields(&site(&[0, 2], false)), 0b101 | ALL_SHOWN);
-        assert_eq!(shown_fields(&site(&[], false)), ALL_SHOWN);
-        assert_eq!(shown_fields(&site(&[30], false)), 1 << 30 | ALL_SHOWN);
-        // a placeholder that shows no field, or one past the 31st, or a call
-        assert_eq!(shown_fields(&site(&[0, u8::MAX], false)), 0);
-        assert_eq!(shown_fields(&site(&[31], false)), 0);
-        assert_eq!(shown_fields(&site(&[0], true)), 0);
+        assert_eq!(shown_fields(&site(&[0, 2])), 0b101 | ALL_SHOWN);
+        assert_eq!(shown_fields(&site(&[])), ALL_SHOWN);
+        assert_eq!(shown_fields(&site(&[30])), 1 << 30 | ALL_SHOWN);
+        // a placeholder that shows no field, or one past the 31st
+        assert_eq!(shown_fields(&site(&[0, u8::MAX])), 0);
+        assert_eq!(shown_fields(&site(&[31])), 0);
         // kept beside the number, which reads back as before
         packed(1);
         let word = SITE.id.0.load(Ordering::Acquire);

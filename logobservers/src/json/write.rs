@@ -29,9 +29,9 @@ pub fn event_as_json(event: &OwnedEvent, out: &mut String) {
 }
 
 /// Appends any event, live or kept, as [`event_as_json`] does. A live
-/// event's values are visited straight into `out`: nothing is copied. The
-/// rest of a live event's record is usually copied from its call site's
-/// template (see `template.rs`).
+/// event's values are visited straight into `out`, and the rest of its
+/// record is usually copied from its call site's template (see
+/// `template.rs`).
 pub fn write_event(event: &Event<'_>, out: &mut String) {
     if !super::template::write(event, out) {
         write_record(event, out, None);
