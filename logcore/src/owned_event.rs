@@ -45,7 +45,8 @@ pub struct OwnedEvent {
 }
 
 impl OwnedEvent {
-    /// An event with a level, namespace and format, stamped with the current time.
+    /// An event with a level, namespace and format, stamped with the current
+    /// time (to the microsecond, as every event's time is).
     pub fn new(level: LogLevel, namespace: &str, format: &str) -> OwnedEvent {
         OwnedEvent {
             level: Some(level),
@@ -54,7 +55,7 @@ impl OwnedEvent {
             time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .ok()
-                .map(|d| d.as_secs_f64()),
+                .map(|d| crate::clock::to_micros(d.as_secs_f64())),
             ..OwnedEvent::default()
         }
     }

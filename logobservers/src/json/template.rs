@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use logcore::{Callsite, Event, LogLevel, Scalar, Value};
 
-use super::write::{Hole, Holes, write_f64, write_record, write_str, write_value};
+use super::write::{Hole, Holes, Second, write_record, write_str, write_time, write_value};
 
 /// Templates kept per thread (in slots picked by call site and level; a
 /// call site whose slot is taken replaces the template there).
@@ -39,6 +39,8 @@ struct Templates {
     slots: Vec<Template>,
     /// Where the values of the record a template is made from went.
     holes: Holes,
+    /// The text of the seconds of the time last written.
+    second: Second,
 }
 
 thread_local! {
@@ -59,14 +61,18 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
             let Ok(mut templates) = templates.try_borrow_mut() else {
                 return false;
             };
-            let Templates { slots, holes } = &mut *templates;
+            let Templates {
+                slots,
+                holes,
+                second,
+            } = &mut *templates;
             if slots.is_empty() {
                 slots.resize_with(SLOTS, Template::default);
             }
             let template = &mut slots[slot(key)];
             if template.key == Some(key) {
                 let start = out.len();
-                if template.write(event, values, out) {
+                if template.write(event, values, out, second) {
                     return true;
                 }
                 // (an event of the call site that the template does not fit:
@@ -133,7 +139,13 @@ impl Template {
     /// JSON again (quoted, for an integer's text), copied. `false` (with
     /// part of a record written) if the event does not fit the template: a
     /// plain placeholder's field is not a string or an integer this time.
-    fn write(&self, event: &Event<'_>, values: &[&dyn Value], out: &mut String) -> bool {
+    fn write(
+        &self,
+        event: &Event<'_>,
+        values: &[&dyn Value],
+        out: &mut String,
+        second: &mut Second,
+    ) -> bool {
         // where each field's JSON went
         let mut fields = [(0, 0); MAX_FIELDS];
         let mut next_field = 0;
@@ -153,7 +165,7 @@ impl Template {
                     next_field += 1;
                 }
                 Hole::Namespace => write_str(out, event.namespace().unwrap_or_default()),
-                Hole::Time => write_f64(out, event.time().unwrap_or_default()),
+                Hole::Time => write_time(out, event.time().unwrap_or_default(), second),
                 Hole::FlatText(field) => {
                     let written = &fields[..next_field];
                     let (Some(value), Some(&(start, end))) =
@@ -266,7 +278,12 @@ mod tests {
                     template.make(key, event, &mut out, &mut holes);
                     assert_eq!(out, format!("> {}", record(event)));
                     let mut again = String::from("> ");
-                    assert!(template.write(event, event.callsite_values().unwrap().1, &mut again));
+                    assert!(template.write(
+                        event,
+                        event.callsite_values().unwrap().1,
+                        &mut again,
+                        &mut Second::default()
+                    ));
                     assert_eq!(again, out);
                 });
             }
@@ -294,7 +311,7 @@ mod tests {
         ] {
             with_event(&B, &[value], |event| {
                 let values = event.callsite_values().unwrap().1;
-                assert!(!template.write(event, values, &mut String::new()));
+                assert!(!template.write(event, values, &mut String::new(), &mut Second::default()));
                 // the ordinary writer writes it instead
                 let mut out = String::from("> ");
                 write_event(event, &mut out);

@@ -371,11 +371,84 @@ pub(super) fn write_f64(out: &mut String, f: f64) {
         out.push_str("NaN");
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
-    } else {
+    } else if !write_micros(out, f) {
         // the shortest text that reads back as the same float, with a `.0`
         // on whole numbers so that they read back as floats
         out.push_str(ryu::Buffer::new().format_finite(f));
     }
+}
+
+/// A float that is a whole number of microseconds (as every event's time
+/// is: the clock rounds it so), split into seconds and microseconds; `None`
+/// for any other float, and outside 1 to 2^32 seconds.
+///
+/// Below 2^32 floats are less than half a microsecond apart, so no other
+/// decimal of at most six places reads back as such a float: `s.micros`,
+/// its trailing zeros dropped, is its shortest text, which is what ryu
+/// writes.
+#[inline]
+fn whole_micros(f: f64) -> Option<(u64, u32)> {
+    if !(1.0..4_294_967_296.0).contains(&f) {
+        return None;
+    }
+    // (below 2^53, so exact; `+ 0.5` rounds, and the check below catches a
+    // float that is not the nearest to `n` microseconds)
+    let n = (f * 1e6 + 0.5) as i64;
+    if n as f64 / 1e6 != f {
+        return None;
+    }
+    let n = n.unsigned_abs();
+    Some((n / 1_000_000, (n % 1_000_000) as u32))
+}
+
+/// Writes the microseconds after a float's `.`, as ryu does.
+#[inline]
+fn write_fraction(out: &mut String, micros: u32) {
+    match micros {
+        0 => out.push('0'),
+        // six digits with their leading zeros (after the 1), without the
+        // trailing ones
+        micros => {
+            out.push_str(itoa::Buffer::new().format(micros + 1_000_000)[1..].trim_end_matches('0'))
+        }
+    }
+}
+
+/// Writes `f` as ryu would, without its search for the shortest digits,
+/// when it is a whole number of microseconds (see [`whole_micros`]);
+/// `false`, writing nothing, for any other float.
+fn write_micros(out: &mut String, f: f64) -> bool {
+    let Some((seconds, micros)) = whole_micros(f) else {
+        return false;
+    };
+    logcore::push_int(out, seconds);
+    out.push('.');
+    write_fraction(out, micros);
+    true
+}
+
+/// The text of the whole seconds of the last time written (`"1796659979."`),
+/// kept: it changes once a second.
+#[derive(Debug, Default)]
+pub(super) struct Second {
+    seconds: u64,
+    text: String,
+}
+
+/// Writes an event's time: as [`write_f64`] does, copying the seconds'
+/// text from `second` when they are the same as last time's.
+pub(super) fn write_time(out: &mut String, time: f64, second: &mut Second) {
+    let Some((seconds, micros)) = whole_micros(time) else {
+        return write_f64(out, time);
+    };
+    if seconds != second.seconds || second.text.is_empty() {
+        second.seconds = seconds;
+        second.text.clear();
+        logcore::push_int(&mut second.text, seconds);
+        second.text.push('.');
+    }
+    out.push_str(&second.text);
+    write_fraction(out, micros);
 }
 
 /// A JSON string: quotes, backslashes and every control character escaped
@@ -452,10 +525,68 @@ mod tests {
             (f64::NEG_INFINITY, "-Infinity"),
             (1e300, "1e300"),
             (0.1, "0.1"),
+            (1_796_659_979.278_983, "1796659979.278983"),
+            (1_796_659_979.000_001, "1796659979.000001"),
+            (1_796_659_979.2, "1796659979.2"),
+            (1_796_659_979.0, "1796659979.0"),
         ] {
             let mut out = String::new();
             write_f64(&mut out, f);
             assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn whole_microseconds_are_written_as_ryu_writes_them() {
+        let ryu = |f: f64| ryu::Buffer::new().format_finite(f).to_string();
+        // xorshift: the same values every run
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut fast = 0;
+        let mut second = Second::default();
+        for i in 0..400_000u64 {
+            let r = next();
+            let f = match i % 5 {
+                // whole microseconds: a time (the clock's), then any size
+                0 => (1_796_659_979_000_000 + r % 3_000_000) as f64 / 1e6,
+                4 => (1_600_000_000_000_000 + r % 400_000_000_000_000) as f64 / 1e6,
+                1 => (r % (1 << 52)) as f64 / 1e6,
+                // near the ends of the range, where floats are furthest apart
+                2 => ((1u64 << 32) * 1_000_000 - 1 - r % 10_000) as f64 / 1e6,
+                // any float at all (most are not whole microseconds)
+                _ => f64::from_bits(r),
+            };
+            if !f.is_finite() {
+                continue;
+            }
+            let mut out = String::new();
+            if write_micros(&mut out, f) {
+                fast += 1;
+                assert_eq!(out, ryu(f), "{f:e}");
+            }
+            // the seconds' text kept from the float before (the same
+            // seconds, often, for the times)
+            let mut timed = String::new();
+            write_time(&mut timed, f, &mut second);
+            assert_eq!(timed, ryu(f), "{f:e}");
+        }
+        // every time and most microseconds took the fast way
+        assert!(fast > 250_000, "{fast}");
+        for f in [
+            0.999_999,
+            1.0,
+            4_294_967_295.999_999,
+            4_294_967_296.0,
+            2.5e-7,
+        ] {
+            let mut out = String::new();
+            write_f64(&mut out, f);
+            assert_eq!(out, ryu(f));
         }
     }
 
