@@ -37,17 +37,23 @@ fn site_id() -> u64 {
     let show_b = |s: &mut dyn logcore::Sink| s.put(format_args!("{:>4}", 1), Some(&1));
     let show_c = logcore::ShowValue(&c);
     let placeholders: [&logcore::Placeholder<'_>; 3] = [&show_a, &show_b, &show_c];
-    let event = Event::live(LiveParts {
-        level: LogLevel::Info,
-        callsite: &SITE,
-        namespace: "fuzz",
-        values: &values,
-        placeholders: &placeholders,
-        source: None,
-        failure: None,
-        logger: None,
-    });
-    assert!(logcore::pack(&event, &mut Vec::new()));
+    let pack = |namespace: &str, logger: Option<&logcore::Logger>| {
+        let event = Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite: &SITE,
+            namespace,
+            values: &values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger,
+        });
+        assert!(logcore::pack(&event, &mut Vec::new()));
+    };
+    pack("fuzz", None);
+    // and a logger's, so that a namespace number is known too
+    let logger = logcore::Logger::new("fuzz::numbered");
+    pack(logger.namespace(), Some(&logger));
     u64::from(SITE.id.get().expect("numbered"))
 }
 

@@ -36,6 +36,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::event::Callsite;
 use crate::level::{LEVEL_OFF, LogLevel};
+use crate::namespace_number::NamespaceNumber;
 use crate::observer::Observer;
 use crate::publisher::{LogPublisher, global_publisher};
 
@@ -49,6 +50,9 @@ use crate::publisher::{LogPublisher, global_publisher};
 pub struct Interest {
     least: AtomicU8,
     registered: AtomicBool,
+    /// A logger's namespace's number in packed events (unused in a call
+    /// site, whose namespace is its module's and is not packed).
+    number: NamespaceNumber,
 }
 
 impl Interest {
@@ -57,7 +61,15 @@ impl Interest {
         Interest {
             least: AtomicU8::new(0),
             registered: AtomicBool::new(false),
+            number: NamespaceNumber::new(),
         }
+    }
+
+    /// The number of `namespace` (always the same text for one `Interest`)
+    /// in packed events.
+    #[inline]
+    pub(crate) fn namespace_number(&self, namespace: &str) -> Option<u32> {
+        self.number.get(namespace)
     }
 
     /// The kept answer for `level` (`None`: not asked).

@@ -26,6 +26,7 @@ mod interest;
 mod internal;
 mod level;
 mod logger;
+mod namespace_number;
 mod observer;
 mod owned_event;
 mod owned_value;

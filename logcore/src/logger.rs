@@ -75,7 +75,8 @@ pub struct Logger {
     system: Option<Arc<str>>,
     context: Context,
     /// Which levels the global publisher's observers want in `namespace`,
-    /// kept (see [`Logger::wanted`]); shared by the logger's clones.
+    /// kept (see [`Logger::wanted`]), and the namespace's number in packed
+    /// events; shared by the logger's clones.
     interest: Arc<Interest>,
 }
 
@@ -236,6 +237,13 @@ impl Logger {
     /// are borrowed, values owned.
     pub(crate) fn for_each_owned_field(&self, f: &mut dyn FnMut(Cow<'static, str>, OwnedValue)) {
         self.each_field(&mut |name, value| f(name.clone(), OwnedValue::from_value(value)));
+    }
+
+    /// The number of the logger's namespace in packed events (`None` once
+    /// too many namespaces have one).
+    #[inline(always)]
+    pub(crate) fn namespace_number(&self) -> Option<u32> {
+        self.interest.namespace_number(&self.namespace)
     }
 
     /// Whether the logger adds any field to its events.

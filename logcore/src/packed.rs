@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
 use crate::event::{Callsite, Event, LiveParts, is_plain_key};
@@ -126,7 +126,11 @@ const LOGGER_FIELDS: u8 = 16;
 /// Every placeholder is a plain `{name}` showing a field that renders as
 /// the value packed: nothing more is packed for them.
 const ALL_BARE: u8 = 32;
-const FLAGS: u8 = NAMESPACE | SYSTEM | SOURCE | WALL_TIME | LOGGER_FIELDS | ALL_BARE;
+/// The namespace is the logger's, packed as its number (one word; see
+/// `namespace_number.rs`) instead of as text.
+const NAMESPACE_NUMBER: u8 = 64;
+const FLAGS: u8 =
+    NAMESPACE | SYSTEM | SOURCE | WALL_TIME | LOGGER_FIELDS | ALL_BARE | NAMESPACE_NUMBER;
 
 // Placeholder kinds.
 const PLAIN: u64 = 0;
@@ -398,7 +402,8 @@ pub enum Packed {
 /// is the same into a `Vec`.
 ///
 /// A packed event is the call site's number, the level, a clock reading,
-/// the namespace where it is not the module's, the logger's system and
+/// the namespace where it is not the module's (a logger's as a number that
+/// stands for its text in this process), the logger's system and
 /// fields, `log_source`, the field values, and for each placeholder either
 /// nothing more (a plain `{name}` whose value renders as itself: its text
 /// is made when unpacked) or its text, rendered here.
@@ -460,11 +465,21 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     let (id, shown) = site(parts);
     let all_shown = shown & ALL_SHOWN != 0;
     let namespace = parts.namespace;
-    // The module path is the call site's; any other namespace is written out.
+    // The module path is the call site's; a logger's namespace is its
+    // number; any other namespace is written out.
     let own_namespace = !parts.namespace_is_module();
+    let number = match parts.logger {
+        Some(logger) if own_namespace && same_str(logger.namespace(), namespace) => {
+            logger.namespace_number()
+        }
+        _ => None,
+    };
     let system = parts.logger.and_then(Logger::system);
-    let mut flags = (if own_namespace { NAMESPACE } else { 0 })
-        | (if system.is_some() { SYSTEM } else { 0 })
+    let mut flags = (match (own_namespace, number) {
+        (_, Some(_)) => NAMESPACE_NUMBER,
+        (true, None) => NAMESPACE,
+        (false, None) => 0,
+    }) | (if system.is_some() { SYSTEM } else { 0 })
         | (if parts.source.is_some() { SOURCE } else { 0 })
         | (if time.is_some() { WALL_TIME } else { 0 });
     // the first word, written last (once the flags are known)
@@ -473,8 +488,10 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         Some(t) => t.to_bits(),
         None => clock::raw(),
     });
-    if own_namespace {
-        p.str(namespace);
+    match number {
+        Some(number) => p.word(u64::from(number)),
+        None if own_namespace => p.str(namespace),
+        None => {}
     }
     if let Some(system) = system {
         p.str(system);
@@ -548,6 +565,13 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     } else {
         Packed::Done(len)
     }
+}
+
+/// Whether `a` and `b` are the same string in memory (not merely the
+/// same text).
+#[inline]
+fn same_str(a: &str, b: &str) -> bool {
+    a.as_ptr() == b.as_ptr() && a.len() == b.len()
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,
@@ -689,6 +713,8 @@ pub struct Unpacker {
     clock: WallClock,
     /// The record being read, as bytes (strings are read in place).
     bytes: Vec<u8>,
+    /// The numbered namespaces seen so far (number `i + 1` at `i`).
+    namespaces: Vec<Arc<str>>,
 }
 
 impl Default for Unpacker {
@@ -729,6 +755,7 @@ impl Unpacker {
         Unpacker {
             clock: WallClock::new(),
             bytes: Vec::new(),
+            namespaces: Vec::new(),
         }
     }
 
@@ -815,7 +842,9 @@ impl Unpacker {
         }
         let level = LogLevel::from_u8((header >> 32) as u8).ok_or(at_header("a level"))?;
         let flags = (header >> 40) as u8;
-        if flags & !FLAGS != 0 {
+        if flags & !FLAGS != 0
+            || flags & (NAMESPACE | NAMESPACE_NUMBER) == NAMESPACE | NAMESPACE_NUMBER
+        {
             return Err(at_header("flags"));
         }
         let time = r.word("a time")?;
@@ -832,6 +861,27 @@ impl Unpacker {
         })
     }
 
+    /// A namespace packed as its number: its text, looked up in the
+    /// process's numbered namespaces only for a number not seen before.
+    fn numbered(&mut self, r: &mut Reader<'_>) -> Result<Arc<str>, UnpackError> {
+        let at = r.at;
+        let number = r.word("a namespace number")?;
+        let index = usize::try_from(number).ok().and_then(|n| n.checked_sub(1));
+        let Some(index) = index else {
+            return Err(UnpackError {
+                at,
+                what: "a known namespace number",
+            });
+        };
+        if index >= self.namespaces.len() {
+            crate::namespace_number::numbered_since(self.namespaces.len(), &mut self.namespaces);
+        }
+        self.namespaces.get(index).cloned().ok_or(UnpackError {
+            at,
+            what: "a known namespace number",
+        })
+    }
+
     /// The event as a live event, to `f`; `Ok(false)` (without calling it)
     /// if a live event cannot carry it.
     fn live(&mut self, bytes: &[u8], f: &mut dyn FnMut(&Event<'_>)) -> Result<bool, UnpackError> {
@@ -843,8 +893,12 @@ impl Unpacker {
         if head.flags & (SYSTEM | LOGGER_FIELDS) != 0 || n > LIVE_MAX || count > LIVE_MAX {
             return Ok(false);
         }
+        let numbered;
         let namespace = if head.flags & NAMESPACE != 0 {
             r.str("a namespace")?
+        } else if head.flags & NAMESPACE_NUMBER != 0 {
+            numbered = self.numbered(r)?;
+            &numbered
         } else {
             callsite.module_path
         };
@@ -941,6 +995,8 @@ impl Unpacker {
         let callsite = head.callsite;
         let namespace = if head.flags & NAMESPACE != 0 {
             Cow::Owned(r.str("a namespace")?.to_string())
+        } else if head.flags & NAMESPACE_NUMBER != 0 {
+            Cow::Owned(self.numbered(r)?.to_string())
         } else {
             Cow::Borrowed(callsite.module_path)
         };
@@ -1349,7 +1405,24 @@ mod tests {
         };
         let info = u64::from(LogLevel::Info.as_u8());
         let logger_fields = |rest: &[u64]| [&fields(STR)[..], rest].concat();
-        let cases: [(Vec<u64>, &str, usize); 13] = [
+        let numbered = |number: u64| [&[number][..], &fields(STR)[..]].concat();
+        let number_flag = u64::from(NAMESPACE_NUMBER);
+        let cases: [(Vec<u64>, &str, usize); 16] = [
+            (
+                record(info, number_flag | u64::from(NAMESPACE), 2, &numbered(1)),
+                "flags",
+                0,
+            ),
+            (
+                record(info, number_flag, 2, &numbered(0)),
+                "a known namespace number",
+                2,
+            ),
+            (
+                record(info, number_flag, 2, &numbered(u64::MAX)),
+                "a known namespace number",
+                2,
+            ),
             (record(9, 0, 2, &fields(STR)), "a level", 0),
             (record(info, 0x80, 2, &fields(STR)), "flags", 0),
             (record(info, u64::from(SYSTEM), 2, &[]), "a system", 2),
@@ -1407,6 +1480,71 @@ mod tests {
         let deep = bytes_of(&[SEQ | 1 << 8].repeat(MAX_DEPTH + 2));
         let err = Reader::new(&deep).value(0).unwrap_err();
         assert_eq!(err.what, "values nested less deeply");
+    }
+
+    #[test]
+    fn a_loggers_namespace_is_packed_as_its_number_and_reads_back() {
+        static LEFT: Callsite = Callsite {
+            format: "{n} left",
+            pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")],
+            names: &["n"],
+            module_path: "packed::tests",
+            file: "packed.rs",
+            line: 2,
+            calls: false,
+            bare: &[0],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: crate::Interest::new(),
+        };
+        let logger = Logger::new("packed-test::numbered");
+        let n = 5u8;
+        let values = [&n as &dyn Value];
+        let show = crate::ShowValue(&n);
+        let placeholders = [&show as &Placeholder<'_>];
+        let event = |logger: &Logger, namespace: &str| {
+            let mut out = Vec::new();
+            let event = Event::live(LiveParts {
+                level: LogLevel::Info,
+                callsite: &LEFT,
+                namespace,
+                values: &values,
+                placeholders: &placeholders,
+                source: None,
+                failure: None,
+                logger: Some(logger),
+            });
+            assert!(pack(&event, &mut out));
+            out
+        };
+        let numbered = event(&logger, logger.namespace());
+        // the same text, not the logger's: written out
+        let text = event(&logger, &String::from("packed-test::numbered"));
+        let number = logger.namespace_number().expect("numbered");
+        assert_eq!(numbered[2], u64::from(number));
+        assert_eq!(
+            numbered.len() + 3,
+            text.len(),
+            "one word, not a string's four"
+        );
+        assert_eq!(
+            (numbered[0] >> 40) as u8 & NAMESPACE_NUMBER,
+            NAMESPACE_NUMBER
+        );
+        let mut unpacker = Unpacker::new();
+        for words in [&numbered, &text] {
+            let kept = unpacker.unpack(words).unwrap();
+            assert_eq!(kept.namespace.as_deref(), Some("packed-test::numbered"));
+            let mut live = None;
+            unpacker
+                .unpack_with(words, &mut |e| live = e.namespace().map(str::to_string))
+                .unwrap();
+            assert_eq!(live.as_deref(), Some("packed-test::numbered"));
+        }
+        // a clone keeps the number; another logger of the same text shares it
+        assert_eq!(logger.clone().namespace_number(), Some(number));
+        let other = Logger::new(String::from("packed-test::numbered"));
+        assert_eq!(other.namespace_number(), Some(number));
     }
 
     #[test]
