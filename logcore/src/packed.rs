@@ -1297,6 +1297,21 @@ mod tests {
         }))
     }
 
+    /// A call site of one field shown by itself: `{s}`.
+    static PLAIN: Callsite = Callsite {
+        format: "{s}",
+        pieces: &[Piece::Field("s!s:", "s!:")],
+        names: &["s"],
+        module_path: "packed::tests::plain",
+        file: "packed.rs",
+        line: 2,
+        calls: false,
+        bare: &[0],
+        escape_free: true,
+        id: CallsiteId::new(),
+        interest: crate::interest::Interest::new(),
+    };
+
     /// An event at info of `callsite` with `values` and `placeholders`,
     /// and nothing else.
     fn plain_event<'a>(
@@ -1484,19 +1499,6 @@ mod tests {
 
     #[test]
     fn a_loggers_namespace_is_packed_as_its_number_and_reads_back() {
-        static LEFT: Callsite = Callsite {
-            format: "{n} left",
-            pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")],
-            names: &["n"],
-            module_path: "packed::tests",
-            file: "packed.rs",
-            line: 2,
-            calls: false,
-            bare: &[0],
-            escape_free: true,
-            id: CallsiteId::new(),
-            interest: crate::Interest::new(),
-        };
         let logger = Logger::new("packed-test::numbered");
         let n = 5u8;
         let values = [&n as &dyn Value];
@@ -1506,7 +1508,7 @@ mod tests {
             let mut out = Vec::new();
             let event = Event::live(LiveParts {
                 level: LogLevel::Info,
-                callsite: &LEFT,
+                callsite: &PLAIN,
                 namespace,
                 values: &values,
                 placeholders: &placeholders,
@@ -1648,19 +1650,6 @@ mod tests {
 
     #[test]
     fn strings_of_every_length_read_back_both_ways() {
-        static PLAIN: Callsite = Callsite {
-            format: "{s}",
-            pieces: &[Piece::Field("s!s:", "s!:")],
-            names: &["s"],
-            module_path: "packed::tests::plain",
-            file: "packed.rs",
-            line: 2,
-            calls: false,
-            bare: &[0],
-            escape_free: true,
-            id: CallsiteId::new(),
-            interest: crate::interest::Interest::new(),
-        };
         let mut unpacker = Unpacker::new();
         for text in ["a", "é", "—", "\u{1F600}"] {
             for n in 0..=20 {
