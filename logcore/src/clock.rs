@@ -33,8 +33,8 @@ pub(crate) fn system_now() -> f64 {
 /// of them), for times from 1970 to 2106; any other number is returned as
 /// it is. Every event's time is rounded so: writers then print it without
 /// searching for its shortest digits (see the JSON writer's
-/// `write_micros`). What is dropped is finer than floats of today's times
-/// tell apart anyway, by a factor of four (they are 0.24 µs apart).
+/// `whole_micros`). This drops about two bits: floats of today's times are
+/// 0.24 µs apart.
 #[inline]
 pub(crate) fn to_micros(seconds: f64) -> f64 {
     if (0.0..4_294_967_296.0).contains(&seconds) {

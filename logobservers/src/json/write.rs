@@ -383,9 +383,9 @@ pub(super) fn write_f64(out: &mut String, f: f64) {
 /// for any other float, and outside 1 to 2^32 seconds.
 ///
 /// Below 2^32 floats are less than half a microsecond apart, so no other
-/// decimal of at most six places reads back as such a float: `s.micros`,
-/// its trailing zeros dropped, is its shortest text, which is what ryu
-/// writes.
+/// decimal of at most six places reads back as such a float: its seconds,
+/// a `.` and its six digits of microseconds, trailing zeros dropped, is
+/// its shortest text, which is what ryu writes.
 #[inline]
 fn whole_micros(f: f64) -> Option<(u64, u32)> {
     if !(1.0..4_294_967_296.0).contains(&f) {
@@ -441,7 +441,8 @@ pub(super) fn write_time(out: &mut String, time: f64, second: &mut Second) {
     let Some((seconds, micros)) = whole_micros(time) else {
         return write_f64(out, time);
     };
-    if seconds != second.seconds || second.text.is_empty() {
+    // (never 0 here, so the first time is never taken for a kept one)
+    if seconds != second.seconds {
         second.seconds = seconds;
         second.text.clear();
         logcore::push_int(&mut second.text, seconds);
