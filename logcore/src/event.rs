@@ -329,8 +329,17 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// `log_time`: seconds since the Unix epoch. A live event reads the clock
-    /// the first time this is asked (during the log call), never before.
+    /// `log_time`: seconds since the Unix epoch, to the microsecond (the
+    /// float nearest a whole number of microseconds, for an event this
+    /// process made). A live event reads the clock the first time this is
+    /// asked (during the log call), never before.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, OwnedEvent};
+    /// let kept = OwnedEvent::new(LogLevel::Info, "app", "started");
+    /// let t = Event::from_owned(&kept).time().expect("stamped");
+    /// assert_eq!((t * 1e6).round() / 1e6, t);
+    /// ```
     pub fn time(&self) -> Option<f64> {
         match &self.repr {
             Repr::Live(l) => Some(*l.time.get_or_init(crate::clock::now)),
