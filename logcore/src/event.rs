@@ -204,6 +204,13 @@ pub struct LiveParts<'a> {
     pub logger: Option<&'a Logger>,
 }
 
+/// Whether `a` and `b` are the same string in memory (not merely the same
+/// text).
+#[inline]
+pub(crate) fn same_str(a: &str, b: &str) -> bool {
+    a.as_ptr() == b.as_ptr() && a.len() == b.len()
+}
+
 impl<'a> LiveParts<'a> {
     /// The fields: the call site's names with the values.
     #[inline]
@@ -220,8 +227,7 @@ impl<'a> LiveParts<'a> {
     /// more than copying it).
     #[inline]
     pub(crate) fn namespace_is_module(&self) -> bool {
-        let module = self.callsite.module_path;
-        self.namespace.as_ptr() == module.as_ptr() && self.namespace.len() == module.len()
+        same_str(self.namespace, self.callsite.module_path)
     }
 
     /// The namespace for a kept event: borrowed when it is the module's.
@@ -520,6 +526,48 @@ impl<'a> Event<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Whether the event's namespace is known to hold nothing a JSON string
+    /// escapes: a live event's namespace that is its call site's module
+    /// path or its logger's (each looked at once, then kept). `false` for
+    /// any other. Not part of the stable API.
+    ///
+    /// ```
+    /// use logcore::{Callsite, CallsiteId, Event, Interest, LiveParts, LogLevel, Logger, OwnedEvent, Piece};
+    /// static SITE: Callsite = Callsite {
+    ///     format: "hi", pieces: &[Piece::Literal("hi")], names: &[],
+    ///     module_path: "app", file: "app.rs", line: 1, calls: false,
+    ///     bare: &[], escape_free: true, id: CallsiteId::new(), interest: Interest::new(),
+    /// };
+    /// fn free(namespace: &str, logger: Option<&Logger>) -> bool {
+    ///     Event::live(LiveParts {
+    ///         level: LogLevel::Info, callsite: &SITE, namespace, values: &[],
+    ///         placeholders: &[], source: None, failure: None, logger,
+    ///     })
+    ///     .namespace_escape_free()
+    /// }
+    /// assert!(free(SITE.module_path, None));
+    /// let (db, quoted) = (Logger::new("app::db"), Logger::new("say \"hi\""));
+    /// assert!(free(db.namespace(), Some(&db)));
+    /// assert!(!free(quoted.namespace(), Some(&quoted)));
+    /// // the same text, but not the logger's own string: not known
+    /// assert!(!free(&String::from("app::db"), Some(&db)));
+    /// let kept = OwnedEvent::new(LogLevel::Info, "app", "hi");
+    /// assert!(!Event::from_owned(&kept).namespace_escape_free());
+    /// ```
+    #[doc(hidden)]
+    #[inline]
+    pub fn namespace_escape_free(&self) -> bool {
+        let Repr::Live(l) = &self.repr else {
+            return false;
+        };
+        if l.namespace_is_module() {
+            return l.callsite.interest.namespace_escape_free(l.namespace);
+        }
+        l.logger.is_some_and(|logger| {
+            same_str(logger.namespace(), l.namespace) && logger.namespace_escape_free()
+        })
     }
 
     /// `log_flattened` for a writer that writes strings and integers

@@ -53,6 +53,9 @@ pub struct Interest {
     /// A logger's namespace's number in packed events (unused in a call
     /// site, whose namespace is its module's and is not packed).
     number: NamespaceNumber,
+    /// Whether the namespace holds nothing a JSON string escapes: 0 not
+    /// asked, then 1 + the answer.
+    escape_free: AtomicU8,
 }
 
 impl Interest {
@@ -62,6 +65,23 @@ impl Interest {
             least: AtomicU8::new(0),
             registered: AtomicBool::new(false),
             number: NamespaceNumber::new(),
+            escape_free: AtomicU8::new(0),
+        }
+    }
+
+    /// Whether `namespace` (always the same text for one `Interest`) holds
+    /// nothing a JSON string escapes (`logformat::escape_free`): looked at
+    /// once, then kept.
+    #[inline]
+    pub(crate) fn namespace_escape_free(&self, namespace: &str) -> bool {
+        match self.escape_free.load(Ordering::Relaxed) {
+            0 => {
+                let free = logformat::escape_free(namespace);
+                self.escape_free
+                    .store(1 + u8::from(free), Ordering::Relaxed);
+                free
+            }
+            kept => kept == 2,
         }
     }
 

@@ -246,6 +246,13 @@ impl Logger {
         self.interest.namespace_number(&self.namespace)
     }
 
+    /// Whether the logger's namespace holds nothing a JSON string escapes
+    /// (looked at once).
+    #[inline]
+    pub(crate) fn namespace_escape_free(&self) -> bool {
+        self.interest.namespace_escape_free(&self.namespace)
+    }
+
     /// Whether the logger adds any field to its events.
     #[inline]
     pub(crate) fn has_fields(&self) -> bool {

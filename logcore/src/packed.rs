@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
-use crate::event::{Callsite, Event, LiveParts, is_plain_key};
+use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
@@ -565,13 +565,6 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     } else {
         Packed::Done(len)
     }
-}
-
-/// Whether `a` and `b` are the same string in memory (not merely the
-/// same text).
-#[inline]
-fn same_str(a: &str, b: &str) -> bool {
-    a.as_ptr() == b.as_ptr() && a.len() == b.len()
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,

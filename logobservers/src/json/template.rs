@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use logcore::{Callsite, Event, LogLevel, Scalar, Value};
 
-use super::write::{Hole, Holes, Second, write_record, write_str, write_time, write_value};
+use super::write::{Hole, Holes, Second, write_namespace, write_record, write_time, write_value};
 
 /// Templates kept per thread (in slots picked by call site and level; a
 /// call site whose slot is taken replaces the template there).
@@ -164,7 +164,9 @@ impl Template {
                     *json = (start, out.len());
                     next_field += 1;
                 }
-                Hole::Namespace => write_str(out, event.namespace().unwrap_or_default()),
+                Hole::Namespace => {
+                    write_namespace(out, event, event.namespace().unwrap_or_default())
+                }
                 Hole::Time => write_time(out, event.time().unwrap_or_default(), second),
                 Hole::FlatText(field) => {
                     let written = &fields[..next_field];

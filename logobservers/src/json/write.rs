@@ -107,7 +107,7 @@ pub(super) fn write_record(
     if let Some(namespace) = event.namespace() {
         key(out, "\"log_namespace\":");
         let start = out.len();
-        write_str(out, namespace);
+        write_namespace(out, event, namespace);
         mark(Hole::Namespace, start..out.len());
     }
     if let Some(system) = event.system() {
@@ -458,6 +458,16 @@ pub(super) fn write_str(out: &mut String, s: &str) {
     out.push('"');
     write_str_content(out, s);
     out.push('"');
+}
+
+/// An event's namespace as a JSON string: copied as it is when the event
+/// knows it needs no escaping ([`Event::namespace_escape_free`]).
+pub(super) fn write_namespace(out: &mut String, event: &Event<'_>, namespace: &str) {
+    if event.namespace_escape_free() {
+        write_str_as_is(out, namespace)
+    } else {
+        write_str(out, namespace)
+    }
 }
 
 /// A JSON string known to need no escaping (see
