@@ -361,6 +361,12 @@ fn a_live_events_json_is_its_kept_copys() {
     let log = Logger::new("app").with_observer(both.clone());
     let other = Logger::new("app::other\n").with_observer(both.clone());
     let bound = log.bind("shard", -2i8);
+    // a logger with a system and fields that need escaping, and context
+    let busy = Logger::new("app")
+        .with_observer(both.clone())
+        .with_system("sys\"tem")
+        .with_context(spindle::Context::PID)
+        .bind("k\n", "v\"");
     // Each line runs three times, so that later records come from the call
     // site's template, with values that differ (and, for `v`, a value that
     // is a string or an integer in one round and not in the next).
@@ -378,6 +384,14 @@ fn a_live_events_json_is_its_kept_copys() {
         let v = &v[usize::from(round)];
         let level = [spindle::LogLevel::Info, spindle::LogLevel::Warn][usize::from(round % 2)];
         info!(logger: log, "{n} says {s}", n, s);
+        // one call site, a logger of another shape each round: bound
+        // fields, none, then a system, fields and context; and one whose
+        // template is first made without the logger's holes
+        let r = usize::from(round);
+        info!(logger: [&bound, log, &busy][r], "{n} mixed", n);
+        info!(logger: [log, &busy, &bound][r], "{n} then bound", n);
+        // no fields of the call site's: a logger's fields are written whole
+        info!(logger: [&bound, log, &busy][r], "nothing");
         info!(logger: log, "{big} {small} {n} and {n} again", big, small, n);
         info!(logger: &bound, "{owned}: {n}", owned, n);
         info!(logger: log, "{x} {b} {n}", x, b, n);
@@ -393,11 +407,11 @@ fn a_live_events_json_is_its_kept_copys() {
         info!(logger: log, "{v} and {n}", v, n);
         spindle::emit!(level, logger: log, "at {lv}: {n}", lv = %level, n);
     }
-    drop((log, other, bound));
+    drop((log, other, bound, busy));
     let Both(live, kept) = Arc::into_inner(both).unwrap();
     let live = String::from_utf8(live.into_inner()).unwrap();
     let kept = String::from_utf8(kept.into_inner()).unwrap();
-    assert_eq!(live.lines().count(), 3 * 14);
+    assert_eq!(live.lines().count(), 3 * 17);
     for (live, kept) in live.lines().zip(kept.lines()) {
         assert_eq!(live, kept);
     }
@@ -406,7 +420,9 @@ fn a_live_events_json_is_its_kept_copys() {
     assert!(live.contains(r#""log_format":"say \"{n}\"\n\t{s}\\","#));
     assert!(live.contains(r#""n!s:\"^5":"\"\"7\"\"","#));
     // every record reads back
-    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 14);
+    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 17);
+    assert!(live.contains(r#""n":9,"k\n":"v\"","pid":"#));
+    assert!(live.contains(r#""log_system":"sys\"tem","#));
     assert!(live.contains(r#""log_namespace":"app::other\n""#));
 }
 

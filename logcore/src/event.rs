@@ -493,22 +493,42 @@ impl<'a> Event<'a> {
 
     /// The call site and field values of a live event whose record (in
     /// any format) differs from its call site's other events at the same
-    /// level only in its values, namespace and time: a logger's fields or
-    /// system, `log_source` and a failure are absent. `None` for any other
-    /// event. Not part of the stable API.
+    /// level only in its values, namespace and time, and its logger's
+    /// fields and system ([`Event::for_each_logger_field`],
+    /// [`Event::system`]): `log_source` and a failure are absent. `None`
+    /// for any other event. Not part of the stable API.
     #[doc(hidden)]
     #[inline]
     pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [&'a dyn Value])> {
         match &self.repr {
-            Repr::Live(l)
-                if l.source.is_none()
-                    && l.failure.is_none()
-                    && l.logger
-                        .is_none_or(|log| !log.has_fields() && log.system().is_none()) =>
-            {
+            Repr::Live(l) if l.source.is_none() && l.failure.is_none() => {
                 Some((l.callsite, l.values))
             }
             _ => None,
+        }
+    }
+
+    /// Whether [`Event::for_each_logger_field`] has any field to give.
+    /// Not part of the stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn has_logger_fields(&self) -> bool {
+        match &self.repr {
+            Repr::Live(l) => l.logger.is_some_and(Logger::has_fields),
+            Repr::Owned(_) => false,
+        }
+    }
+
+    /// Calls `f` with a live event's logger's fields: the ones
+    /// [`Event::for_each_field`] gives after the call site's (nothing for
+    /// a kept event). Not part of the stable API.
+    #[doc(hidden)]
+    pub fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+        if let Repr::Live(l) = &self.repr
+            && let Some(logger) = l.logger
+            && logger.has_fields()
+        {
+            logger.for_each_field(f);
         }
     }
 

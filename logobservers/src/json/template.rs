@@ -3,13 +3,18 @@
 //! are the same text every time. Each thread keeps, per call site and
 //! level, the text of one of its records around the values (a template),
 //! made by the ordinary writer the first time, and writes later records by
-//! copying that text and writing only the values between.
+//! copying that text and writing only the values between. A logger's fields
+//! and system are values too: a template made from an event with either has
+//! a hole for each (written as nothing for a logger without), and one made
+//! without is made again for the call site's first event with them.
 
 use std::cell::RefCell;
 
 use logcore::{Callsite, Event, LogLevel, Scalar, Value};
 
-use super::write::{Hole, Holes, Second, write_namespace, write_record, write_time, write_value};
+use super::write::{
+    Hole, Holes, Second, write_namespace, write_record, write_str, write_time, write_value,
+};
 
 /// Templates kept per thread (in slots picked by call site and level; a
 /// call site whose slot is taken replaces the template there).
@@ -29,6 +34,10 @@ struct Template {
     holes: Vec<(String, Hole)>,
     /// How many of `holes` are this template's.
     used: usize,
+    /// Whether it has holes for a logger's fields and system (made from an
+    /// event with either; without, a template is two copies shorter, and
+    /// is made again for the call site's first event that has them).
+    logger: bool,
     /// The text after the last value.
     tail: String,
 }
@@ -55,6 +64,13 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
     let Some(((callsite, values), level)) = event.callsite_values().zip(event.level()) else {
         return false;
     };
+    // A logger's fields follow the call site's with a comma each; with no
+    // field of the call site's before them, the first would have none.
+    let logger = event.has_logger_fields();
+    if values.is_empty() && logger {
+        return false;
+    }
+    let logger = logger || event.system().is_some();
     let key = (std::ptr::from_ref::<Callsite>(callsite) as usize, level);
     TEMPLATES
         .try_with(|templates| {
@@ -70,7 +86,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                 slots.resize_with(SLOTS, Template::default);
             }
             let template = &mut slots[slot(key)];
-            if template.key == Some(key) {
+            if template.key == Some(key) && (template.logger || !logger) {
                 let start = out.len();
                 if template.write(event, values, out, second) {
                     return true;
@@ -115,6 +131,7 @@ impl Template {
             return;
         }
         self.key = Some(key);
+        self.logger = holes.iter().any(|(hole, _)| *hole == Hole::LoggerFields);
         self.used = 0;
         let mut from = start;
         for (hole, range) in holes.iter() {
@@ -139,6 +156,9 @@ impl Template {
     /// JSON again (quoted, for an integer's text), copied. `false` (with
     /// part of a record written) if the event does not fit the template: a
     /// plain placeholder's field is not a string or an integer this time.
+    // (Out of line: inlined into `write` above, its copies were not
+    // inlined into it, 36 instructions a record more.)
+    #[inline(never)]
     fn write(
         &self,
         event: &Event<'_>,
@@ -164,6 +184,7 @@ impl Template {
                     *json = (start, out.len());
                     next_field += 1;
                 }
+                Hole::LoggerFields | Hole::System => write_logger_hole(*hole, event, out),
                 Hole::Namespace => {
                     write_namespace(out, event, event.namespace().unwrap_or_default())
                 }
@@ -175,14 +196,17 @@ impl Template {
                     else {
                         return false;
                     };
-                    match value.__scalar() {
-                        Some(Scalar::Str(_)) => out.extend_from_within(start..end),
-                        Some(Scalar::I64(_) | Scalar::U64(_)) => {
-                            out.push('"');
-                            out.extend_from_within(start..end);
-                            out.push('"');
-                        }
+                    let quoted = match value.__scalar() {
+                        Some(Scalar::Str(_)) => false,
+                        Some(Scalar::I64(_) | Scalar::U64(_)) => true,
                         _ => return false,
+                    };
+                    if quoted {
+                        out.push('"');
+                    }
+                    out.extend_from_within(start..end);
+                    if quoted {
+                        out.push('"');
                     }
                     let Some((text, Hole::FlatRaw)) = holes.next() else {
                         return false;
@@ -195,6 +219,24 @@ impl Template {
         }
         out.push_str(&self.tail);
         next_field == values.len()
+    }
+}
+
+/// A logger's hole: its fields, each after a comma, or `log_system` with
+/// its comma and key, if the event has one. (Out of line: only templates
+/// made for a logger's fields or system have these holes.)
+#[inline(never)]
+fn write_logger_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
+    if hole == Hole::LoggerFields {
+        event.for_each_logger_field(&mut |name, value| {
+            out.push(',');
+            write_str(out, name);
+            out.push(':');
+            write_value(out, value);
+        })
+    } else if let Some(system) = event.system() {
+        out.push_str(",\"log_system\":");
+        write_str(out, system);
     }
 }
 

@@ -41,10 +41,17 @@ pub fn write_event(event: &Event<'_>, out: &mut String) {
 /// What a value written into a record is, in the order written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Hole {
-    /// A field's value.
+    /// A field's value (one of the call site's).
     Field,
+    /// The logger's fields, each with its comma, name and value (nothing
+    /// for a logger without fields; marked only for an event whose logger
+    /// has fields or a system).
+    LoggerFields,
     /// `log_namespace`.
     Namespace,
+    /// `log_system` with its comma and key (nothing when there is none;
+    /// marked as [`Hole::LoggerFields`] is).
+    System,
     /// `log_time`.
     Time,
     /// A plain placeholder's text in `log_flattened`, and the field it
@@ -85,19 +92,38 @@ pub(super) fn write_record(
     };
     // The call site's strings, copied as they are when it says they can be.
     let callsite_fields = event.escape_free_callsite();
+    // (the first `own` fields are the call site's, the rest its logger's,
+    // which a template writes as one hole; that hole and the system's are
+    // marked only for an event with either)
+    let own = event
+        .callsite_values()
+        .map_or(usize::MAX, |(_, values)| values.len());
+    let logger_holes = event.has_logger_fields() || event.system().is_some();
     let mut field = 0;
+    let mut logger_fields = None;
     event.for_each_field(&mut |name, value| {
+        if field == own {
+            logger_fields = Some(out.len());
+        }
         key(out, "");
         match callsite_fields {
             Some(n) if field < n => write_str_as_is(out, name),
             _ => write_str(out, name),
         }
-        field += 1;
         out.push(':');
         let start = out.len();
         write_value(out, value);
-        mark(Hole::Field, start..out.len());
+        if field < own {
+            mark(Hole::Field, start..out.len());
+        }
+        field += 1;
     });
+    if logger_holes {
+        mark(
+            Hole::LoggerFields,
+            logger_fields.unwrap_or(out.len())..out.len(),
+        );
+    }
     if let Some(level) = event.level() {
         key(out, "\"log_level\":");
         out.push_str(LEVEL_OBJECT.0);
@@ -110,9 +136,13 @@ pub(super) fn write_record(
         write_namespace(out, event, namespace);
         mark(Hole::Namespace, start..out.len());
     }
+    let start = out.len();
     if let Some(system) = event.system() {
         key(out, "\"log_system\":");
         write_str(out, system);
+    }
+    if logger_holes {
+        mark(Hole::System, start..out.len());
     }
     if let Some(source) = event.source() {
         key(out, "\"log_source\":");
