@@ -309,6 +309,33 @@ fn json_file(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same JSON records from a logger with a field bound to it (a
+/// request's number, say): spindle's `bind`, slog's child logger with
+/// `o!`, and tracing's event inside an entered span holding the field.
+fn json_file_bound(c: &mut Criterion) {
+    let mut group = c.benchmark_group("json_file_bound");
+    let json = JsonObserver::new(dev_null()).with_flush_each(false);
+    let log = Logger::new("bench")
+        .with_observer(Arc::new(json))
+        .bind("request", 7u32);
+    group.bench_function("spindle", |b| {
+        b.iter(|| spindle_event(&log, black_box(PATH), black_box(STATUS), black_box(BYTES)))
+    });
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::sync::Mutex::new(dev_null()))
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("request", request = 7u32);
+        let _entered = span.enter();
+        group.bench_function("tracing", |b| {
+            b.iter(|| tracing_event(black_box(PATH), black_box(STATUS), black_box(BYTES)))
+        });
+    });
+    slog_case(&mut group, &slog_json().new(slog::o!("request" => 7u32)));
+    group.finish();
+}
+
 /// Two threads logging to one text observer (through a logger each), per event.
 fn two_threads(c: &mut Criterion) {
     for (suffix, observer) in text_observers() {
@@ -638,6 +665,7 @@ fn allocations(_: &mut Criterion) {
     let json = Logger::new("bench").with_observer(Arc::new(
         JsonObserver::new(dev_null()).with_flush_each(false),
     ));
+    let bound = json.bind("request", 7u32);
     let visit = Logger::new("bench").with_observer(Arc::new(VisitAll));
     let mut rows = vec![
         (
@@ -651,6 +679,10 @@ fn allocations(_: &mut Criterion) {
         (
             "json_file/spindle",
             per_event(|| spindle_event(&json, PATH, STATUS, BYTES)),
+        ),
+        (
+            "json_file_bound/spindle",
+            per_event(|| spindle_event(&bound, PATH, STATUS, BYTES)),
         ),
     ];
     let fmt = tracing_subscriber::fmt()
@@ -689,6 +721,6 @@ fn allocations(_: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = disabled, disabled_by_namespace, visit_fields, empty_observer, text_file, json_file, two_threads, global_publisher_threads, read_json, non_blocking_latency, allocations
+    targets = disabled, disabled_by_namespace, visit_fields, empty_observer, text_file, json_file, json_file_bound, two_threads, global_publisher_threads, read_json, non_blocking_latency, allocations
 }
 criterion_main!(benches);

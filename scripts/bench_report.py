@@ -24,6 +24,7 @@ GROUPS = [
     ("empty_observer", "enabled event, observer does nothing (fixed cost)", "(information)"),
     ("text_file", "text observer -> buffered file", "<= 0.2x tracing fmt"),
     ("json_file", "JSON observer -> buffered file", "<= 0.16x the faster peer"),
+    ("json_file_bound", "the same from a logger with a bound field (tracing: in a span)", "(information)"),
     ("two_threads_text", "2 threads -> one text observer", "ratio no worse than single-threaded"),
     ("text_file_batched", "text observer, lines batched per thread (`with_thread_batches`)", "(the reference for the row below)"),
     ("two_threads_text_batched", "2 threads -> one text observer, lines batched per thread", "ratio no worse than single-threaded"),
