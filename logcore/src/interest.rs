@@ -53,8 +53,8 @@ pub struct Interest {
     /// A logger's namespace's number in packed events (unused in a call
     /// site, whose namespace is its module's and is not packed).
     number: NamespaceNumber,
-    /// Whether the namespace holds nothing a JSON string escapes: 0 not
-    /// asked, then 1 + the answer.
+    /// Whether the namespace holds nothing a JSON string or a text line
+    /// escapes: 0 not asked, then 1 + the answer.
     escape_free: AtomicU8,
 }
 
@@ -70,13 +70,16 @@ impl Interest {
     }
 
     /// Whether `namespace` (always the same text for one `Interest`) holds
-    /// nothing a JSON string escapes (`logformat::escape_free`): looked at
-    /// once, then kept.
+    /// nothing a JSON string or a text line escapes: no character JSON
+    /// escapes (`logformat::escape_free`, control characters among them)
+    /// and no byte 0xC2 (with which C1 controls start in UTF-8, as do a
+    /// few printable characters). Looked at once, then kept.
     #[inline]
     pub(crate) fn namespace_escape_free(&self, namespace: &str) -> bool {
         match self.escape_free.load(Ordering::Relaxed) {
             0 => {
-                let free = logformat::escape_free(namespace);
+                let free =
+                    logformat::escape_free(namespace) && !namespace.as_bytes().contains(&0xc2);
                 self.escape_free
                     .store(1 + u8::from(free), Ordering::Relaxed);
                 free

@@ -124,12 +124,14 @@ pub fn write_time(time: Option<f64>, out: &mut String) {
         out.push('-');
         return;
     };
-    let secs = t.floor();
-    if !(-1e15..1e15).contains(&secs) {
+    if !(-1e15..1e15).contains(&t) {
         out.push('-');
         return;
     }
-    let secs = secs as i64;
+    // the whole seconds below `t` without a call to `floor`: truncated,
+    // then one less for a negative time with a fraction
+    let truncated = t as i64;
+    let secs = truncated - i64::from(truncated as f64 > t);
     LAST_SECOND.with(|cell| {
         let mut cached = cell.borrow_mut();
         if cached.0 != secs {
@@ -585,6 +587,21 @@ fn group(digits: &str, sep: char) -> String {
 mod tests {
     use super::*;
     use crate::LogLevel;
+
+    #[test]
+    fn a_time_is_shown_at_the_second_below_it() {
+        let at = |t: f64| format_time(Some(t));
+        assert_eq!(at(0.0), at(0.999_999));
+        assert_ne!(at(0.0), at(1.0));
+        // before 1970: the second below, not the one nearer zero
+        assert_eq!(at(-0.5), at(-1.0));
+        assert_ne!(at(-0.5), at(0.0));
+        assert_eq!(at(-1.000_001), at(-2.0));
+        for out_of_range in [1e15, -1e15 - 1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(at(out_of_range), "-");
+        }
+        assert_ne!(at(-1e10), "-");
+    }
 
     #[test]
     fn spec_table() {

@@ -4,21 +4,31 @@
 
 /// Whether any byte of `bytes` passes `test`. It looks at 16 bytes at a
 /// time without an early exit inside a block, which the compiler turns
-/// into vector compares; the last, shorter block is padded with spaces, so
-/// `test(b' ')` must be false.
+/// into vector compares. The bytes after the last whole block are looked
+/// at as the last 16 bytes (some looked at already); in fewer than 16
+/// bytes, padded with spaces, so `test(b' ')` must be false.
 #[inline]
 pub(crate) fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
     debug_assert!(!test(b' '), "the padding must not pass");
+    let block_has = |block: &[u8; 16]| block.iter().fold(false, |any, &b| any | test(b));
     let mut blocks = bytes.chunks_exact(16);
     for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | test(b)) {
+        if block_has(block.try_into().expect("16 bytes")) {
             return true;
         }
     }
-    let rest = blocks.remainder();
-    let mut last = [b' '; 16];
-    last[..rest.len()].copy_from_slice(rest);
-    last.iter().fold(false, |any, &b| any | test(b))
+    if blocks.remainder().is_empty() {
+        return false;
+    }
+    match bytes.last_chunk::<16>() {
+        // (no copy: a copy of a length known only now is a `memcpy` call)
+        Some(last) => block_has(last),
+        None => {
+            let mut last = [b' '; 16];
+            last[..bytes.len()].copy_from_slice(bytes);
+            block_has(&last)
+        }
+    }
 }
 
 /// Whether a byte ends the plain run of a JSON string: its closing
@@ -229,7 +239,7 @@ mod tests {
 
     #[test]
     fn a_byte_is_found_wherever_it_stands() {
-        for len in [0, 1, 15, 16, 17, 40] {
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 40] {
             let clean = vec![b'a'; len];
             assert!(!any_byte(&clean, |b| b == b'x'), "len {len}");
             for at in 0..len {

@@ -143,7 +143,10 @@ impl<W: Write + Send> TextObserver<W> {
         out.push('[');
         let system_start = out.len();
         write_system_id(event, out);
-        if any_byte(&out.as_bytes()[system_start..], needs_escape) {
+        // (`namespace#level`, with a namespace known to need no escaping,
+        // is not looked at again)
+        let known = event.system().is_none() && event.namespace_escape_free();
+        if !known && any_byte(&out.as_bytes()[system_start..], needs_escape) {
             let raw = out.split_off(system_start);
             escape_into(&raw, out);
         }
@@ -262,6 +265,51 @@ mod tests {
     use std::sync::Arc;
 
     use super::escape_into;
+
+    /// A logger's namespace said to need no escaping (and so not looked
+    /// at again in a line) holds no byte a line escapes.
+    #[test]
+    fn a_namespace_known_to_need_no_escaping_holds_nothing_a_line_escapes() {
+        use logcore::{Callsite, CallsiteId, Event, Interest, LiveParts, LogLevel, Logger, Piece};
+        static SITE: Callsite = Callsite {
+            format: "hi",
+            pieces: &[Piece::Literal("hi")],
+            names: &[],
+            module_path: "text::tests",
+            file: "text.rs",
+            line: 1,
+            calls: false,
+            bare: &[],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: Interest::new(),
+        };
+        let known = |namespace: String| {
+            let logger = Logger::new(namespace);
+            let event = Event::live(LiveParts {
+                level: LogLevel::Info,
+                callsite: &SITE,
+                namespace: logger.namespace(),
+                values: &[],
+                placeholders: &[],
+                source: None,
+                failure: None,
+                logger: Some(&logger),
+            });
+            event.namespace_escape_free()
+        };
+        assert!(known("app::db".to_string()), "a plain namespace is known");
+        let mut escaped = 0;
+        for c in (0..=0xff).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            if c.encode_utf8(&mut utf8).bytes().any(super::needs_escape) {
+                escaped += 1;
+                assert!(!known(format!("app{c}db")), "{c:?}");
+            }
+        }
+        // the controls, DEL, and what starts with 0xC2 (C1 controls too)
+        assert_eq!(escaped, 31 + 1 + 64);
+    }
 
     #[test]
     fn a_control_character_is_escaped_wherever_it_stands() {
