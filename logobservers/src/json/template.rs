@@ -306,6 +306,31 @@ mod tests {
     }
 
     #[test]
+    fn more_values_than_names_with_a_loggers_fields_are_written_as_the_writer_writes() {
+        // (the macros write a value per name; a hand-made event may not)
+        let logger = logcore::Logger::new("b").bind("k", 1u8);
+        let (one, two) = (OwnedValue::U64(1), OwnedValue::Str("x".into()));
+        let show = ShowValue(&one);
+        let values = [&one as &dyn Value, &two];
+        let placeholders = [&show as &dyn Render];
+        let event = Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite: &B,
+            namespace: logger.namespace(),
+            values: &values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger: Some(&logger),
+        });
+        for _ in 0..2 {
+            let mut out = String::new();
+            super::super::write::write_event(&event, &mut out);
+            assert_eq!(out, record(&event));
+        }
+    }
+
+    #[test]
     fn two_call_sites_taking_turns_in_one_slot_write_what_the_writer_writes() {
         let mut template = Template::default();
         let mut holes = Holes::new();

@@ -97,7 +97,9 @@ pub(super) fn write_record(
     // marked only for an event with either)
     let own = event
         .callsite_values()
-        .map_or(usize::MAX, |(_, values)| values.len());
+        .map_or(usize::MAX, |(callsite, values)| {
+            values.len().min(callsite.names.len())
+        });
     let logger_holes = event.has_logger_fields() || event.system().is_some();
     let mut field = 0;
     let mut logger_fields = None;
