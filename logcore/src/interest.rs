@@ -40,8 +40,11 @@ use crate::namespace_number::NamespaceNumber;
 use crate::observer::Observer;
 use crate::publisher::{LogPublisher, global_publisher};
 
-/// A call site's kept answer: the least severe level wanted there, plus
-/// one (0: ask). `Interest::new()` in a static.
+/// What a call site (or a logger, and its clones) keeps about its
+/// namespace: the least severe level wanted there, plus one (0: ask); and,
+/// once asked, whether the namespace needs escaping in records and lines,
+/// and a logger's namespace's number in packed events.
+/// `Interest::new()` in a static.
 ///
 /// ```
 /// let interest = logcore::Interest::new();
