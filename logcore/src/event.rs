@@ -519,6 +519,18 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// Whether the names [`Event::for_each_logger_field`] gives hold
+    /// nothing a JSON string escapes (looked at when the fields were
+    /// bound). Not part of the stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn logger_field_names_escape_free(&self) -> bool {
+        match &self.repr {
+            Repr::Live(l) => l.logger.is_some_and(Logger::field_names_escape_free),
+            Repr::Owned(_) => false,
+        }
+    }
+
     /// Calls `f` with a live event's logger's fields: the ones
     /// [`Event::for_each_field`] gives after the call site's (nothing for
     /// a kept event). Not part of the stable API.

@@ -72,6 +72,9 @@ pub struct Logger {
     namespace: Cow<'static, str>,
     observer: Option<Arc<dyn Observer>>,
     bound: Arc<[(Cow<'static, str>, OwnedValue)]>,
+    /// Whether no bound field's name holds anything a JSON string escapes
+    /// (the context fields' names hold nothing).
+    bound_names_plain: bool,
     system: Option<Arc<str>>,
     context: Context,
     /// Which levels the global publisher's observers want in `namespace`,
@@ -105,6 +108,7 @@ impl Logger {
             namespace: namespace.into(),
             observer: None,
             bound: Arc::from(Vec::new()),
+            bound_names_plain: true,
             system: None,
             context: Context::NONE,
             interest: Arc::new(Interest::new()),
@@ -155,10 +159,13 @@ impl Logger {
     /// A logger whose events all carry `key = value` too (Twiggy's `fields()`).
     /// The value is stored once, now.
     pub fn bind(&self, key: impl Into<Cow<'static, str>>, value: impl Value) -> Logger {
+        let key = key.into();
+        let bound_names_plain = self.bound_names_plain && logformat::escape_free(&key);
         let mut bound = self.bound.to_vec();
-        bound.push((key.into(), OwnedValue::from_value(&value)));
+        bound.push((key, OwnedValue::from_value(&value)));
         Logger {
             bound: Arc::from(bound),
+            bound_names_plain,
             ..self.clone()
         }
     }
@@ -236,7 +243,7 @@ impl Logger {
     /// As [`Logger::for_each_field`], for a kept copy: names that are static
     /// are borrowed, values owned.
     pub(crate) fn for_each_owned_field(&self, f: &mut dyn FnMut(Cow<'static, str>, OwnedValue)) {
-        self.each_field(&mut |name, value| f(name.clone(), OwnedValue::from_value(value)));
+        self.each_field(|name, value| f(name.clone(), OwnedValue::from_value(value)));
     }
 
     /// The number of the logger's namespace in packed events (`None` once
@@ -253,6 +260,13 @@ impl Logger {
         self.interest.namespace_escape_free(&self.namespace)
     }
 
+    /// Whether the names of the fields the logger adds hold nothing a JSON
+    /// string escapes (looked at when bound).
+    #[inline]
+    pub(crate) fn field_names_escape_free(&self) -> bool {
+        self.bound_names_plain
+    }
+
     /// Whether the logger adds any field to its events.
     #[inline]
     pub(crate) fn has_fields(&self) -> bool {
@@ -262,13 +276,13 @@ impl Logger {
     /// Calls `f` with the bound fields, then the context fields (out of
     /// line: most loggers have none, see [`Logger::has_fields`]).
     pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
-        self.each_field(&mut |name, value| f(name, value));
+        self.each_field(|name, value| f(name, value));
     }
 
     /// The bound fields, then the context fields, with their names as
     /// stored.
     #[inline]
-    fn each_field(&self, f: &mut dyn FnMut(&Cow<'static, str>, &dyn Value)) {
+    fn each_field(&self, mut f: impl FnMut(&Cow<'static, str>, &dyn Value)) {
         for (k, v) in self.bound.iter() {
             f(k, v);
         }

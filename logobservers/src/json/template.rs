@@ -13,7 +13,8 @@ use std::cell::RefCell;
 use logcore::{Callsite, Event, LogLevel, Scalar, Value};
 
 use super::write::{
-    Hole, Holes, Second, write_namespace, write_record, write_str, write_time, write_value,
+    Hole, Holes, Second, write_namespace, write_record, write_str, write_str_as_is, write_time,
+    write_value,
 };
 
 /// Templates kept per thread (in slots picked by call site and level; a
@@ -228,9 +229,14 @@ impl Template {
 #[inline(never)]
 fn write_logger_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
     if hole == Hole::LoggerFields {
+        let plain = event.logger_field_names_escape_free();
         event.for_each_logger_field(&mut |name, value| {
             out.push(',');
-            write_str(out, name);
+            if plain {
+                write_str_as_is(out, name)
+            } else {
+                write_str(out, name)
+            }
             out.push(':');
             write_value(out, value);
         })

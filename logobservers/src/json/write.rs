@@ -505,7 +505,7 @@ pub(super) fn write_namespace(out: &mut String, event: &Event<'_>, namespace: &s
 /// A JSON string known to need no escaping (see
 /// [`Event::escape_free_callsite`]).
 #[inline]
-fn write_str_as_is(out: &mut String, s: &str) {
+pub(super) fn write_str_as_is(out: &mut String, s: &str) {
     out.push('"');
     out.push_str(s);
     out.push('"');
