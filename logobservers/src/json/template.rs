@@ -97,6 +97,12 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                 out.truncate(start);
                 return false;
             }
+            // A placeholder that is not a plain `{name}` of a field has its
+            // `log_flattened` entries rendered, so no template is made
+            // (trying would only note where each value went, every time).
+            if callsite.bare.contains(&u8::MAX) {
+                return false;
+            }
             template.make(key, event, out, holes);
             true
         })

@@ -203,8 +203,9 @@ pub(super) fn write_record(
         mark(Hole::FlatRaw, start..out.len());
     });
     if !plain {
+        // (a live event's keys are its call site's)
         event.for_each_flattened(&mut |k, v| {
-            entry(out, k, false);
+            entry(out, k, keys_as_is);
             write_value(out, v);
         });
     }
