@@ -317,6 +317,88 @@ mod tests {
         out
     }
 
+    /// Thousands of events, from three call sites at two levels, through
+    /// loggers of every shape and with values of every kind, in an order
+    /// that makes templates, remakes them and has call sites take turns in
+    /// a slot: each record is what the ordinary writer writes.
+    #[test]
+    fn random_sequences_of_events_are_written_as_the_writer_writes() {
+        use logcore::Logger;
+        static NONE: Callsite = Callsite {
+            format: "nothing",
+            pieces: &[Piece::Literal("nothing")],
+            names: &[],
+            module_path: "none",
+            file: "none.rs",
+            line: 3,
+            calls: false,
+            bare: &[],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: Interest::new(),
+        };
+        let loggers = [
+            Logger::new("plain"),
+            Logger::new("bound").bind("k", 1u8),
+            Logger::new("system").with_system("sys"),
+            Logger::new("q\"uote")
+                .with_system("x\ny")
+                .bind("k\n", "v\"")
+                .bind("n", -2i8),
+        ];
+        // xorshift: the same sequence every run
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut templated = 0;
+        for _ in 0..3000 {
+            let site: &'static Callsite = [&A, &B, &NONE][(next() % 3) as usize];
+            let values: Vec<OwnedValue> = (0..site.names.len())
+                .map(|_| match next() % 7 {
+                    0 => OwnedValue::Str("a \"b\"\n".into()),
+                    1 => OwnedValue::Str("plain".into()),
+                    2 => OwnedValue::U64(next() % 1000),
+                    3 => OwnedValue::I64(-((next() % 1000) as i64)),
+                    4 => OwnedValue::F64(0.5),
+                    // (its JSON, `1e21`, is not its text)
+                    5 => OwnedValue::F64(1e21),
+                    _ => OwnedValue::Bool(true),
+                })
+                .collect();
+            let logger = match next() % 5 {
+                4 => None,
+                i => Some(&loggers[i as usize]),
+            };
+            let level = [LogLevel::Info, LogLevel::Warn][(next() % 2) as usize];
+            let shows: Vec<ShowValue<'_, OwnedValue>> = values.iter().map(ShowValue).collect();
+            let placeholders: Vec<&dyn Render> = shows.iter().map(|s| s as &dyn Render).collect();
+            let fields: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
+            let event = Event::live(LiveParts {
+                level,
+                callsite: site,
+                namespace: logger.map_or(site.module_path, Logger::namespace),
+                values: &fields,
+                placeholders: &placeholders,
+                source: None,
+                failure: None,
+                logger,
+            });
+            let mut out = String::new();
+            if write(&event, &mut out) {
+                templated += 1;
+            } else {
+                write_record(&event, &mut out, None);
+            }
+            assert_eq!(out, record(&event), "{values:?} {logger:?} {level:?}");
+        }
+        // a good part went through a template
+        assert!(templated > 1000, "{templated}");
+    }
+
     #[test]
     fn more_values_than_names_with_a_loggers_fields_are_written_as_the_writer_writes() {
         // (the macros write a value per name; a hand-made event may not)
