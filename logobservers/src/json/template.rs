@@ -6,7 +6,11 @@
 //! copying that text and writing only the values between. A logger's fields
 //! and system are values too: a template made from an event with either has
 //! a hole for each (written as nothing for a logger without), and one made
-//! without is made again for the call site's first event with them.
+//! without is made again for the call site's first event with them. So are
+//! `log_flattened`'s entries when they are rendered (a placeholder that is
+//! not a plain `{name}` of a string or an integer): an event fits if its
+//! entries have the template's keys, one for one (a placeholder whose text
+//! failed has no text entry).
 
 use std::cell::RefCell;
 
@@ -97,12 +101,6 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                 out.truncate(start);
                 return false;
             }
-            // A placeholder that is not a plain `{name}` of a field has its
-            // `log_flattened` entries rendered, so no template is made
-            // (trying would only note where each value went, every time).
-            if callsite.bare.contains(&u8::MAX) {
-                return false;
-            }
             template.make(key, event, out, holes);
             true
         })
@@ -128,12 +126,12 @@ impl Template {
     ) {
         let start = out.len();
         holes.clear();
-        let fits = write_record(event, out, Some(holes))
-            && holes
-                .iter()
-                .filter(|(hole, _)| *hole == Hole::Field)
-                .count()
-                <= MAX_FIELDS;
+        write_record(event, out, Some(holes));
+        let fits = holes
+            .iter()
+            .filter(|(hole, _)| *hole == Hole::Field)
+            .count()
+            <= MAX_FIELDS;
         if !fits {
             return;
         }
@@ -222,6 +220,34 @@ impl Template {
                     out.extend_from_within(start..end);
                 }
                 Hole::FlatRaw => return false,
+                // The rendered entries, all at once: each must have the key
+                // the template has there.
+                Hole::Flat(first) => {
+                    let mut expected = Some(first);
+                    let mut fits = true;
+                    event.for_each_flattened(&mut |key, value| {
+                        let expected = match expected.take() {
+                            Some(first) => Some(first),
+                            None => match holes.next() {
+                                Some((text, Hole::Flat(address))) => {
+                                    out.push_str(text);
+                                    Some(*address)
+                                }
+                                _ => None,
+                            },
+                        };
+                        if fits && expected == Some(key.as_ptr() as usize) {
+                            write_value(out, value);
+                        } else {
+                            fits = false;
+                        }
+                    });
+                    // (an entry fewer than the template's: its first never
+                    // came, or holes are left, where only the tail may be)
+                    if !fits || expected.is_some() || holes.len() > 0 {
+                        return false;
+                    }
+                }
             }
         }
         out.push_str(&self.tail);
@@ -337,6 +363,34 @@ mod tests {
             id: CallsiteId::new(),
             interest: Interest::new(),
         };
+        // two specs: `log_flattened` is rendered
+        static SPEC: Callsite = Callsite {
+            format: "{a:>4} then {b:<3}",
+            pieces: &[
+                Piece::Field("a!s:>4", "a!:>4"),
+                Piece::Literal(" then "),
+                Piece::Field("b!s:<3", "b!:<3"),
+            ],
+            names: &["a", "b"],
+            module_path: "spec",
+            file: "spec.rs",
+            line: 4,
+            calls: false,
+            bare: &[u8::MAX, u8::MAX],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: Interest::new(),
+        };
+        /// Text that fails to render now and then (its entry is left out).
+        struct Flaky(bool);
+        impl std::fmt::Display for Flaky {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                if self.0 {
+                    return Err(std::fmt::Error);
+                }
+                f.write_str("ok")
+            }
+        }
         let loggers = [
             Logger::new("plain"),
             Logger::new("bound").bind("k", 1u8),
@@ -356,7 +410,7 @@ mod tests {
         };
         let mut templated = 0;
         for _ in 0..3000 {
-            let site: &'static Callsite = [&A, &B, &NONE][(next() % 3) as usize];
+            let site: &'static Callsite = [&A, &B, &NONE, &SPEC][(next() % 4) as usize];
             let values: Vec<OwnedValue> = (0..site.names.len())
                 .map(|_| match next() % 7 {
                     0 => OwnedValue::Str("a \"b\"\n".into()),
@@ -375,7 +429,24 @@ mod tests {
             };
             let level = [LogLevel::Info, LogLevel::Warn][(next() % 2) as usize];
             let shows: Vec<ShowValue<'_, OwnedValue>> = values.iter().map(ShowValue).collect();
-            let placeholders: Vec<&dyn Render> = shows.iter().map(|s| s as &dyn Render).collect();
+            let mut placeholders: Vec<&dyn Render> =
+                shows.iter().map(|s| s as &dyn Render).collect();
+            // (either text may fail, so that two events of the call site
+            // can have as many entries with other keys)
+            let (flaky_a, flaky_b) = (Flaky(next() % 6 == 0), Flaky(next() % 6 == 0));
+            let spec_a = |sink: &mut dyn logcore::Sink| match values.first() {
+                Some(a) if flaky_a.0 => sink.put(format_args!("{flaky_a}"), Some(a)),
+                Some(a) => sink.put(format_args!("{a:>4}"), Some(a)),
+                None => {}
+            };
+            let spec_b = |sink: &mut dyn logcore::Sink| match values.get(1) {
+                Some(b) if flaky_b.0 => sink.put(format_args!("{flaky_b}"), Some(b)),
+                Some(b) => sink.put(format_args!("{b:<3}"), Some(b)),
+                None => {}
+            };
+            if std::ptr::eq(site, &SPEC) {
+                placeholders = vec![&spec_a, &spec_b];
+            }
             let fields: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
             let event = Event::live(LiveParts {
                 level,

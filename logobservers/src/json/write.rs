@@ -59,21 +59,21 @@ pub(super) enum Hole {
     FlatText(usize),
     /// Its raw value, the field's JSON again.
     FlatRaw,
+    /// A `log_flattened` entry's value when they are rendered (a
+    /// placeholder that is not a plain `{name}` of a string or an integer),
+    /// and the address of its key, one of the call site's strings: the
+    /// entries of another event of the call site fit only if their keys
+    /// are the same (a placeholder whose text failed has no text entry).
+    Flat(usize),
 }
 
 /// Where the values of a record went in `out`, in order.
 pub(super) type Holes = Vec<(Hole, Range<usize>)>;
 
 /// Writes the record, noting in `holes` (when given) where each value
-/// went. Returns whether everything else in the record is the same for
-/// every event of the call site at the level (see
-/// [`Event::callsite_values`]): false when `log_flattened` was written from
-/// rendered text.
-pub(super) fn write_record(
-    event: &Event<'_>,
-    out: &mut String,
-    mut holes: Option<&mut Holes>,
-) -> bool {
+/// went: for an event of [`Event::callsite_values`], everything else in
+/// the record is the same for every event of the call site at the level.
+pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Option<&mut Holes>) {
     let mut mark = |hole: Hole, range: Range<usize>| {
         if let Some(holes) = holes.as_deref_mut() {
             holes.push((hole, range));
@@ -206,14 +206,15 @@ pub(super) fn write_record(
         // (a live event's keys are its call site's)
         event.for_each_flattened(&mut |k, v| {
             entry(out, k, keys_as_is);
+            let start = out.len();
             write_value(out, v);
+            mark(Hole::Flat(k.as_ptr() as usize), start..out.len());
         });
     }
     if any {
         out.push('}');
     }
     out.push('}');
-    plain || !any
 }
 
 /// Writes a plain placeholder's text (see
