@@ -30,6 +30,8 @@ mod record_writer;
 mod ring;
 mod rotate;
 mod scan;
+#[cfg(test)]
+mod test_rng;
 mod text;
 
 pub use filter::{
