@@ -392,6 +392,13 @@ fn a_live_events_json_is_its_kept_copys() {
         info!(logger: [log, &busy, &bound][r], "{n} then bound", n);
         // no fields of the call site's: a logger's fields are written whole
         info!(logger: [&bound, log, &busy][r], "nothing");
+        // a source, and a logger of another shape each round
+        let req = Request {
+            uri: format!("/r/{round}\""),
+            status: 200 + u16::from(round),
+            token: "secret".into(),
+        };
+        info!(logger: [log, &bound, &busy][r], source: &req, "{log_source.status} {n}", n);
         info!(logger: log, "{big} {small} {n} and {n} again", big, small, n);
         info!(logger: &bound, "{owned}: {n}", owned, n);
         info!(logger: log, "{x} {b} {n}", x, b, n);
@@ -411,7 +418,7 @@ fn a_live_events_json_is_its_kept_copys() {
     let Both(live, kept) = Arc::into_inner(both).unwrap();
     let live = String::from_utf8(live.into_inner()).unwrap();
     let kept = String::from_utf8(kept.into_inner()).unwrap();
-    assert_eq!(live.lines().count(), 3 * 17);
+    assert_eq!(live.lines().count(), 3 * 18);
     for (live, kept) in live.lines().zip(kept.lines()) {
         assert_eq!(live, kept);
     }
@@ -420,7 +427,7 @@ fn a_live_events_json_is_its_kept_copys() {
     assert!(live.contains(r#""log_format":"say \"{n}\"\n\t{s}\\","#));
     assert!(live.contains(r#""n!s:\"^5":"\"\"7\"\"","#));
     // every record reads back
-    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 17);
+    assert_eq!(events_from_json_log_file(live.as_bytes()).count(), 3 * 18);
     assert!(live.contains(r#""n":9,"k\n":"v\"","pid":"#));
     assert!(live.contains(r#""log_system":"sys\"tem","#));
     assert!(live.contains(r#""log_namespace":"app::other\n""#));

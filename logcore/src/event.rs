@@ -493,17 +493,15 @@ impl<'a> Event<'a> {
 
     /// The call site and field values of a live event whose record (in
     /// any format) differs from its call site's other events at the same
-    /// level only in its values, namespace and time, and its logger's
-    /// fields and system ([`Event::for_each_logger_field`],
-    /// [`Event::system`]): `log_source` and a failure are absent. `None`
-    /// for any other event. Not part of the stable API.
+    /// level only in its values, namespace and time, its logger's fields
+    /// and system ([`Event::for_each_logger_field`], [`Event::system`])
+    /// and its `log_source`: one without a failure. `None` for any other
+    /// event. Not part of the stable API.
     #[doc(hidden)]
     #[inline]
     pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [&'a dyn Value])> {
         match &self.repr {
-            Repr::Live(l) if l.source.is_none() && l.failure.is_none() => {
-                Some((l.callsite, l.values))
-            }
+            Repr::Live(l) if l.failure.is_none() => Some((l.callsite, l.values)),
             _ => None,
         }
     }

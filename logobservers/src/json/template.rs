@@ -43,6 +43,8 @@ struct Template {
     /// event with either; without, a template is two copies shorter, and
     /// is made again for the call site's first event that has them).
     logger: bool,
+    /// Whether it has a hole for `log_source`, likewise.
+    source: bool,
     /// The text after the last value.
     tail: String,
 }
@@ -76,6 +78,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
         return false;
     }
     let logger = logger || event.system().is_some();
+    let source = event.source().is_some();
     let key = (std::ptr::from_ref::<Callsite>(callsite) as usize, level);
     TEMPLATES
         .try_with(|templates| {
@@ -91,7 +94,10 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                 slots.resize_with(SLOTS, Template::default);
             }
             let template = &mut slots[slot(key)];
-            if template.key == Some(key) && (template.logger || !logger) {
+            if template.key == Some(key)
+                && (template.logger || !logger)
+                && (template.source || !source)
+            {
                 let start = out.len();
                 if template.write(event, values, out, second) {
                     return true;
@@ -137,6 +143,7 @@ impl Template {
         }
         self.key = Some(key);
         self.logger = holes.iter().any(|(hole, _)| *hole == Hole::LoggerFields);
+        self.source = holes.iter().any(|(hole, _)| *hole == Hole::Source);
         self.used = 0;
         let mut from = start;
         for (hole, range) in holes.iter() {
@@ -189,7 +196,9 @@ impl Template {
                     *json = (start, out.len());
                     next_field += 1;
                 }
-                Hole::LoggerFields | Hole::System => write_logger_hole(*hole, event, out),
+                Hole::LoggerFields | Hole::System | Hole::Source => {
+                    write_optional_hole(*hole, event, out)
+                }
                 Hole::Namespace => {
                     write_namespace(out, event, event.namespace().unwrap_or_default())
                 }
@@ -255,26 +264,38 @@ impl Template {
     }
 }
 
-/// A logger's hole: its fields, each after a comma, or `log_system` with
-/// its comma and key, if the event has one. (Out of line: only templates
-/// made for a logger's fields or system have these holes.)
+/// An optional hole: a logger's fields, each after a comma; or
+/// `log_system` or `log_source` with its comma and key, if the event has
+/// it. (Out of line: only templates made for an event with any of them
+/// have these holes.)
 #[inline(never)]
-fn write_logger_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
-    if hole == Hole::LoggerFields {
-        let plain = event.logger_field_names_escape_free();
-        event.for_each_logger_field(&mut |name, value| {
-            out.push(',');
-            if plain {
-                write_str_as_is(out, name)
-            } else {
-                write_str(out, name)
+fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
+    match hole {
+        Hole::LoggerFields => {
+            let plain = event.logger_field_names_escape_free();
+            event.for_each_logger_field(&mut |name, value| {
+                out.push(',');
+                if plain {
+                    write_str_as_is(out, name)
+                } else {
+                    write_str(out, name)
+                }
+                out.push(':');
+                write_value(out, value);
+            })
+        }
+        Hole::System => {
+            if let Some(system) = event.system() {
+                out.push_str(",\"log_system\":");
+                write_str(out, system);
             }
-            out.push(':');
-            write_value(out, value);
-        })
-    } else if let Some(system) = event.system() {
-        out.push_str(",\"log_system\":");
-        write_str(out, system);
+        }
+        _ => {
+            if let Some(source) = event.source() {
+                out.push_str(",\"log_source\":");
+                write_value(out, source);
+            }
+        }
     }
 }
 
@@ -446,13 +467,16 @@ mod tests {
                 placeholders = vec![&spec_a, &spec_b];
             }
             let fields: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
+            // (a call site gives a source or not, always; here any event may)
+            let source = OwnedValue::Str("src \"x\"".into());
+            let source = next().is_multiple_of(4).then_some(&source as &dyn Value);
             let event = Event::live(LiveParts {
                 level,
                 callsite: site,
                 namespace: logger.map_or(site.module_path, Logger::namespace),
                 values: &fields,
                 placeholders: &placeholders,
-                source: None,
+                source,
                 failure: None,
                 logger,
             });
@@ -462,10 +486,39 @@ mod tests {
             } else {
                 write_record(&event, &mut out, None);
             }
-            assert_eq!(out, record(&event), "{values:?} {logger:?} {level:?}");
+            assert_eq!(
+                out,
+                record(&event),
+                "{values:?} {logger:?} {level:?} {source:?}"
+            );
         }
         // a good part went through a template
         assert!(templated > 1000, "{templated}");
+    }
+
+    #[test]
+    fn a_template_made_without_a_source_is_made_again_for_an_event_with_one() {
+        let n = OwnedValue::U64(3);
+        let show = ShowValue(&n);
+        let placeholders = [&show as &dyn Render];
+        let values = [&n as &dyn Value];
+        let source = OwnedValue::Str("src".into());
+        for source in [None, Some(&source as &dyn Value), None] {
+            let event = Event::live(LiveParts {
+                level: LogLevel::Info,
+                callsite: &B,
+                namespace: B.module_path,
+                values: &values,
+                placeholders: &placeholders,
+                source,
+                failure: None,
+                logger: None,
+            });
+            let mut out = String::new();
+            assert!(write(&event, &mut out));
+            assert_eq!(out, record(&event));
+            assert_eq!(out.contains("\"log_source\":\"src\""), source.is_some());
+        }
     }
 
     #[test]

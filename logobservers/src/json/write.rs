@@ -52,6 +52,9 @@ pub(super) enum Hole {
     /// `log_system` with its comma and key (nothing when there is none;
     /// marked as [`Hole::LoggerFields`] is).
     System,
+    /// `log_source` with its comma and key (nothing when there is none;
+    /// marked only for an event that has one).
+    Source,
     /// `log_time`.
     Time,
     /// A plain placeholder's text in `log_flattened`, and the field it
@@ -146,9 +149,13 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
     if logger_holes {
         mark(Hole::System, start..out.len());
     }
+    let start = out.len();
     if let Some(source) = event.source() {
         key(out, "\"log_source\":");
         write_value(out, source);
+    }
+    if event.source().is_some() {
+        mark(Hole::Source, start..out.len());
     }
     if let Some(format) = event.format() {
         key(out, "\"log_format\":");
