@@ -103,7 +103,8 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                     return true;
                 }
                 // (an event of the call site that the template does not fit:
-                // a placeholder's value is not a string or integer this time)
+                // a plain placeholder's value is not a string or integer this
+                // time, or a rendered entry is missing: a text that failed)
                 out.truncate(start);
                 return false;
             }
@@ -121,8 +122,8 @@ fn slot((address, level): (usize, LogLevel)) -> usize {
 
 impl Template {
     /// Writes `event`'s record with the ordinary writer, and keeps its text
-    /// around the values as this slot's template if the rest of it is the
-    /// call site's (see [`write_record`]'s answer).
+    /// around the values as this slot's template (unless the call site has
+    /// more than [`MAX_FIELDS`] fields).
     fn make(
         &mut self,
         key: (usize, LogLevel),
@@ -167,7 +168,8 @@ impl Template {
     /// values between. A plain placeholder's text and value are its field's
     /// JSON again (quoted, for an integer's text), copied. `false` (with
     /// part of a record written) if the event does not fit the template: a
-    /// plain placeholder's field is not a string or an integer this time.
+    /// plain placeholder's field is not a string or an integer this time,
+    /// or its rendered `log_flattened` entries have other keys.
     // (Out of line: inlined into `write` above, its copies were not
     // inlined into it, 36 instructions a record more.)
     #[inline(never)]
