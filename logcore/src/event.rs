@@ -207,7 +207,7 @@ pub struct LiveParts<'a> {
 /// Whether `a` and `b` are the same string in memory (not merely the same
 /// text).
 #[inline]
-pub(crate) fn same_str(a: &str, b: &str) -> bool {
+fn same_str(a: &str, b: &str) -> bool {
     a.as_ptr() == b.as_ptr() && a.len() == b.len()
 }
 
@@ -228,6 +228,15 @@ impl<'a> LiveParts<'a> {
     #[inline]
     pub(crate) fn namespace_is_module(&self) -> bool {
         same_str(self.namespace, self.callsite.module_path)
+    }
+
+    /// The logger whose own namespace string the event's namespace is (not
+    /// merely the same text), if any: what a logger keeps about its
+    /// namespace holds for the event's.
+    #[inline]
+    pub(crate) fn namespace_logger(&self) -> Option<&'a Logger> {
+        self.logger
+            .filter(|logger| same_str(logger.namespace(), self.namespace))
     }
 
     /// The namespace for a kept event: borrowed when it is the module's.
@@ -596,9 +605,8 @@ impl<'a> Event<'a> {
         if l.namespace_is_module() {
             return l.callsite.interest.namespace_escape_free(l.namespace);
         }
-        l.logger.is_some_and(|logger| {
-            same_str(logger.namespace(), l.namespace) && logger.namespace_escape_free()
-        })
+        l.namespace_logger()
+            .is_some_and(Logger::namespace_escape_free)
     }
 
     /// `log_flattened` for a writer that writes strings and integers

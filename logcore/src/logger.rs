@@ -253,8 +253,8 @@ impl Logger {
         self.interest.namespace_number(&self.namespace)
     }
 
-    /// Whether the logger's namespace holds nothing a JSON string escapes
-    /// (looked at once).
+    /// Whether the logger's namespace holds nothing a JSON string or a text
+    /// line escapes (looked at once; see `Interest::namespace_escape_free`).
     #[inline]
     pub(crate) fn namespace_escape_free(&self) -> bool {
         self.interest.namespace_escape_free(&self.namespace)

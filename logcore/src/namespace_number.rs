@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// How many namespaces get a number: a program that makes a logger per
 /// request with a namespace of its own (`Logger::new(format!("req-{id}"))`)
 /// keeps no more than this many texts.
-pub(crate) const MAX_NUMBERED: usize = 4096;
+const MAX_NUMBERED: usize = 4096;
 
 /// Not numbered: asked, and the registry was full.
 const NONE: u32 = u32::MAX;

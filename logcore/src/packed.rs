@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
-use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
+use crate::event::{Callsite, Event, LiveParts, is_plain_key};
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
@@ -468,12 +468,10 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     // The module path is the call site's; a logger's namespace is its
     // number; any other namespace is written out.
     let own_namespace = !parts.namespace_is_module();
-    let number = match parts.logger {
-        Some(logger) if own_namespace && same_str(logger.namespace(), namespace) => {
-            logger.namespace_number()
-        }
-        _ => None,
-    };
+    let number = parts
+        .namespace_logger()
+        .filter(|_| own_namespace)
+        .and_then(Logger::namespace_number);
     let system = parts.logger.and_then(Logger::system);
     let mut flags = (match (own_namespace, number) {
         (_, Some(_)) => NAMESPACE_NUMBER,
@@ -856,23 +854,22 @@ impl Unpacker {
 
     /// A namespace packed as its number: its text, looked up in the
     /// process's numbered namespaces only for a number not seen before.
-    fn numbered(&mut self, r: &mut Reader<'_>) -> Result<Arc<str>, UnpackError> {
+    /// (Borrowed from the reader's own list: no reference count is taken
+    /// per event.)
+    fn numbered(&mut self, r: &mut Reader<'_>) -> Result<&str, UnpackError> {
         let at = r.at;
         let number = r.word("a namespace number")?;
         let index = usize::try_from(number).ok().and_then(|n| n.checked_sub(1));
-        let Some(index) = index else {
-            return Err(UnpackError {
-                at,
-                what: "a known namespace number",
-            });
-        };
-        if index >= self.namespaces.len() {
+        if index.is_some_and(|i| i >= self.namespaces.len()) {
             crate::namespace_number::numbered_since(self.namespaces.len(), &mut self.namespaces);
         }
-        self.namespaces.get(index).cloned().ok_or(UnpackError {
-            at,
-            what: "a known namespace number",
-        })
+        match index.and_then(|i| self.namespaces.get(i)) {
+            Some(namespace) => Ok(namespace),
+            None => Err(UnpackError {
+                at,
+                what: "a known namespace number",
+            }),
+        }
     }
 
     /// The event as a live event, to `f`; `Ok(false)` (without calling it)
@@ -886,12 +883,10 @@ impl Unpacker {
         if head.flags & (SYSTEM | LOGGER_FIELDS) != 0 || n > LIVE_MAX || count > LIVE_MAX {
             return Ok(false);
         }
-        let numbered;
         let namespace = if head.flags & NAMESPACE != 0 {
             r.str("a namespace")?
         } else if head.flags & NAMESPACE_NUMBER != 0 {
-            numbered = self.numbered(r)?;
-            &numbered
+            self.numbered(r)?
         } else {
             callsite.module_path
         };
@@ -1415,12 +1410,13 @@ mod tests {
         let logger_fields = |rest: &[u64]| [&fields(STR)[..], rest].concat();
         let numbered = |number: u64| [&[number][..], &fields(STR)[..]].concat();
         let number_flag = u64::from(NAMESPACE_NUMBER);
-        let cases: [(Vec<u64>, &str, usize); 16] = [
+        let cases: [(Vec<u64>, &str, usize); 17] = [
             (
                 record(info, number_flag | u64::from(NAMESPACE), 2, &numbered(1)),
                 "flags",
                 0,
             ),
+            (record(info, number_flag, 2, &[]), "a namespace number", 2),
             (
                 record(info, number_flag, 2, &numbered(0)),
                 "a known namespace number",
