@@ -17,8 +17,8 @@ use std::cell::RefCell;
 use logcore::{Callsite, Event, LogLevel, Scalar, Value};
 
 use super::write::{
-    Hole, Holes, Second, write_namespace, write_record, write_str, write_str_as_is, write_time,
-    write_value,
+    Hole, Holes, Optional, Second, write_namespace, write_record, write_str, write_str_as_is,
+    write_time, write_value,
 };
 
 /// Templates kept per thread (in slots picked by call site and level; a
@@ -39,12 +39,9 @@ struct Template {
     holes: Vec<(String, Hole)>,
     /// How many of `holes` are this template's.
     used: usize,
-    /// Whether it has holes for a logger's fields and system (made from an
-    /// event with either; without, a template is two copies shorter, and
-    /// is made again for the call site's first event that has them).
-    logger: bool,
-    /// Whether it has a hole for `log_source`, likewise.
-    source: bool,
+    /// The optional parts it has holes for: those of the event it was made
+    /// from.
+    optional: Optional,
     /// The text after the last value.
     tail: String,
 }
@@ -73,12 +70,10 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
     };
     // A logger's fields follow the call site's with a comma each; with no
     // field of the call site's before them, the first would have none.
-    let logger = event.has_logger_fields();
-    if values.is_empty() && logger {
+    if values.is_empty() && event.has_logger_fields() {
         return false;
     }
-    let logger = logger || event.system().is_some();
-    let source = event.source().is_some();
+    let optional = Optional::of(event);
     let key = (std::ptr::from_ref::<Callsite>(callsite) as usize, level);
     TEMPLATES
         .try_with(|templates| {
@@ -94,10 +89,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
                 slots.resize_with(SLOTS, Template::default);
             }
             let template = &mut slots[slot(key)];
-            if template.key == Some(key)
-                && (template.logger || !logger)
-                && (template.source || !source)
-            {
+            if template.key == Some(key) && template.optional.covers(optional) {
                 let start = out.len();
                 if template.write(event, values, out, second) {
                     return true;
@@ -143,8 +135,7 @@ impl Template {
             return;
         }
         self.key = Some(key);
-        self.logger = holes.iter().any(|(hole, _)| *hole == Hole::LoggerFields);
-        self.source = holes.iter().any(|(hole, _)| *hole == Hole::Source);
+        self.optional = Optional::of(event);
         self.used = 0;
         let mut from = start;
         for (hole, range) in holes.iter() {
@@ -234,19 +225,16 @@ impl Template {
                 // The rendered entries, all at once: each must have the key
                 // the template has there.
                 Hole::Flat(first) => {
-                    let mut expected = Some(first);
+                    let mut first = Some(first);
                     let mut fits = true;
                     event.for_each_flattened(&mut |key, value| {
-                        let expected = match expected.take() {
-                            Some(first) => Some(first),
-                            None => match holes.next() {
-                                Some((text, Hole::Flat(address))) => {
-                                    out.push_str(text);
-                                    Some(*address)
-                                }
-                                _ => None,
-                            },
-                        };
+                        let expected = first.take().or_else(|| match holes.next() {
+                            Some((text, Hole::Flat(address))) => {
+                                out.push_str(text);
+                                Some(*address)
+                            }
+                            _ => None,
+                        });
                         if fits && expected == Some(key.as_ptr() as usize) {
                             write_value(out, value);
                         } else {
@@ -255,7 +243,7 @@ impl Template {
                     });
                     // (an entry fewer than the template's: its first never
                     // came, or holes are left, where only the tail may be)
-                    if !fits || expected.is_some() || holes.len() > 0 {
+                    if !fits || first.is_some() || holes.len() > 0 {
                         return false;
                     }
                 }
@@ -292,12 +280,13 @@ fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
                 write_str(out, system);
             }
         }
-        _ => {
+        Hole::Source => {
             if let Some(source) = event.source() {
                 out.push_str(",\"log_source\":");
                 write_value(out, source);
             }
         }
+        _ => {}
     }
 }
 

@@ -44,8 +44,8 @@ pub(super) enum Hole {
     /// A field's value (one of the call site's).
     Field,
     /// The logger's fields, each with its comma, name and value (nothing
-    /// for a logger without fields; marked only for an event whose logger
-    /// has fields or a system).
+    /// for a logger without fields; marked only for an event that needs
+    /// [`Optional::LOGGER`]).
     LoggerFields,
     /// `log_namespace`.
     Namespace,
@@ -53,7 +53,7 @@ pub(super) enum Hole {
     /// marked as [`Hole::LoggerFields`] is).
     System,
     /// `log_source` with its comma and key (nothing when there is none;
-    /// marked only for an event that has one).
+    /// marked only for an event that needs [`Optional::SOURCE`]).
     Source,
     /// `log_time`.
     Time,
@@ -72,6 +72,35 @@ pub(super) enum Hole {
 
 /// Where the values of a record went in `out`, in order.
 pub(super) type Holes = Vec<(Hole, Range<usize>)>;
+
+/// Which of a record's optional parts an event has, as holes: a record
+/// made without them is two or three copies shorter. A template made from
+/// an event has the holes the event needs, and is made again for an event
+/// that needs more.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Optional(u8);
+
+impl Optional {
+    /// A logger's fields or system: [`Hole::LoggerFields`] and
+    /// [`Hole::System`].
+    pub(super) const LOGGER: Optional = Optional(1);
+    /// `log_source`: [`Hole::Source`].
+    pub(super) const SOURCE: Optional = Optional(2);
+
+    /// What `event` needs.
+    pub(super) fn of(event: &Event<'_>) -> Optional {
+        let logger = event.has_logger_fields() || event.system().is_some();
+        Optional(
+            u8::from(logger) * Optional::LOGGER.0
+                + u8::from(event.source().is_some()) * Optional::SOURCE.0,
+        )
+    }
+
+    /// Whether every part `other` has, this has too.
+    pub(super) fn covers(self, other: Optional) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
 
 /// Writes the record, noting in `holes` (when given) where each value
 /// went: for an event of [`Event::callsite_values`], everything else in
@@ -96,14 +125,13 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
     // The call site's strings, copied as they are when it says they can be.
     let callsite_fields = event.escape_free_callsite();
     // (the first `own` fields are the call site's, the rest its logger's,
-    // which a template writes as one hole; that hole and the system's are
-    // marked only for an event with either)
+    // which a template writes as one hole)
     let own = event
         .callsite_values()
         .map_or(usize::MAX, |(callsite, values)| {
             values.len().min(callsite.names.len())
         });
-    let logger_holes = event.has_logger_fields() || event.system().is_some();
+    let optional = Optional::of(event);
     let mut field = 0;
     let mut logger_fields = None;
     event.for_each_field(&mut |name, value| {
@@ -123,7 +151,7 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
         }
         field += 1;
     });
-    if logger_holes {
+    if optional.covers(Optional::LOGGER) {
         mark(
             Hole::LoggerFields,
             logger_fields.unwrap_or(out.len())..out.len(),
@@ -146,7 +174,7 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
         key(out, "\"log_system\":");
         write_str(out, system);
     }
-    if logger_holes {
+    if optional.covers(Optional::LOGGER) {
         mark(Hole::System, start..out.len());
     }
     let start = out.len();
@@ -154,7 +182,7 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
         key(out, "\"log_source\":");
         write_value(out, source);
     }
-    if event.source().is_some() {
+    if optional.covers(Optional::SOURCE) {
         mark(Hole::Source, start..out.len());
     }
     if let Some(format) = event.format() {
