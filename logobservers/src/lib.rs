@@ -31,7 +31,7 @@ mod ring;
 mod rotate;
 mod scan;
 #[cfg(test)]
-mod test_rng;
+mod test_support;
 mod text;
 
 pub use filter::{

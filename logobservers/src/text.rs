@@ -270,20 +270,8 @@ mod tests {
     /// at again in a line) holds no byte a line escapes.
     #[test]
     fn a_namespace_known_to_need_no_escaping_holds_nothing_a_line_escapes() {
-        use logcore::{Callsite, CallsiteId, Event, Interest, LiveParts, LogLevel, Logger, Piece};
-        static SITE: Callsite = Callsite {
-            format: "hi",
-            pieces: &[Piece::Literal("hi")],
-            names: &[],
-            module_path: "text::tests",
-            file: "text.rs",
-            line: 1,
-            calls: false,
-            bare: &[],
-            escape_free: true,
-            id: CallsiteId::new(),
-            interest: Interest::new(),
-        };
+        use logcore::{Callsite, Event, LiveParts, LogLevel, Logger, Piece};
+        static SITE: Callsite = crate::test_support::literal_site("hi", &[Piece::Literal("hi")]);
         let known = |namespace: String| {
             let logger = Logger::new(namespace);
             let event = Event::live(LiveParts {

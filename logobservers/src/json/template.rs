@@ -364,19 +364,8 @@ mod tests {
     #[test]
     fn random_sequences_of_events_are_written_as_the_writer_writes() {
         use logcore::Logger;
-        static NONE: Callsite = Callsite {
-            format: "nothing",
-            pieces: &[Piece::Literal("nothing")],
-            names: &[],
-            module_path: "none",
-            file: "none.rs",
-            line: 3,
-            calls: false,
-            bare: &[],
-            escape_free: true,
-            id: CallsiteId::new(),
-            interest: Interest::new(),
-        };
+        static NONE: Callsite =
+            crate::test_support::literal_site("nothing", &[Piece::Literal("nothing")]);
         // two specs: `log_flattened` is rendered
         static SPEC: Callsite = Callsite {
             format: "{a:>4} then {b:<3}",
@@ -414,7 +403,7 @@ mod tests {
                 .bind("k\n", "v\"")
                 .bind("n", -2i8),
         ];
-        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1du64);
+        let mut next = crate::test_support::xorshift(0x2545_f491_4f6c_dd1du64);
         let mut templated = 0;
         for _ in 0..3000 {
             let site: &'static Callsite = [&A, &B, &NONE, &SPEC][(next() % 4) as usize];

@@ -619,7 +619,7 @@ mod tests {
     #[test]
     fn whole_microseconds_are_written_as_ryu_writes_them() {
         let ryu = |f: f64| ryu::Buffer::new().format_finite(f).to_string();
-        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = crate::test_support::xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut fast = 0;
         let mut second = Second::default();
         for i in 0..400_000u64 {
