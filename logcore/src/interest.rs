@@ -73,16 +73,13 @@ impl Interest {
     }
 
     /// Whether `namespace` (always the same text for one `Interest`) holds
-    /// nothing a JSON string or a text line escapes: no character JSON
-    /// escapes (`logformat::escape_free`, control characters among them)
-    /// and no byte 0xC2 (with which C1 controls start in UTF-8, as do a
-    /// few printable characters). Looked at once, then kept.
+    /// nothing a JSON string or a text line escapes
+    /// (`logformat::escape_free_everywhere`). Looked at once, then kept.
     #[inline]
     pub(crate) fn namespace_escape_free(&self, namespace: &str) -> bool {
         match self.escape_free.load(Ordering::Relaxed) {
             0 => {
-                let free =
-                    logformat::escape_free(namespace) && !namespace.as_bytes().contains(&0xc2);
+                let free = logformat::escape_free_everywhere(namespace);
                 self.escape_free
                     .store(1 + u8::from(free), Ordering::Relaxed);
                 free

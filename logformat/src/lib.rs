@@ -93,5 +93,37 @@ pub fn escape_free(text: &str) -> bool {
         .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f)
 }
 
+/// Whether a text line may have to escape what starts with byte `b`: a
+/// control character other than tab (a newline becomes newline and tab,
+/// any other an escape), DEL, or 0xC2, with which the C1 controls
+/// (U+0080 to U+009F) start in UTF-8, as do a few printable characters
+/// (which the line then looks at more closely and copies as they are).
+///
+/// ```
+/// assert!(logformat::line_escape_start(b'\n'));
+/// assert!(logformat::line_escape_start(0xc2)); // "\u{85}" is 0xC2 0x85
+/// assert!(!logformat::line_escape_start(b'\t'));
+/// assert!(!logformat::line_escape_start(b'"')); // JSON escapes it; a line does not
+/// ```
+#[inline(always)]
+pub fn line_escape_start(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') | (b == 0x7f) | (b == 0xc2)
+}
+
+/// Whether `text` needs nothing escaped in a JSON string
+/// ([`escape_free`]) nor in a text line ([`line_escape_start`]): what a
+/// namespace is looked at for once, so that writers of both copy it as it
+/// is.
+///
+/// ```
+/// assert!(logformat::escape_free_everywhere("app::db"));
+/// assert!(!logformat::escape_free_everywhere("app\"db")); // JSON
+/// assert!(!logformat::escape_free_everywhere("app\u{85}db")); // a text line
+/// assert!(!logformat::escape_free_everywhere("app¢")); // 0xC2 0xA2: looked at again
+/// ```
+pub fn escape_free_everywhere(text: &str) -> bool {
+    escape_free(text) && !text.bytes().any(line_escape_start)
+}
+
 #[cfg(test)]
 mod tests;

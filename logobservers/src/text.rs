@@ -2,6 +2,7 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use logcore::{Event, LogLevel, Observer, write_system_id};
+use logformat::line_escape_start;
 
 use crate::record_writer::RecordWriter;
 use crate::scan::any_byte;
@@ -146,7 +147,7 @@ impl<W: Write + Send> TextObserver<W> {
         // (`namespace#level`, with a namespace known to need no escaping,
         // is not looked at again)
         let known = event.system().is_none() && event.namespace_escape_free();
-        if !known && any_byte(&out.as_bytes()[system_start..], needs_escape) {
+        if !known && any_byte(&out.as_bytes()[system_start..], line_escape_start) {
             let raw = out.split_off(system_start);
             escape_into(&raw, out);
         }
@@ -159,7 +160,7 @@ impl<W: Write + Send> TextObserver<W> {
             // no text: no line
             return out.truncate(line_start);
         }
-        if any_byte(&out.as_bytes()[text_start..], needs_escape) {
+        if any_byte(&out.as_bytes()[text_start..], line_escape_start) {
             out.truncate(text_start);
             escape_into(&event.text(), out);
         }
@@ -201,19 +202,12 @@ fn colour_of(level: LogLevel) -> &'static str {
     }
 }
 
-/// Whether a byte may start something to escape: a control character
-/// other than tab, DEL, or the first byte of a C1 control.
-#[inline(always)]
-fn needs_escape(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') | (b == 0x7f) | (b == 0xc2)
-}
-
 /// Copies `text`, turning every newline into newline + tab and every other
 /// control character into an escape.
 fn escape_into(text: &str, out: &mut String) {
     // Most text has no control character but newline: copy it in runs.
     // (C1 controls, U+0080..U+009F, are 0xC2 0x80..0x9F in UTF-8.)
-    if !any_byte(text.as_bytes(), needs_escape) {
+    if !any_byte(text.as_bytes(), line_escape_start) {
         out.push_str(text);
         return;
     }
@@ -290,7 +284,7 @@ mod tests {
         let mut escaped = 0;
         for c in (0..=0xff).filter_map(char::from_u32) {
             let mut utf8 = [0; 4];
-            if c.encode_utf8(&mut utf8).bytes().any(super::needs_escape) {
+            if c.encode_utf8(&mut utf8).bytes().any(line_escape_start) {
                 escaped += 1;
                 assert!(!known(format!("app{c}db")), "{c:?}");
             }
