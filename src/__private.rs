@@ -2,9 +2,9 @@
 //! notice.
 
 pub use logcore::{
-    AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, Interest,
-    LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink, TextOnce, Value,
-    Visit, callsite_enabled, callsite_wanted, global_enabled, global_publisher,
+    AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, FieldValue,
+    Interest, LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink,
+    TextOnce, Value, Visit, callsite_enabled, callsite_wanted, global_enabled, global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features
@@ -107,8 +107,8 @@ pub trait ViaValue {
     type Show;
     /// The raw value of a placeholder.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
-    /// The value of a captured field.
-    fn __spindle_field(&self) -> &dyn Value;
+    /// The value of a captured field: a string or scalar held as itself.
+    fn __spindle_field(&self) -> FieldValue<'_>;
     /// A plain `{name}` of the field: its text and value.
     fn __spindle_show(&self) -> Self::Show;
 }
@@ -124,8 +124,8 @@ impl<'a, T: Value> ViaValue for &Probe<'a, T> {
         Some(self.0)
     }
     #[inline(always)]
-    fn __spindle_field(&self) -> &dyn Value {
-        self.0
+    fn __spindle_field(&self) -> FieldValue<'_> {
+        FieldValue::of(self.0)
     }
 }
 
@@ -136,7 +136,7 @@ pub trait ViaFallback {
     /// No raw value: the placeholder's text is stored, its value is not.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
     /// An unpersistable field.
-    fn __spindle_field(&self) -> &dyn Value;
+    fn __spindle_field(&self) -> FieldValue<'_>;
     /// A plain `{name}` of the field: its text alone.
     fn __spindle_show(&self) -> Self::Show;
 }
@@ -152,7 +152,9 @@ impl<'a, T: ?Sized> ViaFallback for Probe<'a, T> {
         None
     }
     #[inline(always)]
-    fn __spindle_field(&self) -> &dyn Value {
-        &Unpersistable
+    fn __spindle_field(&self) -> FieldValue<'_> {
+        // (not a scalar held as itself: a plain `{name}` of it shows its
+        // text, which packing must not take this value for)
+        FieldValue::from_dyn(&Unpersistable)
     }
 }

@@ -45,9 +45,9 @@
 
 pub use logcore::{
     ALL_LEVELS, AsDynError, AsEvent, Context, DebugValue, DisplayValue, Event, ExtractError,
-    Failure, Frame, LogBeginner, LogLevel, LogPublisher, LogSource, Logger, Map, Observer,
-    ObserverId, OwnedEvent, OwnedValue, Packed, ParseLevelError, STARTUP_BUFFER_CAPACITY, Seq,
-    SerdeValue, UnpackError, Unpacker, Value, ValueDebug, Visit, apply_spec, captured_logs,
+    Failure, FieldValue, Frame, LogBeginner, LogLevel, LogPublisher, LogSource, Logger, Map,
+    Observer, ObserverId, OwnedEvent, OwnedValue, Packed, ParseLevelError, STARTUP_BUFFER_CAPACITY,
+    Seq, SerdeValue, UnpackError, Unpacker, Value, ValueDebug, Visit, apply_spec, captured_logs,
     event_as_text, extract_field, format_event, format_time, global_log_beginner, global_publisher,
     install_panic_hook, pack, pack_into, system_id,
 };

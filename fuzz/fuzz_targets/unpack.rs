@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
+use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, Piece, Unpacker};
 
 static SITE: Callsite = Callsite {
     format: "{a} and {b:>4} then {c}",
@@ -32,7 +32,7 @@ fn site_id() -> u64 {
         return u64::from(id);
     }
     let (a, c) = ("x", 2u8);
-    let values = [&a as &dyn Value, &c];
+    let values = [FieldValue::of(&a), FieldValue::of(&c)];
     let show_a = logcore::ShowValue(&a);
     let show_b = |s: &mut dyn logcore::Sink| s.put(format_args!("{:>4}", 1), Some(&1));
     let show_c = logcore::ShowValue(&c);

@@ -4,6 +4,7 @@ use std::fmt;
 use std::mem::ManuallyDrop;
 
 use crate::failure::Failure;
+use crate::field_value::FieldValue;
 use crate::interest::Interest;
 use crate::level::LogLevel;
 use crate::logger::Logger;
@@ -196,8 +197,9 @@ pub struct LiveParts<'a> {
     pub callsite: &'static Callsite,
     pub namespace: &'a str,
     /// The fields' values, in the order of the call site's `names` (the
-    /// names are static, so a call writes only the values).
-    pub values: &'a [&'a dyn Value],
+    /// names are static, so a call writes only the values; a string or
+    /// scalar is held as itself, see [`FieldValue::of`]).
+    pub values: &'a [FieldValue<'a>],
     pub placeholders: &'a [&'a Placeholder<'a>],
     pub source: Option<&'a dyn Value>,
     pub failure: Option<&'a Failure>,
@@ -214,7 +216,7 @@ fn same_str(a: &str, b: &str) -> bool {
 impl<'a> LiveParts<'a> {
     /// The fields: the call site's names with the values.
     #[inline]
-    pub(crate) fn fields(&self) -> impl Iterator<Item = (&'static str, &'a dyn Value)> + '_ {
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> + '_ {
         self.callsite
             .names
             .iter()
@@ -395,9 +397,24 @@ impl<'a> Event<'a> {
     }
 
     /// Calls `f` with each field: the captured ones, then the logger's bound
-    /// fields, then its context fields (thread, pid, hostname).
+    /// fields, then its context fields (thread, pid, hostname). A string or
+    /// scalar comes held as itself ([`FieldValue`]), so visiting it makes
+    /// no call to the value.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, OwnedEvent, OwnedValue};
+    /// let kept = OwnedEvent::new(LogLevel::Info, "app", "{n} of {what}")
+    ///     .with_field("n", 3u8)
+    ///     .with_field("what", vec!["a", "b"]);
+    /// let mut seen = Vec::new();
+    /// Event::from_owned(&kept).for_each_field(&mut |name, value| {
+    ///     seen.push((name.to_string(), OwnedValue::from_value(&value)));
+    /// });
+    /// let list = OwnedValue::Seq(vec![OwnedValue::Str("a".into()), OwnedValue::Str("b".into())]);
+    /// assert_eq!(seen, [("n".to_string(), OwnedValue::U64(3)), ("what".to_string(), list)]);
+    /// ```
     #[inline]
-    pub fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+    pub fn for_each_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
         match &self.repr {
             Repr::Live(l) => {
                 for (name, value) in l.fields() {
@@ -411,7 +428,7 @@ impl<'a> Event<'a> {
             }
             Repr::Owned(e) => {
                 for (name, value) in &e.fields {
-                    f(name, value);
+                    f(name, FieldValue::of(value));
                 }
             }
         }
@@ -508,7 +525,7 @@ impl<'a> Event<'a> {
     /// event. Not part of the stable API.
     #[doc(hidden)]
     #[inline]
-    pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [&'a dyn Value])> {
+    pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [FieldValue<'a>])> {
         match &self.repr {
             Repr::Live(l) if l.failure.is_none() => Some((l.callsite, l.values)),
             _ => None,
@@ -542,7 +559,7 @@ impl<'a> Event<'a> {
     /// [`Event::for_each_field`] gives after the call site's (nothing for
     /// a kept event). Not part of the stable API.
     #[doc(hidden)]
-    pub fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+    pub fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
         if let Repr::Live(l) = &self.repr
             && let Some(logger) = l.logger
             && logger.has_fields()
@@ -620,7 +637,7 @@ impl<'a> Event<'a> {
     /// `false`. Not part of the stable API.
     ///
     /// ```
-    /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Scalar, Value};
+    /// use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, Piece, Scalar};
     /// static SITE: Callsite = Callsite {
     ///     format: "{n} items",
     ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
@@ -629,7 +646,7 @@ impl<'a> Event<'a> {
     /// };
     /// let n = 3u16;
     /// let show_n = logcore::ShowValue(&n);
-    /// let (values, placeholders) = ([&n as &dyn Value], [&show_n as &logcore::Placeholder<'_>]);
+    /// let (values, placeholders) = ([FieldValue::of(&n)], [&show_n as &logcore::Placeholder<'_>]);
     /// let event = Event::live(LiveParts {
     ///     level: LogLevel::Info, callsite: &SITE, namespace: "app",
     ///     values: &values, placeholders: &placeholders,
@@ -666,7 +683,7 @@ impl<'a> Event<'a> {
         let raw = l.raw_values();
         let mut fields = Vec::with_capacity(l.values.len());
         for (name, value) in l.fields() {
-            fields.push((Cow::Borrowed(name), OwnedValue::from_value(value)));
+            fields.push((Cow::Borrowed(name), OwnedValue::from_value(&value)));
         }
         if let Some(logger) = l.logger {
             logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
@@ -723,7 +740,7 @@ impl<'a> Live<'a> {
                     f(text_key, &digits.as_str());
                 }
             }
-            f(raw_key, self.values[field]);
+            f(raw_key, &self.values[field]);
         })
     }
 

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::event::{Callsite, Event, LiveParts};
 use crate::failure::Failure;
+use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::placeholder::{Placeholder, Sink};
 use crate::value::Value;
@@ -49,7 +50,10 @@ fn build<R>(
         })
         .collect();
     let placeholders: Vec<&Placeholder<'_>> = closures.iter().map(|b| &**b).collect();
-    let as_values: Vec<&dyn Value> = values.iter().map(|&v| v as &dyn Value).collect();
+    let as_values: Vec<FieldValue<'_>> = values
+        .iter()
+        .map(|&v| FieldValue::from_dyn(v as &dyn Value))
+        .collect();
     let event = Event::live(LiveParts {
         level,
         callsite,

@@ -4,6 +4,7 @@ use std::ops::BitOr;
 use std::sync::{Arc, LazyLock};
 
 use crate::event::Event;
+use crate::field_value::FieldValue;
 use crate::interest::{Interest, logger_wanted};
 use crate::level::LogLevel;
 use crate::observer::Observer;
@@ -243,7 +244,7 @@ impl Logger {
     /// As [`Logger::for_each_field`], for a kept copy: names that are static
     /// are borrowed, values owned.
     pub(crate) fn for_each_owned_field(&self, f: &mut dyn FnMut(Cow<'static, str>, OwnedValue)) {
-        self.each_field(|name, value| f(name.clone(), OwnedValue::from_value(value)));
+        self.each_field(|name, value| f(name.clone(), OwnedValue::from_value(&value)));
     }
 
     /// The number of the logger's namespace in packed events (`None` once
@@ -275,31 +276,34 @@ impl Logger {
 
     /// Calls `f` with the bound fields, then the context fields (out of
     /// line: most loggers have none, see [`Logger::has_fields`]).
-    pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, &dyn Value)) {
+    pub(crate) fn for_each_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
         self.each_field(|name, value| f(name, value));
     }
 
     /// The bound fields, then the context fields, with their names as
     /// stored.
     #[inline]
-    fn each_field(&self, mut f: impl FnMut(&Cow<'static, str>, &dyn Value)) {
+    fn each_field(&self, mut f: impl FnMut(&Cow<'static, str>, FieldValue<'_>)) {
         for (k, v) in self.bound.iter() {
-            f(k, v);
+            f(k, FieldValue::of(v));
         }
         if self.context.contains(Context::THREAD) {
             let thread = std::thread::current();
             let name = Cow::Borrowed("thread");
             match thread.name() {
-                Some(thread) => f(&name, &thread),
+                Some(thread) => f(&name, FieldValue::of(&thread)),
                 // Its id, written out only if an observer renders it.
-                None => f(&name, &DebugValue(thread.id())),
+                None => f(&name, FieldValue::of(&DebugValue(thread.id()))),
             }
         }
         if self.context.contains(Context::PID) {
-            f(&Cow::Borrowed("pid"), &std::process::id());
+            f(&Cow::Borrowed("pid"), FieldValue::of(&std::process::id()));
         }
         if self.context.contains(Context::HOSTNAME) {
-            f(&Cow::Borrowed("hostname"), &HOSTNAME.as_str());
+            f(
+                &Cow::Borrowed("hostname"),
+                FieldValue::of(&HOSTNAME.as_str()),
+            );
         }
     }
 }

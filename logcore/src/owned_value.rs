@@ -1,5 +1,6 @@
 use std::fmt;
 
+use crate::field_value::FieldValue;
 use crate::value::{Map, Scalar, Seq, Value, Visit};
 
 /// An owned value: what a kept event ([`OwnedEvent`](crate::OwnedEvent))
@@ -216,6 +217,12 @@ impl Value for OwnedValue {
                     scalar.visit(visitor)
                 }
             }
+        }
+    }
+    fn __field<'a>(&'a self, this: &'a dyn Value) -> FieldValue<'a> {
+        match self.__scalar() {
+            Some(scalar) => FieldValue::scalar_of(scalar),
+            None => FieldValue::from_dyn(this),
         }
     }
     fn __scalar(&self) -> Option<Scalar<'_>> {

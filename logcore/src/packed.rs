@@ -12,6 +12,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
 use crate::event::{Callsite, Event, LiveParts, is_plain_key};
+use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
 use crate::owned_event::OwnedEvent;
@@ -410,7 +411,7 @@ pub enum Packed {
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
-/// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, OwnedEvent, Packed, Piece, Unpacker, Value, pack_into};
+/// use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, OwnedEvent, Packed, Piece, Unpacker, pack_into};
 /// static SITE: Callsite = Callsite {
 ///     format: "{n} left",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")], names: &["n"],
@@ -418,7 +419,7 @@ pub enum Packed {
 ///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 9u8;
-/// let values = [&n as &dyn Value];
+/// let values = [FieldValue::of(&n)];
 /// let show = logcore::ShowValue(&n);
 /// let placeholders = [&show as &logcore::Placeholder<'_>];
 /// let event = Event::live(LiveParts {
@@ -573,7 +574,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 /// its size), so its placeholders that need text run twice.
 ///
 /// ```
-/// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
+/// use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, Piece, Unpacker};
 /// static SITE: Callsite = Callsite {
 ///     format: "{n} items",
 ///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" items")], names: &["n"],
@@ -581,7 +582,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 ///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
 /// };
 /// let n = 3u16;
-/// let values = [&n as &dyn Value];
+/// let values = [FieldValue::of(&n)];
 /// let show_n = |s: &mut dyn logcore::Sink| s.put(format_args!("{n}"), Some(&n));
 /// let placeholders = [&show_n as &logcore::Placeholder<'_>];
 /// let event = Event::live(LiveParts {
@@ -767,7 +768,7 @@ impl Unpacker {
     /// instead.
     ///
     /// ```
-    /// use logcore::{Callsite, CallsiteId, Event, LiveParts, LogLevel, Piece, Unpacker, Value};
+    /// use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, Piece, Unpacker};
     /// static SITE: Callsite = Callsite {
     ///     format: "{who} waves",
     ///     pieces: &[Piece::Field("who!s:", "who!:"), Piece::Literal(" waves")], names: &["who"],
@@ -775,7 +776,7 @@ impl Unpacker {
     ///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
     /// };
     /// let who = "ann";
-    /// let values = [&who as &dyn Value];
+    /// let values = [FieldValue::of(&who)];
     /// let show = logcore::ShowValue(&who);
     /// let placeholders = [&show as &logcore::Placeholder<'_>];
     /// let event = Event::live(LiveParts {
@@ -956,9 +957,9 @@ impl Unpacker {
         for i in 1..count {
             placeholders[i] = &shown[i];
         }
-        let mut fields: [&dyn Value; LIVE_MAX] = [&Scalar::None; LIVE_MAX];
+        let mut fields = [FieldValue::scalar_of(Scalar::None); LIVE_MAX];
         for i in 0..n {
-            fields[i] = &values[i];
+            fields[i] = FieldValue::scalar_of(values[i]);
         }
         let event = Event::live_at(
             LiveParts {
@@ -1272,7 +1273,8 @@ mod tests {
         let show_n = |s: &mut dyn Sink| s.put(format_args!("{n}"), Some(&n));
         let show_items = |s: &mut dyn Sink| s.put(format_args!("{items:?}"), Some(&items));
         let placeholders: [&Placeholder<'_>; 3] = [&show_who, &show_n, &show_items];
-        let values = [&who as &dyn Value, &n];
+        // (one held as itself, as the macros hold a string, one by reference)
+        let values = [FieldValue::of(&who), FieldValue::from_dyn(&n)];
         f(&Event::live(LiveParts {
             level: LogLevel::Warn,
             callsite: &SITE,
@@ -1305,7 +1307,7 @@ mod tests {
     fn plain_event<'a>(
         callsite: &'static Callsite,
         namespace: &'a str,
-        values: &'a [&'a dyn Value],
+        values: &'a [FieldValue<'a>],
         placeholders: &'a [&'a Placeholder<'a>],
     ) -> Event<'a> {
         Event::live(LiveParts {
@@ -1490,7 +1492,7 @@ mod tests {
     fn a_loggers_namespace_is_packed_as_its_number_and_reads_back() {
         let logger = Logger::new("packed-test::numbered");
         let n = 5u8;
-        let values = [&n as &dyn Value];
+        let values = [FieldValue::of(&n)];
         let show = crate::ShowValue(&n);
         let placeholders = [&show as &Placeholder<'_>];
         let event = |logger: &Logger, namespace: &str| {
@@ -1644,7 +1646,11 @@ mod tests {
             for n in 0..=20 {
                 let s = text.repeat(n);
                 let namespace = format!("ns{s}");
-                let values = [&s as &dyn Value];
+                let values = [if n % 2 == 0 {
+                    FieldValue::of(&s)
+                } else {
+                    FieldValue::from_dyn(&s)
+                }];
                 let show = crate::placeholder::ShowValue(&s);
                 let placeholders = [&show as &Placeholder<'_>];
                 let event = plain_event(&PLAIN, &namespace, &values, &placeholders);
@@ -1707,7 +1713,7 @@ mod tests {
         // Fewer values than the call site has names (only a hand-built
         // event can have them): not packed, and read whole without panics.
         let who = "ann";
-        let values = [&who as &dyn Value];
+        let values = [FieldValue::of(&who)];
         let short = Event::live(LiveParts {
             level: LogLevel::Warn,
             callsite: &SITE,
@@ -1766,7 +1772,7 @@ mod tests {
             interest: crate::interest::Interest::new(),
         };
         let numbers: Vec<u64> = (0..40).collect();
-        let values: Vec<&dyn Value> = numbers.iter().map(|n| n as &dyn Value).collect();
+        let values: Vec<FieldValue<'_>> = numbers.iter().map(FieldValue::of).collect();
         let show = crate::placeholder::ShowValue(&numbers[39]);
         let placeholders: [&Placeholder<'_>; 1] = [&show];
         let event = plain_event(&MANY, MANY.module_path, &values, &placeholders);

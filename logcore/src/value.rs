@@ -6,6 +6,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::field_value::FieldValue;
 use crate::packed::Packer;
 
 /// A value that can be stored in an event: visited by observers (JSON,
@@ -35,6 +36,17 @@ pub trait Value {
     #[doc(hidden)]
     fn __scalar(&self) -> Option<Scalar<'_>> {
         None
+    }
+
+    /// The value as a live event holds it (see
+    /// [`FieldValue::of`](crate::FieldValue::of)): `this` (the value
+    /// itself, as the caller made it a `&dyn Value`) by reference, unless
+    /// the type is held as a string or scalar. Not part of the stable API:
+    /// the default is right for every type.
+    #[doc(hidden)]
+    #[inline]
+    fn __field<'a>(&'a self, this: &'a dyn Value) -> FieldValue<'a> {
+        FieldValue::from_dyn(this)
     }
 
     /// Packs the value (see [`pack`](crate::pack)) and says whether its
@@ -95,6 +107,7 @@ impl Scalar<'_> {
 }
 
 impl Value for Scalar<'_> {
+    #[inline]
     fn visit(&self, visitor: &mut dyn Visit) {
         match *self {
             Scalar::Str(s) => visitor.visit_str(s),
@@ -108,6 +121,10 @@ impl Value for Scalar<'_> {
     }
     fn __scalar(&self) -> Option<Scalar<'_>> {
         Some(*self)
+    }
+    #[inline]
+    fn __field<'a>(&'a self, _: &'a dyn Value) -> FieldValue<'a> {
+        FieldValue::scalar_of(*self)
     }
 }
 
@@ -299,6 +316,10 @@ macro_rules! value_as {
             fn __scalar(&self) -> Option<Scalar<'_>> {
                 Some(Scalar::$pack(*self as $as))
             }
+            #[inline]
+            fn __field<'a>(&'a self, _: &'a dyn Value) -> FieldValue<'a> {
+                FieldValue::scalar_of(Scalar::$pack(*self as $as))
+            }
         }
     )*};
 }
@@ -340,6 +361,10 @@ macro_rules! value_str {
             fn __scalar(&self) -> Option<Scalar<'_>> {
                 Some(Scalar::Str(self))
             }
+            #[inline]
+            fn __field<'a>(&'a self, _: &'a dyn Value) -> FieldValue<'a> {
+                FieldValue::scalar_of(Scalar::Str(self))
+            }
         }
     )*};
 }
@@ -372,6 +397,10 @@ macro_rules! value_deref {
                 (**self).__scalar()
             }
             #[inline]
+            fn __field<'a>(&'a self, this: &'a dyn Value) -> FieldValue<'a> {
+                (**self).__field(this)
+            }
+            #[inline]
             fn __pack(&self, packer: &mut Packer<'_>) -> bool {
                 (**self).__pack(packer)
             }
@@ -386,6 +415,9 @@ impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     }
     fn __scalar(&self) -> Option<Scalar<'_>> {
         (**self).__scalar()
+    }
+    fn __field<'a>(&'a self, this: &'a dyn Value) -> FieldValue<'a> {
+        (**self).__field(this)
     }
     fn __pack(&self, packer: &mut Packer<'_>) -> bool {
         (**self).__pack(packer)

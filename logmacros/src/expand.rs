@@ -9,7 +9,7 @@
 //!     {
 //!         match (&req, &(body.len())) {                       // fields, borrowed
 //!             (req, size) => publish(&Event::live(LiveParts {
-//!                 values: &[req as &dyn Value, size],       // names: CALLSITE.names
+//!                 values: &[FieldValue::of(req), FieldValue::of(size)],  // names in CALLSITE
 //!                 placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
 //!                 ..
 //!             })),

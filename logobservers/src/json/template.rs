@@ -14,11 +14,11 @@
 
 use std::cell::RefCell;
 
-use logcore::{Callsite, Event, LogLevel, Scalar, Value};
+use logcore::{Callsite, Event, FieldValue, LogLevel, Scalar};
 
 use super::write::{
-    Hole, Holes, Optional, Second, write_namespace, write_record, write_str, write_str_as_is,
-    write_time, write_value,
+    Hole, Holes, Optional, Second, write_field, write_namespace, write_record, write_str,
+    write_str_as_is, write_time, write_value,
 };
 
 /// Templates kept per thread (in slots picked by call site and level; a
@@ -167,7 +167,7 @@ impl Template {
     fn write(
         &self,
         event: &Event<'_>,
-        values: &[&dyn Value],
+        values: &[FieldValue<'_>],
         out: &mut String,
         second: &mut Second,
     ) -> bool {
@@ -185,7 +185,7 @@ impl Template {
                         return false;
                     };
                     let start = out.len();
-                    write_value(out, *value);
+                    write_field(out, *value);
                     *json = (start, out.len());
                     next_field += 1;
                 }
@@ -271,7 +271,7 @@ fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
                     write_str(out, name)
                 }
                 out.push(':');
-                write_value(out, value);
+                write_field(out, value);
             })
         }
         Hole::System => {
@@ -335,7 +335,7 @@ mod tests {
     fn with_event(site: &'static Callsite, values: &[OwnedValue], f: impl FnOnce(&Event<'_>)) {
         let shows: Vec<ShowValue<'_, OwnedValue>> = values.iter().map(ShowValue).collect();
         let placeholders: Vec<&dyn Render> = shows.iter().map(|s| s as &dyn Render).collect();
-        let values: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
+        let values: Vec<FieldValue<'_>> = values.iter().map(FieldValue::of).collect();
         f(&Event::live(LiveParts {
             level: LogLevel::Info,
             callsite: site,
@@ -446,10 +446,19 @@ mod tests {
             if std::ptr::eq(site, &SPEC) {
                 placeholders = vec![&spec_a, &spec_b];
             }
-            let fields: Vec<&dyn Value> = values.iter().map(|v| v as &dyn Value).collect();
+            // (held as itself, as the macros hold a scalar, or by reference)
+            let fields: Vec<FieldValue<'_>> = values
+                .iter()
+                .map(|v| match next() % 2 {
+                    0 => FieldValue::of(v),
+                    _ => FieldValue::from_dyn(v),
+                })
+                .collect();
             // (a call site gives a source or not, always; here any event may)
             let source = OwnedValue::Str("src \"x\"".into());
-            let source = next().is_multiple_of(4).then_some(&source as &dyn Value);
+            let source = next()
+                .is_multiple_of(4)
+                .then_some(&source as &dyn logcore::Value);
             let event = Event::live(LiveParts {
                 level,
                 callsite: site,
@@ -481,9 +490,9 @@ mod tests {
         let n = OwnedValue::U64(3);
         let show = ShowValue(&n);
         let placeholders = [&show as &dyn Render];
-        let values = [&n as &dyn Value];
+        let values = [FieldValue::of(&n)];
         let source = OwnedValue::Str("src".into());
-        for source in [None, Some(&source as &dyn Value), None] {
+        for source in [None, Some(&source as &dyn logcore::Value), None] {
             let event = Event::live(LiveParts {
                 level: LogLevel::Info,
                 callsite: &B,
@@ -507,7 +516,7 @@ mod tests {
         let logger = logcore::Logger::new("b").bind("k", 1u8);
         let (one, two) = (OwnedValue::U64(1), OwnedValue::Str("x".into()));
         let show = ShowValue(&one);
-        let values = [&one as &dyn Value, &two];
+        let values = [FieldValue::of(&one), FieldValue::from_dyn(&two)];
         let placeholders = [&show as &dyn Render];
         let event = Event::live(LiveParts {
             level: LogLevel::Info,

@@ -2,7 +2,7 @@ use std::fmt::{self, Write as _};
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use logcore::{Event, Failure, Map, OwnedEvent, Scalar, Seq, Value, Visit};
+use logcore::{Event, Failure, FieldValue, Map, OwnedEvent, Scalar, Seq, Value, Visit};
 
 use super::{FAILURE_UUID, LEVEL_OBJECT};
 use crate::scan::{any_json_special, json_special};
@@ -145,7 +145,7 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
         }
         out.push(':');
         let start = out.len();
-        write_value(out, value);
+        write_field(out, value);
         if field < own {
             mark(Hole::Field, start..out.len());
         }
@@ -326,6 +326,16 @@ pub(super) fn write_value(out: &mut String, value: &dyn Value) {
     if catch_unwind(AssertUnwindSafe(|| value.visit(&mut JsonValue(out)))).is_err() {
         out.truncate(start);
         out.push_str("{\"unpersistable\":true}");
+    }
+}
+
+/// Writes a field's value: a string or scalar held as itself without a
+/// call to the value, any other as [`write_value`] does.
+#[inline]
+pub(super) fn write_field(out: &mut String, value: FieldValue<'_>) {
+    match value.__held() {
+        Some(scalar) => write_scalar(out, scalar),
+        None => write_value(out, &*value),
     }
 }
 
