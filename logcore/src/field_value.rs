@@ -63,10 +63,9 @@ impl<'a> FieldValue<'a> {
         FieldValue(Repr::Value(value))
     }
 
-    /// Holds a string or scalar as itself. Not part of the stable API.
-    #[doc(hidden)]
+    /// Holds a string or scalar as itself.
     #[inline]
-    pub fn scalar_of(scalar: Scalar<'a>) -> FieldValue<'a> {
+    pub(crate) fn scalar_of(scalar: Scalar<'a>) -> FieldValue<'a> {
         FieldValue(Repr::Scalar(scalar))
     }
 
