@@ -107,8 +107,11 @@ pub trait ViaValue {
     type Show;
     /// The raw value of a placeholder.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
-    /// The value of a captured field: a string or scalar held as itself.
-    fn __spindle_field(&self) -> FieldValue<'_>;
+    /// A captured field's value (`FieldValue`: a string or scalar held as
+    /// itself).
+    type Field;
+    /// The value of a captured field.
+    fn __spindle_field(&self) -> Self::Field;
     /// A plain `{name}` of the field: its text and value.
     fn __spindle_show(&self) -> Self::Show;
 }
@@ -123,8 +126,9 @@ impl<'a, T: Value> ViaValue for &Probe<'a, T> {
     fn __spindle_raw(&self) -> Option<&dyn Value> {
         Some(self.0)
     }
+    type Field = FieldValue<'a>;
     #[inline(always)]
-    fn __spindle_field(&self) -> FieldValue<'_> {
+    fn __spindle_field(&self) -> FieldValue<'a> {
         FieldValue::of(self.0)
     }
 }
@@ -135,8 +139,10 @@ pub trait ViaFallback {
     type Show;
     /// No raw value: the placeholder's text is stored, its value is not.
     fn __spindle_raw(&self) -> Option<&dyn Value>;
+    /// An unpersistable field's value (`FieldValue`).
+    type Field;
     /// An unpersistable field.
-    fn __spindle_field(&self) -> FieldValue<'_>;
+    fn __spindle_field(&self) -> Self::Field;
     /// A plain `{name}` of the field: its text alone.
     fn __spindle_show(&self) -> Self::Show;
 }
@@ -151,8 +157,9 @@ impl<'a, T: ?Sized> ViaFallback for Probe<'a, T> {
     fn __spindle_raw(&self) -> Option<&dyn Value> {
         None
     }
+    type Field = FieldValue<'static>;
     #[inline(always)]
-    fn __spindle_field(&self) -> FieldValue<'_> {
+    fn __spindle_field(&self) -> FieldValue<'static> {
         // (not a scalar held as itself: a plain `{name}` of it shows its
         // text, which packing must not take this value for)
         FieldValue::from_dyn(&Unpersistable)

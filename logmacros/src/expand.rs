@@ -8,11 +8,14 @@
 //!         && callsite_enabled(&CALLSITE, level)                // one more, kept in CALLSITE
 //!     {
 //!         match (&req, &(body.len())) {                       // fields, borrowed
-//!             (req, size) => publish(&Event::live(LiveParts {
-//!                 values: &[FieldValue::of(req), FieldValue::of(size)],  // names in CALLSITE
-//!                 placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
-//!                 ..
-//!             })),
+//!             (req, size) => {
+//!                 let values = [FieldValue::of(req), FieldValue::of(size)]; // names in CALLSITE
+//!                 cold_path(move || publish(&Event::live(LiveParts {    // out of line
+//!                     values: &values,
+//!                     placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
+//!                     ..
+//!                 })))
+//!             }
 //!         }
 //!     }
 //! }
@@ -141,6 +144,10 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     let logger = Ident::new("__spindle_logger", Span::mixed_site());
     let level_var = Ident::new("__spindle_level", Span::mixed_site());
     let failure_var = Ident::new("__spindle_failure", Span::mixed_site());
+    // Built before the out-of-line part, from the captures while they are
+    // still in registers: reading them back from the closure there cost an
+    // enabled event 2-3 ns (see docs/benchmarks.md).
+    let values_var = Ident::new("__spindle_values", Span::mixed_site());
     let (logger_let, enabled, publish, logger_field) = match &call.logger {
         Some(expr) => (
             quote_spanned!(expr.span()=>
@@ -234,6 +241,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             match (#(#scrutinee,)*) {
                 (#(#patterns,)*) => {
                     #error_let
+                    let #values_var = [#(#values),*];
                     // Out of line, so that a disabled call pays for no stack
                     // frame: the check above is all it runs.
                     // `move`: every binding here is a reference (or a `Copy`
@@ -246,7 +254,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                         level: #level_in_closure,
                         callsite: &__SPINDLE_CALLSITE,
                         namespace: #namespace,
-                        values: &[#(#values),*],
+                        values: &#values_var,
                         placeholders: &[#(#placeholders),*],
                         source: #source_field,
                         failure: #failure_field,

@@ -32,6 +32,10 @@ fn expansion() {
                 &::spindle::__private::TextOnce::debug(&(point)),
             ) {
                 (addr, p) => {
+                    let __spindle_values = [
+                        (&&::spindle::__private::Probe(&addr)).__spindle_field(),
+                        (&&::spindle::__private::Probe(&p)).__spindle_field(),
+                    ];
                     ::spindle::__private::cold_path(move || {
                         if !::spindle::__private::callsite_wanted(
                             &__SPINDLE_CALLSITE,
@@ -44,10 +48,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Debug,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                values: &[
-                                    (&&::spindle::__private::Probe(&addr)).__spindle_field(),
-                                    (&&::spindle::__private::Probe(&p)).__spindle_field(),
-                                ],
+                                values: &__spindle_values,
                                 placeholders: &[
                                     &(&&::spindle::__private::Probe(&addr)).__spindle_show(),
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {

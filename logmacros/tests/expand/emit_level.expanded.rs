@@ -25,6 +25,7 @@ fn expansion() {
         {
             match () {
                 () => {
+                    let __spindle_values = [];
                     ::spindle::__private::cold_path(move || {
                         if !::spindle::__private::callsite_wanted(
                             &__SPINDLE_CALLSITE,
@@ -37,7 +38,7 @@ fn expansion() {
                                 level: __spindle_level,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                values: &[],
+                                values: &__spindle_values,
                                 placeholders: &[],
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,

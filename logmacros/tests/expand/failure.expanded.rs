@@ -27,6 +27,7 @@ fn expansion() {
             match (&(1),) {
                 (n,) => {
                     let __spindle_error = &(err);
+                    let __spindle_values = [(&&::spindle::__private::Probe(&n)).__spindle_field()];
                     ::spindle::__private::cold_path(move || {
                         if !::spindle::__private::callsite_wanted(
                             &__SPINDLE_CALLSITE,
@@ -43,7 +44,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Critical,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                values: &[(&&::spindle::__private::Probe(&n)).__spindle_field()],
+                                values: &__spindle_values,
                                 placeholders: &[],
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::Some(&__spindle_failure),

@@ -34,6 +34,10 @@ fn expansion() {
                 &(body.len()),
             ) {
                 (req, size) => {
+                    let __spindle_values = [
+                        (&&::spindle::__private::Probe(&req)).__spindle_field(),
+                        (&&::spindle::__private::Probe(&size)).__spindle_field(),
+                    ];
                     ::spindle::__private::cold_path(move || {
                         if !::spindle::__private::callsite_wanted(
                             &__SPINDLE_CALLSITE,
@@ -46,10 +50,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
-                                values: &[
-                                    (&&::spindle::__private::Probe(&req)).__spindle_field(),
-                                    (&&::spindle::__private::Probe(&size)).__spindle_field(),
-                                ],
+                                values: &__spindle_values,
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
                                         let __spindle_value = &(req.uri);

@@ -30,6 +30,7 @@ fn expansion() {
         {
             match (&(&worker),) {
                 (log_source,) => {
+                    let __spindle_values = [];
                     ::spindle::__private::cold_path(move || {
                         if !__spindle_logger.wanted(::spindle::__private::LogLevel::Info) {
                             return;
@@ -39,7 +40,7 @@ fn expansion() {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: __spindle_logger.namespace(),
-                                values: &[],
+                                values: &__spindle_values,
                                 placeholders: &[
                                     &|__spindle_sink: &mut dyn ::spindle::__private::Sink| {
                                         let __spindle_value = &(log_source.value);
