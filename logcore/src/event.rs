@@ -586,9 +586,9 @@ impl<'a> Event<'a> {
 
     /// Whether the event's namespace is known to hold nothing a JSON string
     /// or a text line escapes (`logformat::escape_free_everywhere`): a live
-    /// event's namespace that is its call site's
-    /// module path or its logger's (each looked at once, then kept).
-    /// `false` for any other. Not part of the stable API.
+    /// event's namespace that is its call site's module path or its
+    /// logger's (each looked at once, then kept). `false` for any other.
+    /// Not part of the stable API.
     ///
     /// ```
     /// use logcore::{Callsite, CallsiteId, Event, Interest, LiveParts, LogLevel, Logger, OwnedEvent, Piece};

@@ -244,9 +244,9 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                     let #values_var = [#(#values),*];
                     // Out of line, so that a disabled call pays for no stack
                     // frame: the check above is all it runs.
-                    // `move`: every binding here is a reference (or a `Copy`
-                    // level), so the closure copies pointers and moves no
-                    // user data.
+                    // `move`: every binding here is a reference or `Copy`
+                    // (the level, copied captures, the array of field
+                    // values), so the closure moves no user data.
                     #p::cold_path(move || {
                     #wanted
                     #failure_let
