@@ -1,21 +1,28 @@
 //! What the crate's tests share: a small pseudo-random sequence for tests
 //! that want many varied inputs, the same every run (no dependency, no
-//! seed from the environment), and a call site of literal text.
+//! seed from the environment), and call sites made by hand.
 
 use logcore::{Callsite, CallsiteId, Interest, Piece};
 
-/// A call site whose format is `pieces` (literals only: no placeholders,
-/// no fields), in a static: `literal_site("hi", &[Piece::Literal("hi")])`.
-pub(crate) const fn literal_site(format: &'static str, pieces: &'static [Piece]) -> Callsite {
+/// A call site of `format` (as `pieces`) with the fields `names`, whose
+/// placeholders show the fields `bare` by themselves (`u8::MAX` for one
+/// that is not a plain `{name}`), and whose strings need no escaping; in a
+/// static: `site("hi", &[Piece::Literal("hi")], &[], &[])`.
+pub(crate) const fn site(
+    format: &'static str,
+    pieces: &'static [Piece],
+    names: &'static [&'static str],
+    bare: &'static [u8],
+) -> Callsite {
     Callsite {
         format,
         pieces,
-        names: &[],
+        names,
         module_path: "tests",
         file: "tests.rs",
         line: 1,
         calls: false,
-        bare: &[],
+        bare,
         escape_free: true,
         id: CallsiteId::new(),
         interest: Interest::new(),

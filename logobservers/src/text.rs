@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn a_namespace_known_to_need_no_escaping_holds_nothing_a_line_escapes() {
         use logcore::{Callsite, Event, LiveParts, LogLevel, Logger, Piece};
-        static SITE: Callsite = crate::test_support::literal_site("hi", &[Piece::Literal("hi")]);
+        static SITE: Callsite = crate::test_support::site("hi", &[Piece::Literal("hi")], &[], &[]);
         let known = |namespace: String| {
             let logger = Logger::new(namespace);
             let event = Event::live(LiveParts {

@@ -295,23 +295,17 @@ mod tests {
     use super::*;
     use logcore::{CallsiteId, Interest, LiveParts, OwnedValue, Piece, Render, ShowValue};
 
-    static A: Callsite = Callsite {
-        format: "{n} of {who}",
-        pieces: &[
+    static A: Callsite = crate::test_support::site(
+        "{n} of {who}",
+        &[
             Piece::Field("n!s:", "n!:"),
             Piece::Literal(" of "),
             Piece::Field("who!s:", "who!:"),
         ],
-        names: &["n", "who"],
-        module_path: "a",
-        file: "a.rs",
-        line: 1,
-        calls: false,
-        bare: &[0, 1],
-        escape_free: true,
-        id: CallsiteId::new(),
-        interest: Interest::new(),
-    };
+        &["n", "who"],
+        &[0, 1],
+    );
+    // (made by hand: strings that need escaping)
     static B: Callsite = Callsite {
         format: "just \"{v}\"",
         pieces: &[
@@ -365,25 +359,18 @@ mod tests {
     fn random_sequences_of_events_are_written_as_the_writer_writes() {
         use logcore::Logger;
         static NONE: Callsite =
-            crate::test_support::literal_site("nothing", &[Piece::Literal("nothing")]);
+            crate::test_support::site("nothing", &[Piece::Literal("nothing")], &[], &[]);
         // two specs: `log_flattened` is rendered
-        static SPEC: Callsite = Callsite {
-            format: "{a:>4} then {b:<3}",
-            pieces: &[
+        static SPEC: Callsite = crate::test_support::site(
+            "{a:>4} then {b:<3}",
+            &[
                 Piece::Field("a!s:>4", "a!:>4"),
                 Piece::Literal(" then "),
                 Piece::Field("b!s:<3", "b!:<3"),
             ],
-            names: &["a", "b"],
-            module_path: "spec",
-            file: "spec.rs",
-            line: 4,
-            calls: false,
-            bare: &[u8::MAX, u8::MAX],
-            escape_free: true,
-            id: CallsiteId::new(),
-            interest: Interest::new(),
-        };
+            &["a", "b"],
+            &[u8::MAX, u8::MAX],
+        );
         /// Text that fails to render now and then (its entry is left out).
         struct Flaky(bool);
         impl std::fmt::Display for Flaky {
