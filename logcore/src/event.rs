@@ -214,6 +214,14 @@ fn same_str(a: &str, b: &str) -> bool {
 }
 
 impl<'a> LiveParts<'a> {
+    /// The values that have a name: one per name of the call site (the
+    /// macros write as many; a hand-made event may not).
+    #[inline]
+    fn named_values(&self) -> &'a [FieldValue<'a>] {
+        let values = self.values;
+        &values[..values.len().min(self.callsite.names.len())]
+    }
+
     /// The fields: the call site's names with the values.
     #[inline]
     pub(crate) fn fields(&self) -> impl Iterator<Item = (&'static str, FieldValue<'a>)> + '_ {
@@ -517,17 +525,18 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// The call site and field values of a live event whose record (in
-    /// any format) differs from its call site's other events at the same
-    /// level only in its values, namespace and time, its logger's fields
-    /// and system ([`Event::for_each_logger_field`], [`Event::system`])
-    /// and its `log_source`: one without a failure. `None` for any other
-    /// event. Not part of the stable API.
+    /// The call site and field values (one per name: the fields
+    /// [`Event::for_each_field`] gives before the logger's) of a live event
+    /// whose record (in any format) differs from its call site's other
+    /// events at the same level only in its values, namespace and time, its
+    /// logger's fields and system ([`Event::for_each_logger_field`],
+    /// [`Event::system`]) and its `log_source`: one without a failure.
+    /// `None` for any other event. Not part of the stable API.
     #[doc(hidden)]
     #[inline]
     pub fn callsite_values(&self) -> Option<(&'static Callsite, &'a [FieldValue<'a>])> {
         match &self.repr {
-            Repr::Live(l) if l.failure.is_none() => Some((l.callsite, l.values)),
+            Repr::Live(l) if l.failure.is_none() => Some((l.callsite, l.named_values())),
             _ => None,
         }
     }
@@ -577,9 +586,7 @@ impl<'a> Event<'a> {
     #[inline]
     pub fn escape_free_callsite(&self) -> Option<usize> {
         match &self.repr {
-            Repr::Live(l) if l.callsite.escape_free => {
-                Some(l.values.len().min(l.callsite.names.len()))
-            }
+            Repr::Live(l) if l.callsite.escape_free => Some(l.named_values().len()),
             _ => None,
         }
     }

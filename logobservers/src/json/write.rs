@@ -106,6 +106,16 @@ impl Optional {
 /// went: for an event of [`Event::callsite_values`], everything else in
 /// the record is the same for every event of the call site at the level.
 pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Option<&mut Holes>) {
+    // Asked only by a template, which wants holes: the first `own` fields
+    // are the call site's and the rest its logger's, which a template
+    // writes as one hole, as it does the optional parts.
+    let (own, optional) = match holes {
+        Some(_) => (
+            event.callsite_values().map_or(usize::MAX, |(_, v)| v.len()),
+            Optional::of(event),
+        ),
+        None => (usize::MAX, Optional::default()),
+    };
     let mut mark = |hole: Hole, range: Range<usize>| {
         if let Some(holes) = holes.as_deref_mut() {
             holes.push((hole, range));
@@ -124,14 +134,6 @@ pub(super) fn write_record(event: &Event<'_>, out: &mut String, mut holes: Optio
     };
     // The call site's strings, copied as they are when it says they can be.
     let callsite_fields = event.escape_free_callsite();
-    // (the first `own` fields are the call site's, the rest its logger's,
-    // which a template writes as one hole)
-    let own = event
-        .callsite_values()
-        .map_or(usize::MAX, |(callsite, values)| {
-            values.len().min(callsite.names.len())
-        });
-    let optional = Optional::of(event);
     let mut field = 0;
     let mut logger_fields = None;
     event.for_each_field(&mut |name, value| {
