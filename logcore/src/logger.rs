@@ -75,7 +75,7 @@ pub struct Logger {
     bound: Arc<[(Cow<'static, str>, OwnedValue)]>,
     /// Whether no bound field's name holds anything a JSON string escapes
     /// (the context fields' names hold nothing).
-    bound_names_plain: bool,
+    bound_names_escape_free: bool,
     system: Option<Arc<str>>,
     context: Context,
     /// Which levels the global publisher's observers want in `namespace`,
@@ -109,7 +109,7 @@ impl Logger {
             namespace: namespace.into(),
             observer: None,
             bound: Arc::from(Vec::new()),
-            bound_names_plain: true,
+            bound_names_escape_free: true,
             system: None,
             context: Context::NONE,
             interest: Arc::new(Interest::new()),
@@ -161,12 +161,12 @@ impl Logger {
     /// The value is stored once, now.
     pub fn bind(&self, key: impl Into<Cow<'static, str>>, value: impl Value) -> Logger {
         let key = key.into();
-        let bound_names_plain = self.bound_names_plain && logformat::escape_free(&key);
+        let bound_names_escape_free = self.bound_names_escape_free && logformat::escape_free(&key);
         let mut bound = self.bound.to_vec();
         bound.push((key, OwnedValue::from_value(&value)));
         Logger {
             bound: Arc::from(bound),
-            bound_names_plain,
+            bound_names_escape_free,
             ..self.clone()
         }
     }
@@ -265,7 +265,7 @@ impl Logger {
     /// string escapes (looked at when bound).
     #[inline]
     pub(crate) fn field_names_escape_free(&self) -> bool {
-        self.bound_names_plain
+        self.bound_names_escape_free
     }
 
     /// Whether the logger adds any field to its events.

@@ -473,12 +473,14 @@ fn whole_micros(f: f64) -> Option<(u64, u32)> {
         return None;
     }
     // (below 2^53, so exact; `+ 0.5` rounds, and the check below catches a
-    // float that is not the nearest to `n` microseconds)
+    // float that is not the nearest to `n` microseconds; `i64`, as the
+    // clock's `to_micros` does, for its one-instruction conversions)
     let n = (f * 1e6 + 0.5) as i64;
     if n as f64 / 1e6 != f {
         return None;
     }
-    let n = n.unsigned_abs();
+    // (positive: `f` is at least 1)
+    let n = n as u64;
     Some((n / 1_000_000, (n % 1_000_000) as u32))
 }
 
