@@ -42,8 +42,7 @@ use crate::publisher::{LogPublisher, global_publisher};
 
 /// What a call site (or a logger, and its clones) keeps about its
 /// namespace: the least severe level wanted there, plus one (0: ask); and,
-/// once asked, whether the namespace needs escaping in records and lines,
-/// and a logger's namespace's number in packed events.
+/// once asked, whether the namespace needs escaping in records and lines.
 /// `Interest::new()` in a static.
 ///
 /// ```
@@ -53,9 +52,6 @@ use crate::publisher::{LogPublisher, global_publisher};
 pub struct Interest {
     least: AtomicU8,
     registered: AtomicBool,
-    /// A logger's namespace's number in packed events (unused in a call
-    /// site, whose namespace is its module's and is not packed).
-    number: NamespaceNumber,
     /// Whether the namespace holds nothing a JSON string or a text line
     /// escapes: 0 not asked, then 1 + the answer.
     escape_free: AtomicU8,
@@ -67,7 +63,6 @@ impl Interest {
         Interest {
             least: AtomicU8::new(0),
             registered: AtomicBool::new(false),
-            number: NamespaceNumber::new(),
             escape_free: AtomicU8::new(0),
         }
     }
@@ -88,13 +83,6 @@ impl Interest {
         }
     }
 
-    /// The number of `namespace` (always the same text for one `Interest`)
-    /// in packed events.
-    #[inline]
-    pub(crate) fn namespace_number(&self, namespace: &str) -> Option<u32> {
-        self.number.get(namespace)
-    }
-
     /// The kept answer for `level` (`None`: not asked).
     #[inline]
     fn kept(&self, level: LogLevel) -> Option<bool> {
@@ -109,6 +97,24 @@ impl Interest {
     #[inline]
     pub(crate) fn may_want(&self, level: LogLevel) -> bool {
         self.kept(level).unwrap_or(true)
+    }
+}
+
+/// What a logger and its clones share: its [`Interest`], and its
+/// namespace's number in packed events (a call site's namespace is its
+/// module path, which is not packed, so a call site has no number).
+#[derive(Default)]
+pub(crate) struct LoggerInterest {
+    pub(crate) interest: Interest,
+    number: NamespaceNumber,
+}
+
+impl LoggerInterest {
+    /// The number of `namespace` (always the same text for one logger's
+    /// interest) in packed events.
+    #[inline]
+    pub(crate) fn namespace_number(&self, namespace: &str) -> Option<u32> {
+        self.number.get(namespace)
     }
 }
 
@@ -148,7 +154,7 @@ struct Asked {
 /// below its level never evaluate their fields. The global publisher's
 /// call sites and loggers are cleared and ask on their next call instead.
 struct AskedBy {
-    interest: Weak<Interest>,
+    interest: Weak<LoggerInterest>,
     own: Option<(Cow<'static, str>, Weak<dyn Observer>)>,
 }
 
@@ -207,7 +213,7 @@ impl Sites {
                         Some((namespace.clone(), observer.upgrade()?))
                     }) {
                         Some((namespace, observer)) => again.push((interest, namespace, observer)),
-                        None => interest.least.store(0, Ordering::SeqCst),
+                        None => interest.interest.least.store(0, Ordering::SeqCst),
                     }
                     true
                 }
@@ -218,7 +224,7 @@ impl Sites {
         for (interest, namespace, observer) in again {
             let before = self.changes.load(Ordering::SeqCst);
             let answer = || observer.max_level_for(&namespace);
-            self.keep(&interest, answer, before);
+            self.keep(&interest.interest, answer, before);
         }
     }
 
@@ -334,12 +340,12 @@ fn wanted_in<'p>(
 // (a `Cow`, not a `&str`: a static namespace is kept without copying it)
 #[allow(clippy::ptr_arg)]
 pub(crate) fn logger_wanted(
-    interest: &Arc<Interest>,
+    interest: &Arc<LoggerInterest>,
     namespace: &Cow<'static, str>,
     observer: Option<&Arc<dyn Observer>>,
     level: LogLevel,
 ) -> bool {
-    interest.kept(level).unwrap_or_else(|| {
+    interest.interest.kept(level).unwrap_or_else(|| {
         let register = |asked: &mut Asked| {
             asked.register_logger(AskedBy {
                 interest: Arc::downgrade(interest),
@@ -350,7 +356,7 @@ pub(crate) fn logger_wanted(
             Some(observer) => observer.max_level_for(namespace),
             None => global_publisher().max_level_for(namespace),
         };
-        ask(answer, &SITES, interest, register, level)
+        ask(answer, &SITES, &interest.interest, register, level)
     })
 }
 
@@ -407,7 +413,7 @@ mod tests {
     }
 
     /// A logger of the global publisher's.
-    fn global(interest: Weak<Interest>) -> AskedBy {
+    fn global(interest: Weak<LoggerInterest>) -> AskedBy {
         AskedBy {
             interest,
             own: None,
@@ -416,6 +422,15 @@ mod tests {
 
     static DB: Callsite = Callsite::internal("app::db::pool", "", &[], &[], "t.rs", 1);
     static WEB: Callsite = Callsite::internal("app::web", "", &[], &[], "t.rs", 2);
+
+    /// Every call site holds an `Interest` in its static: a level, two
+    /// flags, and no namespace number (only loggers' namespaces are
+    /// numbered, in `LoggerInterest`).
+    #[test]
+    fn a_call_sites_interest_is_three_bytes() {
+        assert_eq!(std::mem::size_of::<Interest>(), 3);
+        assert!(std::mem::size_of::<LoggerInterest>() > 3);
+    }
 
     #[test]
     fn an_answer_asked_during_a_change_is_asked_again_or_left_to_the_next_call() {
@@ -486,28 +501,35 @@ mod tests {
         // Each call site registered once.
         assert_eq!(TEST_SITES.asked().callsites.len(), 2);
         // A logger's answer is registered while the logger lives.
-        let logger = Arc::new(Interest::new());
+        let logger = Arc::new(LoggerInterest::default());
         let weak = Arc::downgrade(&logger);
         let register = |asked: &mut Asked| asked.register_logger(global(weak));
         let answer = || publisher().max_level_for("app::web");
-        assert!(!ask(answer, &TEST_SITES, &logger, register, LogLevel::Info));
-        assert!(!logger.may_want(LogLevel::Info));
+        let interest = &logger.interest;
+        assert!(!ask(
+            answer,
+            &TEST_SITES,
+            interest,
+            register,
+            LogLevel::Info
+        ));
+        assert!(!interest.may_want(LogLevel::Info));
         TEST_SITES.clear();
-        assert!(logger.may_want(LogLevel::Info), "cleared: ask again");
+        assert!(interest.may_want(LogLevel::Info), "cleared: ask again");
         assert_eq!(TEST_SITES.asked().loggers.len(), 1);
         drop(logger);
         TEST_SITES.clear();
         assert!(TEST_SITES.asked().loggers.is_empty(), "forgotten once gone");
         // Many short-lived loggers, with no change to clear them: the list
         // stays within about four times the loggers alive.
-        let alive: Vec<Arc<Interest>> = (0..10).map(|_| Arc::new(Interest::new())).collect();
+        let alive: Vec<Arc<LoggerInterest>> = (0..10).map(|_| Arc::default()).collect();
         for logger in &alive {
             TEST_SITES
                 .asked()
                 .register_logger(global(Arc::downgrade(logger)));
         }
         for _ in 0..10_000 {
-            let brief = Arc::new(Interest::new());
+            let brief = Arc::<LoggerInterest>::default();
             TEST_SITES
                 .asked()
                 .register_logger(global(Arc::downgrade(&brief)));

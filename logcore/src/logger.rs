@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use crate::event::Event;
 use crate::field_value::FieldValue;
-use crate::interest::{Interest, logger_wanted};
+use crate::interest::{LoggerInterest, logger_wanted};
 use crate::level::LogLevel;
 use crate::observer::Observer;
 use crate::owned_value::OwnedValue;
@@ -81,7 +81,7 @@ pub struct Logger {
     /// Which levels the global publisher's observers want in `namespace`,
     /// kept (see [`Logger::wanted`]), and the namespace's number in packed
     /// events; shared by the logger's clones.
-    interest: Arc<Interest>,
+    interest: Arc<LoggerInterest>,
 }
 
 impl fmt::Debug for Logger {
@@ -112,7 +112,7 @@ impl Logger {
             bound_names_escape_free: true,
             system: None,
             context: Context::NONE,
-            interest: Arc::new(Interest::new()),
+            interest: Arc::default(),
         }
     }
 
@@ -138,7 +138,7 @@ impl Logger {
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
         self.observer = Some(observer);
         // Not shared with the clones that send elsewhere.
-        self.interest = Arc::new(Interest::new());
+        self.interest = Arc::default();
         // Asked now (any level asks), so that the first call is checked too.
         let _ = self.wanted(LogLevel::Critical);
         self
@@ -193,7 +193,7 @@ impl Logger {
     /// publisher, the global level. One or two loads; it asks nothing.
     #[inline]
     pub fn enabled(&self, level: LogLevel) -> bool {
-        (self.observer.is_some() || global_enabled(level)) && self.interest.may_want(level)
+        (self.observer.is_some() || global_enabled(level)) && self.interest.interest.may_want(level)
     }
 
     /// Whether the logger's observer, or the global publisher's observers
@@ -258,7 +258,9 @@ impl Logger {
     /// line escapes (looked at once; see `Interest::namespace_escape_free`).
     #[inline]
     pub(crate) fn namespace_escape_free(&self) -> bool {
-        self.interest.namespace_escape_free(&self.namespace)
+        self.interest
+            .interest
+            .namespace_escape_free(&self.namespace)
     }
 
     /// Whether the names of the fields the logger adds hold nothing a JSON

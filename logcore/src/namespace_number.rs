@@ -32,11 +32,6 @@ static REGISTRY: RwLock<Option<Registry>> = RwLock::new(None);
 pub(crate) struct NamespaceNumber(AtomicU32);
 
 impl NamespaceNumber {
-    /// Not yet asked.
-    pub(crate) const fn new() -> NamespaceNumber {
-        NamespaceNumber(AtomicU32::new(0))
-    }
-
     /// The number of `namespace` (which must be the same text every time
     /// this is asked), given now if it has none yet; `None` if the
     /// registry is full.
@@ -106,12 +101,12 @@ mod tests {
 
     #[test]
     fn a_namespace_keeps_its_number_and_the_texts_read_back() {
-        let (a, b) = (NamespaceNumber::new(), NamespaceNumber::new());
+        let (a, b) = (NamespaceNumber::default(), NamespaceNumber::default());
         let n = a.get("number-test::a").expect("a number");
         assert_eq!(a.get("number-test::a"), Some(n), "kept");
         // another logger of the same namespace: the same number
         assert_eq!(b.get("number-test::a"), Some(n));
-        let m = NamespaceNumber::new()
+        let m = NamespaceNumber::default()
             .get("number-test::b")
             .expect("a number");
         assert_ne!(n, m);
