@@ -157,7 +157,7 @@ impl fmt::Debug for Packer<'_> {
     }
 }
 
-impl Packer<'_> {
+impl<'a> Packer<'a> {
     #[inline]
     fn word(&mut self, w: u64) {
         self.set(self.at, w);
@@ -169,6 +169,22 @@ impl Packer<'_> {
         if let Some(slot) = self.words.get(at) {
             slot.store(w, Ordering::Relaxed);
         }
+    }
+    /// Runs `f` on a copy of this packer, then takes its position back.
+    /// [`pack_into`] hands only copies to code it does not inline (a
+    /// value's own `__pack`, a placeholder): its own packer's address is
+    /// then never taken, so the compiler keeps its position in a register
+    /// instead of reloading it after every word (a store into the ring
+    /// could otherwise change it, for all the compiler knows).
+    #[inline(always)]
+    fn lend<R>(&mut self, f: impl FnOnce(&mut Packer<'a>) -> R) -> R {
+        let mut copy = Packer {
+            words: self.words,
+            at: self.at,
+        };
+        let result = f(&mut copy);
+        self.at = copy.at;
+        result
     }
     /// `bytes` in words, the last one padded with zeros.
     #[inline]
@@ -489,19 +505,26 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     });
     match number {
         Some(number) => p.word(u64::from(number)),
-        None if own_namespace => p.str(namespace),
+        None if own_namespace => p.lend(|p| p.str(namespace)),
         None => {}
     }
     if let Some(system) = system {
-        p.str(system);
+        p.lend(|p| p.str(system));
     }
     if let Some(source) = parts.source {
-        source.__pack(&mut p);
+        p.lend(|p| source.__pack(p));
     }
     // which fields render as the value packed (the first 64)
     let mut plain_fields = 0u64;
     for (j, value) in parts.values.iter().enumerate() {
-        if value.__pack(&mut p) && j < 64 {
+        let plain = match value.__held() {
+            Some(scalar) => {
+                p.scalar(scalar);
+                true
+            }
+            None => p.lend(|p| value.__pack(p)),
+        };
+        if plain && j < 64 {
             plain_fields |= 1 << j;
         }
     }
@@ -510,10 +533,12 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         let at = p.at;
         p.at += 1;
         let mut n = 0;
-        logger.for_each_field(&mut |name, value| {
-            p.str(name);
-            value.__pack(&mut p);
-            n += 1;
+        p.lend(|p| {
+            logger.for_each_field(&mut |name, value| {
+                p.str(name);
+                value.__pack(p);
+                n += 1;
+            })
         });
         p.set(at, n);
     }
@@ -530,7 +555,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         p.at += 1;
         let first = p.at;
         let plain = if plain_possible {
-            pack_plain(parts, plain_fields, &mut p)
+            p.lend(|p| pack_plain(parts, plain_fields, p))
         } else {
             None
         };
@@ -538,16 +563,18 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
             // Text is needed: render it once, as other observers would.
             p.at = first;
             let mut n = 0;
-            event.for_each_rendered(&mut |text, raw| {
-                match text {
-                    Some(text) => {
-                        p.word(TEXT);
-                        p.str(text);
+            p.lend(|p| {
+                event.for_each_rendered(&mut |text, raw| {
+                    match text {
+                        Some(text) => {
+                            p.word(TEXT);
+                            p.str(text);
+                        }
+                        None => p.word(FAILED),
                     }
-                    None => p.word(FAILED),
-                }
-                raw.__pack(&mut p);
-                n += 1;
+                    raw.__pack(p);
+                    n += 1;
+                })
             });
             n
         });
