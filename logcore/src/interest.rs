@@ -154,7 +154,7 @@ struct Asked {
 /// below its level never evaluate their fields. The global publisher's
 /// call sites and loggers are cleared and ask on their next call instead.
 struct AskedBy {
-    interest: Weak<LoggerInterest>,
+    kept: Weak<LoggerInterest>,
     own: Option<(Cow<'static, str>, Weak<dyn Observer>)>,
 }
 
@@ -166,7 +166,7 @@ impl Asked {
     /// O(1) on average.
     fn register_logger(&mut self, logger: AskedBy) {
         if self.loggers.len() == self.loggers.capacity() {
-            self.loggers.retain(|l| l.interest.strong_count() > 0);
+            self.loggers.retain(|l| l.kept.strong_count() > 0);
             if self.loggers.len() > self.loggers.capacity() / 2 {
                 self.loggers.reserve(self.loggers.capacity());
             }
@@ -202,29 +202,27 @@ impl Sites {
             site.interest.least.store(0, Ordering::SeqCst);
         }
         let mut again = Vec::new();
-        asked
-            .loggers
-            .retain(|logger| match logger.interest.upgrade() {
-                Some(interest) => {
-                    // A logger with an observer of its own keeps its old
-                    // answer until the new one replaces it (a call made
-                    // while the change is under way may see either).
-                    match logger.own.as_ref().and_then(|(namespace, observer)| {
-                        Some((namespace.clone(), observer.upgrade()?))
-                    }) {
-                        Some((namespace, observer)) => again.push((interest, namespace, observer)),
-                        None => interest.interest.least.store(0, Ordering::SeqCst),
-                    }
-                    true
+        asked.loggers.retain(|logger| match logger.kept.upgrade() {
+            Some(kept) => {
+                // A logger with an observer of its own keeps its old
+                // answer until the new one replaces it (a call made
+                // while the change is under way may see either).
+                match logger.own.as_ref().and_then(|(namespace, observer)| {
+                    Some((namespace.clone(), observer.upgrade()?))
+                }) {
+                    Some((namespace, observer)) => again.push((kept, namespace, observer)),
+                    None => kept.interest.least.store(0, Ordering::SeqCst),
                 }
-                None => false,
-            });
+                true
+            }
+            None => false,
+        });
         // Observers are asked without the lock: they may log, or change.
         drop(asked);
-        for (interest, namespace, observer) in again {
+        for (kept, namespace, observer) in again {
             let before = self.changes.load(Ordering::SeqCst);
             let answer = || observer.max_level_for(&namespace);
-            self.keep(&interest.interest, answer, before);
+            self.keep(&kept.interest, answer, before);
         }
     }
 
@@ -340,15 +338,15 @@ fn wanted_in<'p>(
 // (a `Cow`, not a `&str`: a static namespace is kept without copying it)
 #[allow(clippy::ptr_arg)]
 pub(crate) fn logger_wanted(
-    interest: &Arc<LoggerInterest>,
+    kept: &Arc<LoggerInterest>,
     namespace: &Cow<'static, str>,
     observer: Option<&Arc<dyn Observer>>,
     level: LogLevel,
 ) -> bool {
-    interest.interest.kept(level).unwrap_or_else(|| {
+    kept.interest.kept(level).unwrap_or_else(|| {
         let register = |asked: &mut Asked| {
             asked.register_logger(AskedBy {
-                interest: Arc::downgrade(interest),
+                kept: Arc::downgrade(kept),
                 own: observer.map(|o| (namespace.clone(), Arc::downgrade(o))),
             })
         };
@@ -356,7 +354,7 @@ pub(crate) fn logger_wanted(
             Some(observer) => observer.max_level_for(namespace),
             None => global_publisher().max_level_for(namespace),
         };
-        ask(answer, &SITES, &interest.interest, register, level)
+        ask(answer, &SITES, &kept.interest, register, level)
     })
 }
 
@@ -413,11 +411,8 @@ mod tests {
     }
 
     /// A logger of the global publisher's.
-    fn global(interest: Weak<LoggerInterest>) -> AskedBy {
-        AskedBy {
-            interest,
-            own: None,
-        }
+    fn global(kept: Weak<LoggerInterest>) -> AskedBy {
+        AskedBy { kept, own: None }
     }
 
     static DB: Callsite = Callsite::internal("app::db::pool", "", &[], &[], "t.rs", 1);
@@ -543,7 +538,7 @@ mod tests {
         let live = asked
             .loggers
             .iter()
-            .filter(|l| l.interest.strong_count() > 0)
+            .filter(|l| l.kept.strong_count() > 0)
             .count();
         assert_eq!(live, alive.len());
     }

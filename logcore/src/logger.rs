@@ -81,7 +81,7 @@ pub struct Logger {
     /// Which levels the global publisher's observers want in `namespace`,
     /// kept (see [`Logger::wanted`]), and the namespace's number in packed
     /// events; shared by the logger's clones.
-    interest: Arc<LoggerInterest>,
+    kept: Arc<LoggerInterest>,
 }
 
 impl fmt::Debug for Logger {
@@ -112,7 +112,7 @@ impl Logger {
             bound_names_escape_free: true,
             system: None,
             context: Context::NONE,
-            interest: Arc::default(),
+            kept: Arc::default(),
         }
     }
 
@@ -138,7 +138,7 @@ impl Logger {
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
         self.observer = Some(observer);
         // Not shared with the clones that send elsewhere.
-        self.interest = Arc::default();
+        self.kept = Arc::default();
         // Asked now (any level asks), so that the first call is checked too.
         let _ = self.wanted(LogLevel::Critical);
         self
@@ -193,7 +193,7 @@ impl Logger {
     /// publisher, the global level. One or two loads; it asks nothing.
     #[inline]
     pub fn enabled(&self, level: LogLevel) -> bool {
-        (self.observer.is_some() || global_enabled(level)) && self.interest.interest.may_want(level)
+        (self.observer.is_some() || global_enabled(level)) && self.kept.interest.may_want(level)
     }
 
     /// Whether the logger's observer, or the global publisher's observers
@@ -222,12 +222,7 @@ impl Logger {
     /// ```
     #[inline]
     pub fn wanted(&self, level: LogLevel) -> bool {
-        logger_wanted(
-            &self.interest,
-            &self.namespace,
-            self.observer.as_ref(),
-            level,
-        )
+        logger_wanted(&self.kept, &self.namespace, self.observer.as_ref(), level)
     }
 
     /// Sends an event to this logger's observer.
@@ -251,16 +246,14 @@ impl Logger {
     /// too many namespaces have one).
     #[inline(always)]
     pub(crate) fn namespace_number(&self) -> Option<u32> {
-        self.interest.namespace_number(&self.namespace)
+        self.kept.namespace_number(&self.namespace)
     }
 
     /// Whether the logger's namespace holds nothing a JSON string or a text
     /// line escapes (looked at once; see `Interest::namespace_escape_free`).
     #[inline]
     pub(crate) fn namespace_escape_free(&self) -> bool {
-        self.interest
-            .interest
-            .namespace_escape_free(&self.namespace)
+        self.kept.interest.namespace_escape_free(&self.namespace)
     }
 
     /// Whether the names of the fields the logger adds hold nothing a JSON

@@ -171,11 +171,12 @@ impl<'a> Packer<'a> {
         }
     }
     /// Runs `f` on a copy of this packer, then takes its position back.
-    /// [`pack_into`] hands only copies to code it does not inline (a
-    /// value's own `__pack`, a placeholder): its own packer's address is
-    /// then never taken, so the compiler keeps its position in a register
-    /// instead of reloading it after every word (a store into the ring
-    /// could otherwise change it, for all the compiler knows).
+    /// [`pack_into`] hands only copies to code that may not be inlined (a
+    /// value's own `__pack`, a placeholder, a string written out of line):
+    /// its own packer's address is then never taken, so the compiler keeps
+    /// its position in a register instead of reloading it after every word
+    /// (a store into the ring could otherwise change it, for all the
+    /// compiler knows).
     #[inline(always)]
     fn lend<R>(&mut self, f: impl FnOnce(&mut Packer<'a>) -> R) -> R {
         let mut copy = Packer {
