@@ -420,11 +420,11 @@ mod tests {
 
     /// Every call site holds an `Interest` in its static: a level, two
     /// flags, and no namespace number (only loggers' namespaces are
-    /// numbered, in `LoggerInterest`).
+    /// numbered, in `LoggerInterest`). A field added here is added to
+    /// every call site of every program.
     #[test]
     fn a_call_sites_interest_is_three_bytes() {
         assert_eq!(std::mem::size_of::<Interest>(), 3);
-        assert!(std::mem::size_of::<LoggerInterest>() > 3);
     }
 
     #[test]
