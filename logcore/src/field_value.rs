@@ -111,7 +111,8 @@ impl<'a> FieldValue<'a> {
                 packer.scalar(scalar);
                 true
             }
-            Repr::Value(value) => value.__pack(packer),
+            // (a copy: see `Packer::lend`)
+            Repr::Value(value) => packer.lend(|p| value.__pack(p)),
         }
     }
 }

@@ -171,14 +171,15 @@ impl<'a> Packer<'a> {
         }
     }
     /// Runs `f` on a copy of this packer, then takes its position back.
-    /// [`pack_into`] hands only copies to code that may not be inlined (a
-    /// value's own `__pack`, a placeholder, a string written out of line):
+    /// [`pack_into`] (and [`FieldValue::__pack`], inlined into it) hands
+    /// only copies to code that may not be inlined (a value's own
+    /// `__pack`, a placeholder, a string written out of line):
     /// its own packer's address is then never taken, so the compiler keeps
     /// its position in a register instead of reloading it after every word
     /// (a store into the ring could otherwise change it, for all the
     /// compiler knows).
     #[inline(always)]
-    fn lend<R>(&mut self, f: impl FnOnce(&mut Packer<'a>) -> R) -> R {
+    pub(crate) fn lend<R>(&mut self, f: impl FnOnce(&mut Packer<'a>) -> R) -> R {
         let mut copy = Packer {
             words: self.words,
             at: self.at,
@@ -518,14 +519,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     // which fields render as the value packed (the first 64)
     let mut plain_fields = 0u64;
     for (j, value) in parts.values.iter().enumerate() {
-        let plain = match value.__held() {
-            Some(scalar) => {
-                p.scalar(scalar);
-                true
-            }
-            None => p.lend(|p| value.__pack(p)),
-        };
-        if plain && j < 64 {
+        if value.__pack(&mut p) && j < 64 {
             plain_fields |= 1 << j;
         }
     }
