@@ -240,6 +240,13 @@ impl<'a> LiveParts<'a> {
         same_str(self.namespace, self.callsite.module_path)
     }
 
+    /// The event's logger, if it adds any field (most loggers add none:
+    /// see [`Logger::has_fields`]).
+    #[inline]
+    pub(crate) fn logger_with_fields(&self) -> Option<&'a Logger> {
+        self.logger.filter(|logger| logger.has_fields())
+    }
+
     /// The logger whose own namespace string the event's namespace is (not
     /// merely the same text), if any: what a logger keeps about its
     /// namespace holds for the event's.
@@ -428,9 +435,7 @@ impl<'a> Event<'a> {
                 for (name, value) in l.fields() {
                     f(name, value);
                 }
-                if let Some(logger) = l.logger
-                    && logger.has_fields()
-                {
+                if let Some(logger) = l.logger_with_fields() {
                     logger.for_each_field(f);
                 }
             }
@@ -547,7 +552,7 @@ impl<'a> Event<'a> {
     #[inline]
     pub fn has_logger_fields(&self) -> bool {
         match &self.repr {
-            Repr::Live(l) => l.logger.is_some_and(Logger::has_fields),
+            Repr::Live(l) => l.logger_with_fields().is_some(),
             Repr::Owned(_) => false,
         }
     }
@@ -570,8 +575,7 @@ impl<'a> Event<'a> {
     #[doc(hidden)]
     pub fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
         if let Repr::Live(l) = &self.repr
-            && let Some(logger) = l.logger
-            && logger.has_fields()
+            && let Some(logger) = l.logger_with_fields()
         {
             logger.for_each_field(f);
         }

@@ -523,7 +523,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
             plain_fields |= 1 << j;
         }
     }
-    if let Some(logger) = parts.logger.filter(|l| l.has_fields()) {
+    if let Some(logger) = parts.logger_with_fields() {
         flags |= LOGGER_FIELDS;
         let at = p.at;
         p.at += 1;
