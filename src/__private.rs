@@ -2,9 +2,10 @@
 //! notice.
 
 pub use logcore::{
-    AsDynError, Callsite, CallsiteId, DebugValue, DisplayValue, Event, Failure, FieldValue,
-    Interest, LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue, Sink,
-    TextOnce, Value, Visit, callsite_enabled, callsite_wanted, global_enabled, global_publisher,
+    AsDynError, Callsite, CallsiteId, DebugValue, DirectCall, DisplayValue, Event, Failure,
+    FieldValue, Interest, LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue,
+    Sink, TextOnce, Value, Visit, callsite_enabled, callsite_wanted, global_enabled,
+    global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features

@@ -205,6 +205,73 @@ fn non_blocking_rings_deliver_every_thread_in_order() {
     }
 }
 
+/// A call through a logger to non-blocking output, with plain `{name}`s
+/// of strings and numbers, is packed without its event; every other call
+/// is published as an event; both arrive the same, in order.
+#[test]
+fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
+    use spindle::__private::DirectCall;
+    use spindle::{FullPolicy, NonBlocking};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Counts which way each call came.
+    struct Ways {
+        queued: NonBlocking,
+        direct: AtomicUsize,
+        events: AtomicUsize,
+    }
+    impl Observer for Ways {
+        fn observe(&self, event: &Event<'_>) {
+            self.events.fetch_add(1, Ordering::SeqCst);
+            self.queued.observe(event)
+        }
+        fn __takes_direct(&self) -> bool {
+            true
+        }
+        fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+            let taken = self.queued.__observe_direct(call);
+            if taken {
+                self.direct.fetch_add(1, Ordering::SeqCst);
+            }
+            taken
+        }
+    }
+    let (observer, seen) = collector();
+    let (queued, guard) = NonBlocking::new(observer, 1024, FullPolicy::Block).unwrap();
+    let ways = Arc::new(Ways {
+        queued,
+        direct: AtomicUsize::new(0),
+        events: AtomicUsize::new(0),
+    });
+    let log = Logger::new("ways").with_observer(ways.clone());
+    let (path, status, list) = ("/a", 200u16, vec![1, 2]);
+    info!(logger: &log, "{path} {status}", path, status);
+    warn!(logger: &log, "no placeholders", path, n = 1.5);
+    info!(logger: &log, "{status:>4}", status); // a spec: text rendered here
+    info!(logger: &log, "{list}", list = ?list); // held by reference
+    info!(logger: &log.bind("k", 1u8), "{path}", path); // the logger adds a field
+    info!(logger: &log.clone().with_system("sys"), "{path}", path);
+    let counts = |w: &Ways| {
+        (
+            w.direct.load(Ordering::SeqCst),
+            w.events.load(Ordering::SeqCst),
+        )
+    };
+    assert_eq!(counts(&ways), (2, 4));
+    drop(guard);
+    let seen = seen.lock().unwrap();
+    let texts: Vec<String> = seen.iter().map(spindle::format_event).collect();
+    assert_eq!(
+        texts,
+        ["/a 200", "no placeholders", " 200", "[1, 2]", "/a", "/a"]
+    );
+    assert_eq!(seen[0].field("status"), Some(&OwnedValue::U64(200)));
+    assert_eq!(seen[1].field("n"), Some(&OwnedValue::F64(1.5)));
+    assert_eq!(seen[1].level, Some(spindle::LogLevel::Warn));
+    assert!(seen.iter().all(|e| e.namespace.as_deref() == Some("ways")));
+    assert_eq!(seen[4].field("k"), Some(&OwnedValue::U64(1)));
+    assert_eq!(seen[5].system.as_deref(), Some("sys"));
+}
+
 #[test]
 fn a_value_that_logs_while_packed_is_delivered_too() {
     use spindle::{FullPolicy, NonBlocking};

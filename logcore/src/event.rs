@@ -209,7 +209,7 @@ pub struct LiveParts<'a> {
 /// Whether `a` and `b` are the same string in memory (not merely the same
 /// text).
 #[inline]
-fn same_str(a: &str, b: &str) -> bool {
+pub(crate) fn same_str(a: &str, b: &str) -> bool {
     a.as_ptr() == b.as_ptr() && a.len() == b.len()
 }
 

@@ -19,6 +19,7 @@
 mod beginner;
 mod capture;
 mod clock;
+mod direct_call;
 mod event;
 mod extract;
 mod failure;
@@ -42,6 +43,7 @@ mod value;
 
 pub use beginner::{LogBeginner, STARTUP_BUFFER_CAPACITY, global_log_beginner};
 pub use capture::captured_logs;
+pub use direct_call::DirectCall;
 pub use event::{AsEvent, Callsite, Event, LiveParts, Piece};
 pub use extract::{ExtractError, extract_field};
 pub use failure::{AsDynError, Failure, Frame};
@@ -52,7 +54,9 @@ pub use logger::{Context, Logger};
 pub use observer::Observer;
 pub use owned_event::OwnedEvent;
 pub use owned_value::OwnedValue;
-pub use packed::{CallsiteId, Packed, Packer, UnpackError, Unpacker, pack, pack_into};
+pub use packed::{
+    CallsiteId, Packed, Packer, UnpackError, Unpacker, pack, pack_direct_into, pack_into,
+};
 pub use panic_hook::install_panic_hook;
 pub use placeholder::{Placeholder, Render, ShowText, ShowValue, Sink};
 pub use publisher::{

@@ -3,7 +3,8 @@ use std::fmt;
 use std::ops::BitOr;
 use std::sync::{Arc, LazyLock};
 
-use crate::event::Event;
+use crate::direct_call::DirectCall;
+use crate::event::{Callsite, Event};
 use crate::field_value::FieldValue;
 use crate::interest::{LoggerInterest, logger_wanted};
 use crate::level::LogLevel;
@@ -78,6 +79,9 @@ pub struct Logger {
     bound_names_escape_free: bool,
     system: Option<Arc<str>>,
     context: Context,
+    /// Whether `observer` takes calls without an event
+    /// ([`Observer::__takes_direct`]), asked when it was given.
+    direct: bool,
     /// Which levels the global publisher's observers want in `namespace`,
     /// kept (see [`Logger::wanted`]), and the namespace's number in packed
     /// events; shared by the logger's clones.
@@ -112,6 +116,7 @@ impl Logger {
             bound_names_escape_free: true,
             system: None,
             context: Context::NONE,
+            direct: false,
             kept: Arc::default(),
         }
     }
@@ -136,6 +141,7 @@ impl Logger {
     /// assert!(log.wanted(LogLevel::Trace), "asked again after the change");
     /// ```
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
+        self.direct = observer.__takes_direct();
         self.observer = Some(observer);
         // Not shared with the clones that send elsewhere.
         self.kept = Arc::default();
@@ -233,6 +239,35 @@ impl Logger {
             Some(o) => {
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| o.observe(event)));
             }
+        }
+    }
+
+    /// Hands a call to this logger's observer without building its event,
+    /// if the observer takes calls that way (non-blocking output: see
+    /// [`DirectCall`]); `false` if not, and the caller publishes the event.
+    /// What the macros call first for a call site whose placeholders are
+    /// all plain `{name}`s. Not part of the stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __publish_direct(
+        &self,
+        level: LogLevel,
+        callsite: &'static Callsite,
+        values: &[FieldValue<'_>],
+    ) -> bool {
+        match &self.observer {
+            Some(o) if self.direct => {
+                let call = DirectCall {
+                    level,
+                    callsite,
+                    values,
+                    logger: self,
+                };
+                // (a panic is an event lost, as in `publish`)
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| o.__observe_direct(&call)))
+                    .unwrap_or(true)
+            }
+            _ => false,
         }
     }
 

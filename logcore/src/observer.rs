@@ -1,3 +1,4 @@
+use crate::direct_call::DirectCall;
 use crate::event::Event;
 use crate::level::LogLevel;
 
@@ -61,6 +62,26 @@ pub trait Observer: Send + Sync {
 
     /// Writes out anything buffered.
     fn flush(&self) {}
+
+    /// Whether this observer takes log calls without an event
+    /// ([`Observer::__observe_direct`]). Asked once, when a [`Logger`] is
+    /// given the observer. Not part of the stable API.
+    ///
+    /// [`Logger`]: crate::Logger
+    #[doc(hidden)]
+    fn __takes_direct(&self) -> bool {
+        false
+    }
+
+    /// Takes a log call without an event: non-blocking output packs it
+    /// straight into its ring. `false`: not taken and nothing done (the
+    /// caller builds the event and calls [`Observer::observe`]). Not part
+    /// of the stable API.
+    #[doc(hidden)]
+    fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+        let _ = call;
+        false
+    }
 }
 
 impl<F: Fn(&Event<'_>) + Send + Sync> Observer for F {
@@ -83,5 +104,11 @@ impl<O: Observer + ?Sized> Observer for std::sync::Arc<O> {
     }
     fn flush(&self) {
         (**self).flush()
+    }
+    fn __takes_direct(&self) -> bool {
+        (**self).__takes_direct()
+    }
+    fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+        (**self).__observe_direct(call)
     }
 }

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
-use crate::event::{Callsite, Event, LiveParts, is_plain_key};
+use crate::direct_call::DirectCall;
+use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
@@ -62,9 +63,9 @@ static SITES: RwLock<Vec<&'static Callsite>> = RwLock::new(Vec::new());
 /// A call site's number, and the fields its placeholders show unchanged
 /// (see [`shown_fields`]), kept together in its [`CallsiteId`].
 #[inline]
-fn site(parts: &LiveParts<'_>) -> (u32, u32) {
-    let word = match parts.callsite.id.0.load(Ordering::Acquire) {
-        0 => register(parts),
+fn site(callsite: &'static Callsite) -> (u32, u32) {
+    let word = match callsite.id.0.load(Ordering::Acquire) {
+        0 => register(callsite),
         word => word,
     };
     (word as u32, (word >> 32) as u32)
@@ -72,16 +73,16 @@ fn site(parts: &LiveParts<'_>) -> (u32, u32) {
 
 #[cold]
 #[inline(never)]
-fn register(parts: &LiveParts<'_>) -> u64 {
+fn register(callsite: &'static Callsite) -> u64 {
     let mut sites = SITES.write().unwrap_or_else(PoisonError::into_inner);
-    let word = parts.callsite.id.0.load(Ordering::Acquire);
+    let word = callsite.id.0.load(Ordering::Acquire);
     if word != 0 {
         return word;
     }
-    sites.push(parts.callsite);
+    sites.push(callsite);
     let id = u32::try_from(sites.len()).unwrap_or(u32::MAX);
-    let word = u64::from(id) | u64::from(shown_fields(parts.callsite)) << 32;
-    parts.callsite.id.0.store(word, Ordering::Release);
+    let word = u64::from(id) | u64::from(shown_fields(callsite)) << 32;
+    callsite.id.0.store(word, Ordering::Release);
     word
 }
 
@@ -187,6 +188,16 @@ impl<'a> Packer<'a> {
         let result = f(&mut copy);
         self.at = copy.at;
         result
+    }
+    /// Writes the first word, reserved; what was written, given the room.
+    #[inline]
+    fn finish(mut self, header: u64, room: usize) -> Packed {
+        self.set(0, header);
+        if self.at > room {
+            Packed::NoRoom(self.at)
+        } else {
+            Packed::Done(self.at)
+        }
     }
     /// `bytes` in words, the last one padded with zeros.
     #[inline]
@@ -481,7 +492,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         at: 0,
     };
     let callsite = parts.callsite;
-    let (id, shown) = site(parts);
+    let (id, shown) = site(callsite);
     let all_shown = shown & ALL_SHOWN != 0;
     let namespace = parts.namespace;
     // The module path is the call site's; a logger's namespace is its
@@ -575,17 +586,116 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         });
         p.set(count_at, n as u64);
     }
-    let header = u64::from(id)
-        | u64::from(parts.level.as_u8()) << 32
+    p.finish(header(id, parts.level, flags, n_fields), room)
+}
+
+/// A packed event's first word.
+#[inline]
+fn header(id: u32, level: LogLevel, flags: u8, n_fields: u16) -> u64 {
+    u64::from(id)
+        | u64::from(level.as_u8()) << 32
         | u64::from(flags) << 40
-        | u64::from(n_fields) << 48;
-    p.set(0, header);
-    let len = p.at;
-    if len > room {
-        Packed::NoRoom(len)
-    } else {
-        Packed::Done(len)
+        | u64::from(n_fields) << 48
+}
+
+/// Writes a log call, packed, exactly as [`pack_into`] writes the event
+/// it stands for (see [`DirectCall`]), without that event being built:
+/// how non-blocking output takes a call straight from its call site.
+/// [`Packed::Unpackable`] (nothing written) unless the logger adds no
+/// field and has no system, every value is a string or scalar held as
+/// itself (so packing runs none of the caller's code), and every
+/// placeholder is a plain `{name}` of one of the first 31 fields; the
+/// caller then builds the event.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use logcore::{Callsite, CallsiteId, DirectCall, FieldValue, LogLevel, Logger, Packed, Piece, Unpacker, format_event, pack_direct_into};
+/// static SITE: Callsite = Callsite {
+///     format: "{n} left",
+///     pieces: &[Piece::Field("n!s:", "n!:"), Piece::Literal(" left")], names: &["n"],
+///     module_path: "app", file: "app.rs", line: 3, calls: false,
+///     bare: &[0], escape_free: true, id: CallsiteId::new(), interest: logcore::Interest::new(),
+/// };
+/// let log = Logger::new("app::stock");
+/// let n = 9u8;
+/// let values = [FieldValue::of(&n)];
+/// let call = DirectCall { level: LogLevel::Info, callsite: &SITE, values: &values, logger: &log };
+/// let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
+/// // call site, time, the namespace's number, then the field's tag and value
+/// assert_eq!(pack_direct_into(&call, &ring, 64 + 40, 8), Packed::Done(5));
+/// let words: Vec<u64> = (40..45).map(|i| ring[i].load(Ordering::Relaxed)).collect();
+/// let kept = Unpacker::new().unpack(&words)?;
+/// assert_eq!((format_event(&kept).as_str(), kept.namespace.as_deref()), ("9 left", Some("app::stock")));
+/// // a value held by reference is not packed here
+/// let list = vec![1, 2];
+/// let values = [FieldValue::of(&list)];
+/// let call = DirectCall { values: &values, ..call };
+/// assert_eq!(pack_direct_into(&call, &ring, 0, 8), Packed::Unpackable);
+/// # Ok::<(), logcore::UnpackError>(())
+/// ```
+pub fn pack_direct_into(
+    call: &DirectCall<'_>,
+    words: &[AtomicU64],
+    start: usize,
+    room: usize,
+) -> Packed {
+    let DirectCall {
+        level,
+        callsite,
+        values,
+        logger,
+    } = *call;
+    let Ok(n_fields) = u16::try_from(values.len()) else {
+        return Packed::Unpackable;
+    };
+    if values.len() != callsite.names.len()
+        || callsite.calls
+        || logger.has_fields()
+        || logger.system().is_some()
+        || !words.len().is_power_of_two()
+        || !values.iter().all(|v| v.__held().is_some())
+    {
+        return Packed::Unpackable;
     }
+    let (id, shown) = site(callsite);
+    if shown & ALL_SHOWN == 0 {
+        return Packed::Unpackable;
+    }
+    // as `pack_into` writes the namespace: nothing for the module path,
+    // the logger's number for its own
+    let number = if same_str(logger.namespace(), callsite.module_path) {
+        None
+    } else {
+        match logger.namespace_number() {
+            Some(number) => Some(number),
+            None => return Packed::Unpackable,
+        }
+    };
+    let first = start & (words.len() - 1);
+    let room = room.min(words.len() - first);
+    let mut p = Packer {
+        words: &words[first..first + room],
+        at: 1,
+    };
+    p.word(clock::raw());
+    if let Some(number) = number {
+        p.word(u64::from(number));
+    }
+    for value in values {
+        match value.__held() {
+            // (a copy: see `Packer::lend`)
+            Some(Scalar::Str(s)) => p.lend(|p| p.str(s)),
+            Some(scalar) => p.scalar(scalar),
+            None => {}
+        }
+    }
+    let flags = ALL_BARE
+        | if number.is_some() {
+            NAMESPACE_NUMBER
+        } else {
+            0
+        };
+    p.finish(header(id, level, flags, n_fields), room)
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,
@@ -1261,7 +1371,7 @@ enum Item<'b> {
 mod tests {
     use super::*;
     use crate::event::Piece;
-    use crate::placeholder::Placeholder;
+    use crate::placeholder::{Placeholder, ShowValue};
 
     static SITE: Callsite = Callsite {
         format: "{who} has {n} {items}",
@@ -1349,6 +1459,189 @@ mod tests {
         let mut out = Vec::new();
         assert!(with_event(n, |event| pack(event, &mut out)));
         out
+    }
+
+    /// A call site whose placeholders are all plain `{name}`s, as the
+    /// macros hand to [`pack_direct_into`] (`x` is a field not shown).
+    static DIRECT: Callsite = Callsite {
+        format: "{s} sent {n} at {f} {b}",
+        pieces: &[
+            Piece::Field("s!s:", "s!:"),
+            Piece::Literal(" sent "),
+            Piece::Field("n!s:", "n!:"),
+            Piece::Literal(" at "),
+            Piece::Field("f!s:", "f!:"),
+            Piece::Literal(" "),
+            Piece::Field("b!s:", "b!:"),
+        ],
+        names: &["s", "n", "f", "b", "x"],
+        module_path: "packed::tests::direct",
+        file: "packed.rs",
+        line: 3,
+        calls: false,
+        bare: &[0, 1, 2, 3],
+        escape_free: true,
+        id: CallsiteId::new(),
+        interest: crate::interest::Interest::new(),
+    };
+
+    /// Packs the call to `DIRECT` through `logger` directly and as the
+    /// event it stands for: what each gave, and the words (time left out).
+    fn direct_and_event(logger: &Logger, values: &[FieldValue<'_>]) -> [(Packed, Vec<u64>); 2] {
+        let (s, n, f, b) = ("ann", -4i32, 0.25, true);
+        let placeholders: [&Placeholder<'_>; 4] = [
+            &ShowValue(&s),
+            &ShowValue(&n),
+            &ShowValue(&f),
+            &ShowValue(&b),
+        ];
+        let event = Event::live(LiveParts {
+            level: LogLevel::Error,
+            callsite: &DIRECT,
+            namespace: logger.namespace(),
+            values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger: Some(logger),
+        });
+        let call = DirectCall {
+            level: LogLevel::Error,
+            callsite: &DIRECT,
+            values,
+            logger,
+        };
+        let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
+        let words = |packed: Packed| {
+            let len = match packed {
+                Packed::Done(len) => len,
+                _ => 0,
+            };
+            let words: Vec<u64> = ring[..len]
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != 1)
+                .map(|(_, w)| w.swap(0, Ordering::Relaxed))
+                .collect();
+            (packed, words)
+        };
+        let direct = words(pack_direct_into(&call, &ring, 64, 64));
+        let whole = words(pack_into(&event, &ring, 64, 64));
+        [direct, whole]
+    }
+
+    #[test]
+    fn a_call_packed_directly_is_the_event_it_stands_for_word_for_word() {
+        let (s, n, f, b, list) = ("ann", -4i32, 0.25, true, vec![1u8]);
+        let values = [
+            FieldValue::of(&s),
+            FieldValue::of(&n),
+            FieldValue::of(&f),
+            FieldValue::of(&b),
+            FieldValue::of(&7u64),
+        ];
+        // the logger's own namespace (a number), and the module path's (nothing)
+        for logger in [Logger::new("app::direct"), Logger::new(DIRECT.module_path)] {
+            let [(direct, words), whole] = direct_and_event(&logger, &values);
+            assert!(matches!(direct, Packed::Done(_)), "{direct:?}");
+            assert_eq!((direct, &words), (whole.0, &whole.1));
+            // and it reads back as that event
+            let ring: Vec<AtomicU64> = (0..16).map(|_| AtomicU64::new(0)).collect();
+            let call = DirectCall {
+                level: LogLevel::Error,
+                callsite: &DIRECT,
+                values: &values,
+                logger: &logger,
+            };
+            let Packed::Done(len) = pack_direct_into(&call, &ring, 0, 16) else {
+                panic!("packs")
+            };
+            let read: Vec<u64> = ring[..len]
+                .iter()
+                .map(|w| w.load(Ordering::Relaxed))
+                .collect();
+            let kept = Unpacker::new().unpack(&read).unwrap();
+            assert_eq!(crate::format_event(&kept), "ann sent -4 at 0.25 true");
+            assert_eq!(kept.namespace.as_deref(), Some(logger.namespace()));
+            assert_eq!(kept.level, Some(LogLevel::Error));
+            assert_eq!(kept.field("x"), Some(&OwnedValue::U64(7)));
+        }
+        // too little room: the words needed, as `pack_into` says
+        let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
+        let logger = Logger::new("app::direct");
+        let call = DirectCall {
+            level: LogLevel::Error,
+            callsite: &DIRECT,
+            values: &values,
+            logger: &logger,
+        };
+        let Packed::Done(len) = pack_direct_into(&call, &ring, 0, 64) else {
+            panic!("packs")
+        };
+        assert_eq!(
+            pack_direct_into(&call, &ring, 0, len - 1),
+            Packed::NoRoom(len)
+        );
+        // what it leaves to the event: a value held by reference (packing
+        // it may run the caller's code), a logger that adds fields or a
+        // system, a call site that calls or shows a field otherwise
+        let by_reference = [
+            values[0],
+            values[1],
+            values[2],
+            values[3],
+            FieldValue::of(&list),
+        ];
+        let [(direct, _), (whole, _)] = direct_and_event(&logger, &by_reference);
+        assert_eq!(
+            (direct, matches!(whole, Packed::Done(_))),
+            (Packed::Unpackable, true)
+        );
+        for logger in [
+            logger.bind("k", 1u8),
+            logger.clone().with_context(crate::Context::PID),
+            logger.clone().with_system("sys"),
+        ] {
+            let [(direct, _), _] = direct_and_event(&logger, &values);
+            assert_eq!(direct, Packed::Unpackable);
+        }
+        static CALLS: Callsite = Callsite {
+            calls: true,
+            bare: &[],
+            pieces: &[],
+            names: &[],
+            id: CallsiteId::new(),
+            interest: crate::interest::Interest::new(),
+            ..SHOWS_NONE
+        };
+        static SHOWS_NONE: Callsite = Callsite {
+            format: "{s!r}",
+            pieces: &[Piece::Field("s!r:", "s!:")],
+            names: &[],
+            module_path: "packed::tests::direct",
+            file: "packed.rs",
+            line: 4,
+            calls: false,
+            bare: &[u8::MAX],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: crate::interest::Interest::new(),
+        };
+        for callsite in [&CALLS, &SHOWS_NONE] {
+            let call = DirectCall {
+                level: LogLevel::Info,
+                callsite,
+                values: &[],
+                logger: &logger,
+            };
+            assert_eq!(pack_direct_into(&call, &ring, 0, 64), Packed::Unpackable);
+        }
+        // values not one per name
+        let call = DirectCall {
+            values: &values[..4],
+            ..call
+        };
+        assert_eq!(pack_direct_into(&call, &ring, 0, 64), Packed::Unpackable);
     }
 
     #[test]

@@ -191,6 +191,23 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         ),
         (None, Some(_)) => quote!(),
     };
+    // A call through a logger whose placeholders are all plain `{name}`s
+    // is offered to the logger's observer first without its event
+    // (non-blocking output packs it straight into its ring).
+    let direct = (call.source.is_none()
+        && call.error.is_none()
+        && !calls
+        && shows.iter().all(Option::is_some))
+    .then(|| {
+        call.logger.as_ref().map(|_| {
+            quote!(
+                if #logger.__publish_direct(#level_in_closure, &__SPINDLE_CALLSITE, &#values_var) {
+                    return;
+                }
+            )
+        })
+    })
+    .flatten();
     let namespace = match (&call.logger, &call.source) {
         (Some(_), _) => quote!(#logger.namespace()),
         (None, Some(source)) => {
@@ -249,6 +266,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                     // values), so the closure moves no user data.
                     #p::cold_path(move || {
                     #wanted
+                    #direct
                     #failure_let
                     #publish(&#p::Event::live(#p::LiveParts {
                         level: #level_in_closure,

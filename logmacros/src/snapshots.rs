@@ -92,6 +92,13 @@ fn snapshots() {
             quote!(logger: &log, source: &worker, "value {log_source.value}"),
         ),
     );
+    check(
+        "info_logger_plain",
+        &expand(
+            Kind::Level("Info"),
+            quote!(logger: log, "handled {path} status={status}", path, status),
+        ),
+    );
     check("emit_level", &expand(Kind::Emit, quote!(level, "plain")));
     check(
         "failure",

@@ -5,7 +5,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
-use logcore::{Event, LogLevel, Observer, OwnedEvent, Packed, Unpacker};
+use logcore::{DirectCall, Event, LogLevel, Observer, OwnedEvent, Packed, Unpacker};
 
 use crate::ring::{self, RingReader, RingWriter};
 
@@ -26,10 +26,15 @@ const BYTES_PER_EVENT: usize = 64;
 /// that logs gets its own ring (one producer, one consumer, no lock); the
 /// caller packs the event straight into it (the call site's number, a
 /// clock reading and the field values: see [`logcore::pack_into`]) and
-/// never renders text for a plain `{name}`. The background thread reads the
+/// never renders text for a plain `{name}`. A call through a [`Logger`]
+/// whose observer this is, with only plain `{name}`s of strings and
+/// numbers, is packed without its event being built at all (see
+/// [`logcore::pack_direct_into`]). The background thread reads the
 /// rings, rebuilds each event and hands it to the observer. An event that
 /// does not pack (one with a failure, or bigger than an eighth of the
 /// ring) travels beside the ring, in order.
+///
+/// [`Logger`]: logcore::Logger
 ///
 /// When a ring is full (more than seven eighths, so that the biggest
 /// event that packs finds room) the caller blocks or drops (and counts) as
@@ -217,12 +222,7 @@ impl NonBlocking {
     /// Packs `event` straight into this thread's ring, or keeps it whole
     /// beside the ring with a marker in it.
     fn write(&self, local: &mut Local, event: &Event<'_>) {
-        let owner = self.shared.id;
-        let i = match local.rings.iter().position(|r| r.owner == owner) {
-            Some(i) => i,
-            None => self.add_ring(local),
-        };
-        let ring = &mut local.rings[i];
+        let ring = self.ring(local);
         let aside_before = set_aside();
         let packed = loop {
             let Some((start, room)) = ring.ring.reserve(self.max_record) else {
@@ -264,6 +264,42 @@ impl NonBlocking {
             }
         }
         self.written(ring)
+    }
+
+    /// Packs a call straight into this thread's ring, without an event
+    /// (see [`logcore::pack_direct_into`]): `true` once it is written, or
+    /// dropped and counted; `false`, having written nothing, for a call
+    /// that does not pack that way or needs more room than a record has.
+    fn write_direct(&self, local: &mut Local, call: &DirectCall<'_>) -> bool {
+        let ring = self.ring(local);
+        loop {
+            let Some((start, room)) = ring.ring.reserve(self.max_record) else {
+                if self.wait_for_room(ring) {
+                    continue;
+                }
+                return true;
+            };
+            let words = ring.ring.words();
+            return match logcore::pack_direct_into(call, words, start, room.min(self.max_record)) {
+                Packed::Done(len) => {
+                    ring.ring.commit(len);
+                    self.written(ring);
+                    true
+                }
+                Packed::NoRoom(_) | Packed::Unpackable => false,
+            };
+        }
+    }
+
+    /// This thread's ring for this observer, made on its first event.
+    #[inline]
+    fn ring<'l>(&self, local: &'l mut Local) -> &'l mut Writing {
+        let owner = self.shared.id;
+        let i = match local.rings.iter().position(|r| r.owner == owner) {
+            Some(i) => i,
+            None => self.add_ring(local),
+        };
+        &mut local.rings[i]
     }
 
     /// A reader napping through a burst is woken before the ring fills,
@@ -367,6 +403,27 @@ impl Observer for NonBlocking {
     /// Waits until everything queued before has been delivered and flushed.
     fn flush(&self) {
         self.shared.flush()
+    }
+
+    fn __takes_direct(&self) -> bool {
+        true
+    }
+
+    /// Packs the call straight into this thread's ring (no event is
+    /// built); `false` hands it back to be published as an event: after
+    /// the guard is gone (so `observe` counts it dropped), with the ring
+    /// busy (a call made while another event is packed: `observe` sets it
+    /// aside), or when it does not pack that way.
+    fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+        if self.shared.stopped.load(Ordering::Acquire) {
+            return false;
+        }
+        LOCAL
+            .try_with(|l| match l.try_borrow_mut() {
+                Ok(mut l) => self.write_direct(&mut l, call),
+                Err(_) => false,
+            })
+            .unwrap_or(false)
     }
 }
 
