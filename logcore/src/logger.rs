@@ -79,8 +79,8 @@ pub struct Logger {
     bound_names_escape_free: bool,
     system: Option<Arc<str>>,
     context: Context,
-    /// Whether `observer` takes calls without an event
-    /// ([`Observer::__takes_direct`]), asked when it was given.
+    /// Whether calls may go to `observer` without an event (see
+    /// `Logger::takes_direct`), asked when the logger is made.
     direct: bool,
     /// Which levels the global publisher's observers want in `namespace`,
     /// kept (see [`Logger::wanted`]), and the namespace's number in packed
@@ -141,8 +141,8 @@ impl Logger {
     /// assert!(log.wanted(LogLevel::Trace), "asked again after the change");
     /// ```
     pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Logger {
-        self.direct = observer.__takes_direct();
         self.observer = Some(observer);
+        self.direct = self.takes_direct();
         // Not shared with the clones that send elsewhere.
         self.kept = Arc::default();
         // Asked now (any level asks), so that the first call is checked too.
@@ -154,12 +154,14 @@ impl Logger {
     /// in text output).
     pub fn with_system(mut self, system: &str) -> Logger {
         self.system = Some(Arc::from(system));
+        self.direct = self.takes_direct();
         self
     }
 
     /// The same logger, adding `context` fields to every event.
     pub fn with_context(mut self, context: Context) -> Logger {
         self.context = context;
+        self.direct = self.takes_direct();
         self
     }
 
@@ -170,11 +172,22 @@ impl Logger {
         let bound_names_escape_free = self.bound_names_escape_free && logformat::escape_free(&key);
         let mut bound = self.bound.to_vec();
         bound.push((key, OwnedValue::from_value(&value)));
-        Logger {
+        let mut logger = Logger {
             bound: Arc::from(bound),
             bound_names_escape_free,
             ..self.clone()
-        }
+        };
+        logger.direct = logger.takes_direct();
+        logger
+    }
+
+    /// Whether the logger's calls may go to its observer without an event:
+    /// the observer takes them ([`Observer::__takes_direct`]) and the
+    /// logger adds nothing a [`DirectCall`] leaves out (fields, a system).
+    fn takes_direct(&self) -> bool {
+        self.observer.as_ref().is_some_and(|o| o.__takes_direct())
+            && self.system.is_none()
+            && !self.has_fields()
     }
 
     /// The namespace.
