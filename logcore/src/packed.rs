@@ -416,10 +416,11 @@ pub enum Packed {
     /// The event needs this many words, more than the room given; the words
     /// in the room may have been written.
     NoRoom(usize),
-    /// The event does not pack (nothing was written): a kept event, one
-    /// with a failure, one with more than 65 535 fields, or one whose
-    /// values are not one for each of its call site's names. Keep it with
-    /// [`Event::to_owned_event`] instead.
+    /// The event does not pack: a kept event, one with a failure, one with
+    /// more than 65 535 fields, or one whose values are not one for each
+    /// of its call site's names. Keep it with [`Event::to_owned_event`]
+    /// instead. [`pack_into`] has written nothing then;
+    /// [`pack_direct_into`] may have written words in the room.
     Unpackable,
 }
 
@@ -601,7 +602,8 @@ fn header(id: u32, level: LogLevel, flags: u8, n_fields: u16) -> u64 {
 /// Writes a log call, packed, exactly as [`pack_into`] writes the event
 /// it stands for (see [`DirectCall`]), without that event being built:
 /// how non-blocking output takes a call straight from its call site.
-/// [`Packed::Unpackable`] (nothing written) unless the logger adds no
+/// [`Packed::Unpackable`] (nothing to commit, though words in the room
+/// may have been written) unless the logger adds no
 /// field and has no system, every value is a string or scalar held as
 /// itself (so packing runs none of the caller's code), and every
 /// placeholder is a plain `{name}` of one of the first 31 fields; the
@@ -633,6 +635,7 @@ fn header(id: u32, level: LogLevel, flags: u8, n_fields: u16) -> u64 {
 /// assert_eq!(pack_direct_into(&call, &ring, 0, 8), Packed::Unpackable);
 /// # Ok::<(), logcore::UnpackError>(())
 /// ```
+#[inline]
 pub fn pack_direct_into(
     call: &DirectCall<'_>,
     words: &[AtomicU64],
@@ -653,7 +656,6 @@ pub fn pack_direct_into(
         || logger.has_fields()
         || logger.system().is_some()
         || !words.len().is_power_of_two()
-        || !values.iter().all(|v| v.__held().is_some())
     {
         return Packed::Unpackable;
     }
@@ -686,7 +688,8 @@ pub fn pack_direct_into(
             // (a copy: see `Packer::lend`)
             Some(Scalar::Str(s)) => p.lend(|p| p.str(s)),
             Some(scalar) => p.scalar(scalar),
-            None => {}
+            // (the words written so far are in the room, not committed)
+            None => return Packed::Unpackable,
         }
     }
     let flags = ALL_BARE

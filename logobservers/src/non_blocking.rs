@@ -268,7 +268,7 @@ impl NonBlocking {
 
     /// Packs a call straight into this thread's ring, without an event
     /// (see [`logcore::pack_direct_into`]): `true` once it is written, or
-    /// dropped and counted; `false`, having written nothing, for a call
+    /// dropped and counted; `false`, having committed nothing, for a call
     /// that does not pack that way or needs more room than a record has.
     fn write_direct(&self, local: &mut Local, call: &DirectCall<'_>) -> bool {
         let ring = self.ring(local);
