@@ -272,6 +272,48 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     assert_eq!(seen[5].system.as_deref(), Some("sys"));
 }
 
+/// With the ring full and `FullPolicy::Drop`, a call packed without its
+/// event is dropped and counted as any other: every call is either
+/// delivered or in the reported count.
+#[test]
+fn plain_calls_dropped_from_a_full_ring_are_counted() {
+    use spindle::{FullPolicy, NonBlocking};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (keep, seen) = collector();
+    let open = Arc::new(AtomicBool::new(false));
+    let gate = open.clone();
+    // the reader waits until every call is made
+    let observer = move |e: &Event<'_>| {
+        while !gate.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        keep.observe(e)
+    };
+    // the smallest ring: 128 words, 7 words a call
+    let (queued, guard) = NonBlocking::new(observer, 1, FullPolicy::Drop).unwrap();
+    let queued = Arc::new(queued);
+    let log = Logger::new("full").with_observer(queued.clone());
+    for i in 0..200u32 {
+        info!(logger: &log, "{i}", i);
+    }
+    let dropped = queued.dropped();
+    assert!((100..200).contains(&dropped), "{dropped}");
+    open.store(true, Ordering::SeqCst);
+    drop(guard);
+    let seen = seen.lock().unwrap();
+    let delivered: Vec<u64> = seen
+        .iter()
+        .filter_map(|e| e.field("i").and_then(OwnedValue::as_u64))
+        .collect();
+    let reported: u64 = seen
+        .iter()
+        .filter_map(|e| e.field("count").and_then(OwnedValue::as_u64))
+        .sum();
+    assert_eq!(reported, dropped);
+    assert_eq!(delivered.len() as u64 + dropped, 200);
+    assert!(delivered.windows(2).all(|w| w[0] < w[1]), "in order");
+}
+
 #[test]
 fn a_value_that_logs_while_packed_is_delivered_too() {
     use spindle::{FullPolicy, NonBlocking};
