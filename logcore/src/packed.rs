@@ -1569,6 +1569,23 @@ mod tests {
             assert_eq!(kept.level, Some(LogLevel::Error));
             assert_eq!(kept.field("x"), Some(&OwnedValue::U64(7)));
         }
+        // strings of every length around a word's, and other scalars
+        let logger = Logger::new("app::direct");
+        let long = "0123456789abcdefghijklmnopqrstu\u{e9}";
+        for len in 0..long.len() {
+            let Some(s) = long.get(..len) else { continue };
+            let (n, f, even) = (i64::MIN + len as i64, -(len as f64) / 3.0, len % 2 == 0);
+            let values = [
+                FieldValue::of(&s),
+                FieldValue::of(&n),
+                FieldValue::of(&f),
+                FieldValue::of(&even),
+                FieldValue::of(&u64::MAX),
+            ];
+            let [(direct, words), whole] = direct_and_event(&logger, &values);
+            assert!(matches!(direct, Packed::Done(_)), "{len}: {direct:?}");
+            assert_eq!((direct, &words), (whole.0, &whole.1), "{len}");
+        }
         // too little room: the words needed, as `pack_into` says
         let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
         let logger = Logger::new("app::direct");
