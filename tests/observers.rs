@@ -216,6 +216,7 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     /// Counts which way each call came.
     struct Ways {
         queued: NonBlocking,
+        offered: AtomicUsize,
         direct: AtomicUsize,
         events: AtomicUsize,
     }
@@ -228,6 +229,7 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
             true
         }
         fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+            self.offered.fetch_add(1, Ordering::SeqCst);
             let taken = self.queued.__observe_direct(call);
             if taken {
                 self.direct.fetch_add(1, Ordering::SeqCst);
@@ -239,6 +241,7 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     let (queued, guard) = NonBlocking::new(observer, 1024, FullPolicy::Block).unwrap();
     let ways = Arc::new(Ways {
         queued,
+        offered: AtomicUsize::new(0),
         direct: AtomicUsize::new(0),
         events: AtomicUsize::new(0),
     });
@@ -247,29 +250,34 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     info!(logger: &log, "{path} {status}", path, status);
     warn!(logger: &log, "no placeholders", path, n = 1.5);
     info!(logger: &log, "{status:>4}", status); // a spec: text rendered here
-    info!(logger: &log, "{list}", list = ?list); // held by reference
-    info!(logger: &log.bind("k", 1u8), "{path}", path); // the logger adds a field
+    info!(logger: &log, "{list}", list = ?list); // a `?` capture: not offered
+    info!(logger: &log, "{c}", c = 'x'); // offered, held by reference: refused
+    // not offered: the logger adds a field, or has a system
+    info!(logger: &log.bind("k", 1u8), "{path}", path);
     info!(logger: &log.clone().with_system("sys"), "{path}", path);
-    let counts = |w: &Ways| {
-        (
-            w.direct.load(Ordering::SeqCst),
-            w.events.load(Ordering::SeqCst),
-        )
-    };
-    assert_eq!(counts(&ways), (2, 4));
+    let counts = |w: &Ways| [&w.offered, &w.direct, &w.events].map(|n| n.load(Ordering::SeqCst));
+    assert_eq!(counts(&ways), [3, 2, 5]);
     drop(guard);
     let seen = seen.lock().unwrap();
     let texts: Vec<String> = seen.iter().map(spindle::format_event).collect();
     assert_eq!(
         texts,
-        ["/a 200", "no placeholders", " 200", "[1, 2]", "/a", "/a"]
+        [
+            "/a 200",
+            "no placeholders",
+            " 200",
+            "[1, 2]",
+            "x",
+            "/a",
+            "/a"
+        ]
     );
     assert_eq!(seen[0].field("status"), Some(&OwnedValue::U64(200)));
     assert_eq!(seen[1].field("n"), Some(&OwnedValue::F64(1.5)));
     assert_eq!(seen[1].level, Some(spindle::LogLevel::Warn));
     assert!(seen.iter().all(|e| e.namespace.as_deref() == Some("ways")));
-    assert_eq!(seen[4].field("k"), Some(&OwnedValue::U64(1)));
-    assert_eq!(seen[5].system.as_deref(), Some("sys"));
+    assert_eq!(seen[5].field("k"), Some(&OwnedValue::U64(1)));
+    assert_eq!(seen[6].system.as_deref(), Some("sys"));
 }
 
 /// With the ring full and `FullPolicy::Drop`, a call packed without its

@@ -193,11 +193,16 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     };
     // A call through a logger whose placeholders are all plain `{name}`s
     // is offered to the logger's observer first without its event
-    // (non-blocking output packs it straight into its ring).
+    // (non-blocking output packs it straight into its ring). Not with a
+    // `%` or `?` capture: its text is not a value packing takes.
     let direct = (call.source.is_none()
         && call.error.is_none()
         && !calls
-        && shows.iter().all(Option::is_some))
+        && shows.iter().all(Option::is_some)
+        && call
+            .fields
+            .iter()
+            .all(|f| matches!(f.capture, Capture::Shorthand | Capture::Value(_))))
     .then(|| {
         call.logger.as_ref().map(|_| {
             quote!(
