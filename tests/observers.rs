@@ -205,46 +205,62 @@ fn non_blocking_rings_deliver_every_thread_in_order() {
     }
 }
 
+/// Non-blocking output that counts which way each call came: offered
+/// without an event, taken that way, or as an event.
+struct Ways {
+    queued: spindle::NonBlocking,
+    offered: std::sync::atomic::AtomicUsize,
+    direct: std::sync::atomic::AtomicUsize,
+    events: std::sync::atomic::AtomicUsize,
+}
+
+impl Ways {
+    fn new(observer: impl Observer + 'static) -> (Arc<Ways>, spindle::NonBlockingGuard) {
+        use spindle::{FullPolicy, NonBlocking};
+        let (queued, guard) = NonBlocking::new(observer, 1024, FullPolicy::Block).unwrap();
+        let ways = Ways {
+            queued,
+            offered: Default::default(),
+            direct: Default::default(),
+            events: Default::default(),
+        };
+        (Arc::new(ways), guard)
+    }
+
+    /// Offered, taken without an event, and as an event.
+    fn counts(&self) -> [usize; 3] {
+        use std::sync::atomic::Ordering;
+        [&self.offered, &self.direct, &self.events].map(|n| n.load(Ordering::SeqCst))
+    }
+}
+
+impl Observer for Ways {
+    fn observe(&self, event: &Event<'_>) {
+        self.events
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.queued.observe(event)
+    }
+    fn __takes_direct(&self) -> bool {
+        true
+    }
+    fn __observe_direct(&self, call: &spindle::__private::DirectCall<'_>) -> bool {
+        use std::sync::atomic::Ordering;
+        self.offered.fetch_add(1, Ordering::SeqCst);
+        let taken = self.queued.__observe_direct(call);
+        if taken {
+            self.direct.fetch_add(1, Ordering::SeqCst);
+        }
+        taken
+    }
+}
+
 /// A call through a logger to non-blocking output, with plain `{name}`s
 /// of strings and numbers, is packed without its event; every other call
 /// is published as an event; both arrive the same, in order.
 #[test]
 fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
-    use spindle::__private::DirectCall;
-    use spindle::{FullPolicy, NonBlocking};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    /// Counts which way each call came.
-    struct Ways {
-        queued: NonBlocking,
-        offered: AtomicUsize,
-        direct: AtomicUsize,
-        events: AtomicUsize,
-    }
-    impl Observer for Ways {
-        fn observe(&self, event: &Event<'_>) {
-            self.events.fetch_add(1, Ordering::SeqCst);
-            self.queued.observe(event)
-        }
-        fn __takes_direct(&self) -> bool {
-            true
-        }
-        fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
-            self.offered.fetch_add(1, Ordering::SeqCst);
-            let taken = self.queued.__observe_direct(call);
-            if taken {
-                self.direct.fetch_add(1, Ordering::SeqCst);
-            }
-            taken
-        }
-    }
     let (observer, seen) = collector();
-    let (queued, guard) = NonBlocking::new(observer, 1024, FullPolicy::Block).unwrap();
-    let ways = Arc::new(Ways {
-        queued,
-        offered: AtomicUsize::new(0),
-        direct: AtomicUsize::new(0),
-        events: AtomicUsize::new(0),
-    });
+    let (ways, guard) = Ways::new(observer);
     let log = Logger::new("ways").with_observer(ways.clone());
     let (path, status, list) = ("/a", 200u16, vec![1, 2]);
     info!(logger: &log, "{path} {status}", path, status);
@@ -255,8 +271,7 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     // not offered: the logger adds a field, or has a system
     info!(logger: &log.bind("k", 1u8), "{path}", path);
     info!(logger: &log.clone().with_system("sys"), "{path}", path);
-    let counts = |w: &Ways| [&w.offered, &w.direct, &w.events].map(|n| n.load(Ordering::SeqCst));
-    assert_eq!(counts(&ways), [3, 2, 5]);
+    assert_eq!(ways.counts(), [3, 2, 5]);
     drop(guard);
     let seen = seen.lock().unwrap();
     let texts: Vec<String> = seen.iter().map(spindle::format_event).collect();
@@ -278,6 +293,25 @@ fn plain_calls_to_non_blocking_output_are_packed_without_an_event() {
     assert!(seen.iter().all(|e| e.namespace.as_deref() == Some("ways")));
     assert_eq!(seen[5].field("k"), Some(&OwnedValue::U64(1)));
     assert_eq!(seen[6].system.as_deref(), Some("sys"));
+}
+
+/// Through the global publisher too, when non-blocking output is its only
+/// observer (the only test in this file that logs without a logger).
+#[test]
+fn plain_calls_through_the_global_publisher_are_packed_without_an_event() {
+    let (observer, seen) = collector();
+    let (ways, guard) = Ways::new(observer);
+    spindle::global_log_beginner().begin_logging_to([ways.clone() as Arc<dyn Observer>]);
+    let (path, bytes) = ("/g", 512usize);
+    info!("{path} sent {bytes}", path, bytes);
+    info!("{bytes:>6}", bytes); // a spec: as an event
+    assert_eq!(ways.counts(), [1, 1, 1]);
+    drop(guard);
+    let seen = seen.lock().unwrap();
+    let texts: Vec<String> = seen.iter().map(spindle::format_event).collect();
+    assert_eq!(texts, ["/g sent 512", "   512"]);
+    assert_eq!(seen[0].namespace.as_deref(), Some(module_path!()));
+    assert_eq!(seen[0].field("bytes"), Some(&OwnedValue::U64(512)));
 }
 
 /// With the ring full and `FullPolicy::Drop`, a call packed without its

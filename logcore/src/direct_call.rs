@@ -6,10 +6,11 @@ use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
 
-/// A log call through a logger, as the macros hand it to an observer that
-/// takes calls without an event ([`Observer::__observe_direct`]). It stands
-/// for the event `info!(logger: log, …)` would build: the logger's
-/// namespace, no `log_source`, no failure, the call site's names with
+/// A log call, as the macros hand it to an observer that takes calls
+/// without an event ([`Observer::__observe_direct`]). It stands for the
+/// event the call would build: the logger's namespace (the call site's
+/// module path for a call through the global publisher, without a
+/// logger), no `log_source`, no failure, the call site's names with
 /// `values`, and text made from the call site's pieces, each placeholder
 /// showing the field its [`Callsite::bare`] names. The macros hand one
 /// only for a call site whose every placeholder is such a plain `{name}`.
@@ -28,8 +29,9 @@ use crate::logger::Logger;
 /// let log = Logger::new("app::stock");
 /// let n = 9u8;
 /// let values = [FieldValue::of(&n)];
-/// let call = DirectCall { level: LogLevel::Info, callsite: &SITE, values: &values, logger: &log };
-/// assert_eq!(call.logger.namespace(), "app::stock");
+/// let call = DirectCall { level: LogLevel::Info, callsite: &SITE, values: &values, logger: Some(&log) };
+/// assert_eq!(call.namespace(), "app::stock");
+/// assert_eq!(DirectCall { logger: None, ..call }.namespace(), "app");
 /// // a logger whose observer takes no calls without an event says so
 /// assert!(!log.__publish_direct(LogLevel::Info, &SITE, &values));
 /// ```
@@ -41,5 +43,14 @@ pub struct DirectCall<'a> {
     pub callsite: &'static Callsite,
     /// One per name of the call site.
     pub values: &'a [FieldValue<'a>],
-    pub logger: &'a Logger,
+    /// `None` for a call through the global publisher.
+    pub logger: Option<&'a Logger>,
+}
+
+impl DirectCall<'_> {
+    /// The namespace of the event the call stands for.
+    pub fn namespace(&self) -> &str {
+        self.logger
+            .map_or(self.callsite.module_path, Logger::namespace)
+    }
 }

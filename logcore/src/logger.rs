@@ -274,7 +274,7 @@ impl Logger {
                     level,
                     callsite,
                     values,
-                    logger: self,
+                    logger: Some(self),
                 };
                 // (a panic is an event lost, as in `publish`)
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| o.__observe_direct(&call)))

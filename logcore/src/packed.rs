@@ -648,7 +648,7 @@ fn header(id: u32, level: LogLevel, flags: u8, n_fields: u16) -> u64 {
 /// let log = Logger::new("app::stock");
 /// let n = 9u8;
 /// let values = [FieldValue::of(&n)];
-/// let call = DirectCall { level: LogLevel::Info, callsite: &SITE, values: &values, logger: &log };
+/// let call = DirectCall { level: LogLevel::Info, callsite: &SITE, values: &values, logger: Some(&log) };
 /// let ring: Vec<AtomicU64> = (0..64).map(|_| AtomicU64::new(0)).collect();
 /// // call site, time, the namespace's number, then the field's tag and value
 /// assert_eq!(pack_direct_into(&call, &ring, 64 + 40, 8), Packed::Done(5));
@@ -678,12 +678,7 @@ pub fn pack_direct_into(
     let Ok(n_fields) = u16::try_from(values.len()) else {
         return Packed::Unpackable;
     };
-    if values.len() != callsite.names.len()
-        || callsite.calls
-        || logger.has_fields()
-        || logger.system().is_some()
-        || !words.len().is_power_of_two()
-    {
+    if values.len() != callsite.names.len() || callsite.calls || !words.len().is_power_of_two() {
         return Packed::Unpackable;
     }
     let (id, shown) = site(callsite);
@@ -692,13 +687,17 @@ pub fn pack_direct_into(
     }
     // as `pack_into` writes the namespace: nothing for the module path,
     // the logger's number for its own
-    let number = if same_str(logger.namespace(), callsite.module_path) {
-        None
-    } else {
-        match logger.namespace_number() {
-            Some(number) => Some(number),
-            None => return Packed::Unpackable,
+    let number = match logger {
+        Some(logger) if logger.has_fields() || logger.system().is_some() => {
+            return Packed::Unpackable;
         }
+        Some(logger) if !same_str(logger.namespace(), callsite.module_path) => {
+            match logger.namespace_number() {
+                Some(number) => Some(number),
+                None => return Packed::Unpackable,
+            }
+        }
+        _ => None,
     };
     let first = start & (words.len() - 1);
     let room = room.min(words.len() - first);
@@ -1515,9 +1514,13 @@ mod tests {
         interest: crate::interest::Interest::new(),
     };
 
-    /// Packs the call to `DIRECT` through `logger` directly and as the
-    /// event it stands for: what each gave, and the words (time left out).
-    fn direct_and_event(logger: &Logger, values: &[FieldValue<'_>]) -> [(Packed, Vec<u64>); 2] {
+    /// Packs the call to `DIRECT` through `logger` (`None`: the global
+    /// publisher) directly and as the event it stands for: what each gave,
+    /// and the words (time left out).
+    fn direct_and_event(
+        logger: Option<&Logger>,
+        values: &[FieldValue<'_>],
+    ) -> [(Packed, Vec<u64>); 2] {
         let (s, n, f, b) = ("ann", -4i32, 0.25, true);
         let placeholders: [&Placeholder<'_>; 4] = [
             &ShowValue(&s),
@@ -1528,12 +1531,12 @@ mod tests {
         let event = Event::live(LiveParts {
             level: LogLevel::Error,
             callsite: &DIRECT,
-            namespace: logger.namespace(),
+            namespace: logger.map_or(DIRECT.module_path, Logger::namespace),
             values,
             placeholders: &placeholders,
             source: None,
             failure: None,
-            logger: Some(logger),
+            logger,
         });
         let call = DirectCall {
             level: LogLevel::Error,
@@ -1570,9 +1573,11 @@ mod tests {
             FieldValue::of(&b),
             FieldValue::of(&7u64),
         ];
-        // the logger's own namespace (a number), and the module path's (nothing)
-        for logger in [Logger::new("app::direct"), Logger::new(DIRECT.module_path)] {
-            let [(direct, words), whole] = direct_and_event(&logger, &values);
+        // the logger's own namespace (a number), the module path's
+        // (nothing), and no logger (the module path's)
+        let loggers = [Logger::new("app::direct"), Logger::new(DIRECT.module_path)];
+        for logger in [Some(&loggers[0]), Some(&loggers[1]), None] {
+            let [(direct, words), whole] = direct_and_event(logger, &values);
             assert!(matches!(direct, Packed::Done(_)), "{direct:?}");
             assert_eq!((direct, &words), (whole.0, &whole.1));
             // and it reads back as that event
@@ -1581,7 +1586,7 @@ mod tests {
                 level: LogLevel::Error,
                 callsite: &DIRECT,
                 values: &values,
-                logger: &logger,
+                logger,
             };
             let Packed::Done(len) = pack_direct_into(&call, &ring, 0, 16) else {
                 panic!("packs")
@@ -1592,7 +1597,7 @@ mod tests {
                 .collect();
             let kept = Unpacker::new().unpack(&read).unwrap();
             assert_eq!(crate::format_event(&kept), "ann sent -4 at 0.25 true");
-            assert_eq!(kept.namespace.as_deref(), Some(logger.namespace()));
+            assert_eq!(kept.namespace.as_deref(), Some(call.namespace()));
             assert_eq!(kept.level, Some(LogLevel::Error));
             assert_eq!(kept.field("x"), Some(&OwnedValue::U64(7)));
         }
@@ -1609,7 +1614,7 @@ mod tests {
                 FieldValue::of(&even),
                 FieldValue::of(&u64::MAX),
             ];
-            let [(direct, words), whole] = direct_and_event(&logger, &values);
+            let [(direct, words), whole] = direct_and_event(Some(&logger), &values);
             assert!(matches!(direct, Packed::Done(_)), "{len}: {direct:?}");
             assert_eq!((direct, &words), (whole.0, &whole.1), "{len}");
         }
@@ -1620,7 +1625,7 @@ mod tests {
             level: LogLevel::Error,
             callsite: &DIRECT,
             values: &values,
-            logger: &logger,
+            logger: Some(&logger),
         };
         let Packed::Done(len) = pack_direct_into(&call, &ring, 0, 64) else {
             panic!("packs")
@@ -1639,7 +1644,7 @@ mod tests {
             values[3],
             FieldValue::of(&list),
         ];
-        let [(direct, _), (whole, _)] = direct_and_event(&logger, &by_reference);
+        let [(direct, _), (whole, _)] = direct_and_event(Some(&logger), &by_reference);
         assert_eq!(
             (direct, matches!(whole, Packed::Done(_))),
             (Packed::Unpackable, true)
@@ -1649,7 +1654,7 @@ mod tests {
             logger.clone().with_context(crate::Context::PID),
             logger.clone().with_system("sys"),
         ] {
-            let [(direct, _), _] = direct_and_event(&logger, &values);
+            let [(direct, _), _] = direct_and_event(Some(&logger), &values);
             assert_eq!(direct, Packed::Unpackable);
         }
         static CALLS: Callsite = Callsite {
@@ -1679,7 +1684,7 @@ mod tests {
                 level: LogLevel::Info,
                 callsite,
                 values: &[],
-                logger: &logger,
+                logger: Some(&logger),
             };
             assert_eq!(pack_direct_into(&call, &ring, 0, 64), Packed::Unpackable);
         }

@@ -3,7 +3,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
 
+use crate::direct_call::DirectCall;
 use crate::event::{Callsite, Event, Piece};
+use crate::field_value::FieldValue;
 use crate::level::{LEVEL_OFF, LogLevel};
 use crate::observer::Observer;
 use crate::text::panic_message;
@@ -172,6 +174,9 @@ pub struct LogPublisher {
     /// Held while the list is replaced, so that two changes cannot lose
     /// one another.
     changing: Mutex<()>,
+    /// Whether the list is one observer that takes calls without an event
+    /// ([`Observer::__takes_direct`]), as of the last change.
+    direct: AtomicBool,
     max_level: AtomicU8,
     next_id: AtomicU64,
     global: bool,
@@ -208,6 +213,7 @@ impl LogPublisher {
         LogPublisher {
             observers: Shards::new(),
             changing: Mutex::new(()),
+            direct: AtomicBool::new(false),
             max_level: AtomicU8::new(LEVEL_OFF),
             next_id: AtomicU64::new(1),
             global: false,
@@ -224,6 +230,8 @@ impl LogPublisher {
         let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
         let entries = change(&self.snapshot().0);
         self.observers.replace(&entries);
+        let direct = matches!(&entries[..], [only] if only.observer.__takes_direct());
+        self.direct.store(direct, Ordering::Relaxed);
     }
 
     /// Adds an observer; returns its id for [`LogPublisher::remove_observer`].
@@ -369,6 +377,65 @@ impl LogPublisher {
         }
     }
 
+    /// Hands a call to this publisher's observer without building its
+    /// event, when the publisher has one observer and it takes calls that
+    /// way (non-blocking output: see [`DirectCall`]); `false` if not, and
+    /// the caller publishes the event. What the macros call first for a
+    /// call without a logger whose placeholders are all plain `{name}`s.
+    /// Not part of the stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __publish_direct(
+        &self,
+        level: LogLevel,
+        callsite: &'static Callsite,
+        values: &[FieldValue<'_>],
+    ) -> bool {
+        self.direct.load(Ordering::Relaxed) && self.publish_direct(level, callsite, values)
+    }
+
+    /// As [`LogPublisher::publish`] does for one observer. Nothing of the
+    /// caller's runs here, so the depth is only checked, not raised.
+    fn publish_direct(
+        &self,
+        level: LogLevel,
+        callsite: &'static Callsite,
+        values: &[FieldValue<'_>],
+    ) -> bool {
+        if DEPTH.with(|d| d.get()) >= MAX_DEPTH {
+            // dropped, as `publish` drops it
+            return true;
+        }
+        let observers = self.snapshot();
+        // (the list may have changed since the flag was read)
+        let [entry] = &observers.0[..] else {
+            return false;
+        };
+        if level.as_u8() < entry.state.level.load(Ordering::Relaxed) {
+            // not wanted, as `publish` skips it
+            return true;
+        }
+        let call = DirectCall {
+            level,
+            callsite,
+            values,
+            logger: None,
+        };
+        match catch_unwind(AssertUnwindSafe(|| entry.observer.__observe_direct(&call))) {
+            Ok(taken) => {
+                if taken && entry.state.failing.load(Ordering::Relaxed) {
+                    entry.state.failing.store(false, Ordering::Relaxed);
+                }
+                taken
+            }
+            // (no other observer to tell; lost, as in `publish`)
+            Err(_) => {
+                entry.state.failing.store(true, Ordering::Relaxed);
+                true
+            }
+        }
+    }
+
     /// Tells the other observers that one failed (twisted's wording).
     fn report_failure(&self, observers: &[Entry], failed: ObserverId, name: &str, message: &str) {
         static CALLSITE: Callsite = Callsite::internal(
@@ -467,6 +534,74 @@ mod tests {
         fn max_level(&self) -> Option<LogLevel> {
             LogLevel::from_u8(self.0.load(Ordering::Relaxed))
         }
+    }
+
+    /// Takes calls without an event at its level and above, counting
+    /// them; panics on one at `Critical`.
+    struct Direct(AtomicUsize);
+    impl Observer for Direct {
+        fn observe(&self, _: &Event<'_>) {}
+        fn max_level(&self) -> Option<LogLevel> {
+            Some(LogLevel::Info)
+        }
+        fn __takes_direct(&self) -> bool {
+            true
+        }
+        fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+            assert!(call.level != LogLevel::Critical, "direct call failed");
+            assert_eq!(call.namespace(), "publisher::tests");
+            self.0.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+    }
+
+    #[test]
+    fn a_lone_observer_that_takes_calls_without_an_event_gets_them() {
+        static SITE: Callsite = Callsite::internal(
+            "publisher::tests",
+            "plain",
+            &[Piece::Literal("plain")],
+            &[],
+            file!(),
+            line!(),
+        );
+        let publisher = LogPublisher::new();
+        let call = |level| publisher.__publish_direct(level, &SITE, &[]);
+        assert!(!call(LogLevel::Info), "no observer");
+        let direct = Arc::new(Direct(AtomicUsize::new(0)));
+        publisher.add_shared(direct.clone());
+        let taken = || direct.0.load(Ordering::Relaxed);
+        assert!(call(LogLevel::Info));
+        assert_eq!(taken(), 1);
+        // below its level: done with, as `publish` would skip it
+        assert!(call(LogLevel::Debug));
+        assert_eq!(taken(), 1);
+        // a panic is caught, and the observer marked failing
+        assert!(call(LogLevel::Critical));
+        assert!(
+            publisher.snapshot().0[0]
+                .state
+                .failing
+                .load(Ordering::Relaxed)
+        );
+        assert!(call(LogLevel::Warn));
+        assert!(
+            !publisher.snapshot().0[0]
+                .state
+                .failing
+                .load(Ordering::Relaxed)
+        );
+        // with another observer beside it, every call builds its event
+        let other = publisher.add_observer(Counting(Arc::default()));
+        assert!(!call(LogLevel::Info));
+        publisher.remove_observer(other);
+        assert!(call(LogLevel::Info));
+        assert_eq!(taken(), 3);
+        // nested too deep: dropped, as `publish` drops it
+        DEPTH.with(|d| d.set(MAX_DEPTH));
+        assert!(call(LogLevel::Info));
+        DEPTH.with(|d| d.set(0));
+        assert_eq!(taken(), 3);
     }
 
     #[test]

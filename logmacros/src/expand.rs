@@ -10,11 +10,15 @@
 //!         match (&req, &(body.len())) {                       // fields, borrowed
 //!             (req, size) => {
 //!                 let values = [FieldValue::of(req), FieldValue::of(size)]; // names in CALLSITE
-//!                 cold_path(move || publish(&Event::live(LiveParts {    // out of line
-//!                     values: &values,
-//!                     placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
-//!                     ..
-//!                 })))
+//!                 cold_path(move || {                                   // out of line
+//!                     // (only when every placeholder is a plain `{name}`)
+//!                     if publisher.__publish_direct(level, &CALLSITE, &values) { return } // no event
+//!                     publisher.publish(&Event::live(LiveParts {
+//!                         values: &values,
+//!                         placeholders: &[&|sink| sink.put(format_args!("{}", &(req.uri)), raw)],
+//!                         ..
+//!                     }))
+//!                 })
 //!             }
 //!         }
 //!     }
@@ -148,6 +152,8 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     // still in registers: reading them back from the closure there cost an
     // enabled event 2-3 ns (see docs/benchmarks.md).
     let values_var = Ident::new("__spindle_values", Span::mixed_site());
+    // The global publisher, looked up once in the out-of-line part.
+    let publisher = Ident::new("__spindle_publisher", Span::mixed_site());
     let (logger_let, enabled, publish, logger_field) = match &call.logger {
         Some(expr) => (
             quote_spanned!(expr.span()=>
@@ -165,7 +171,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         None if call.source.is_none() => (
             quote!(),
             quote!(#p::global_enabled(#level_var) && #p::callsite_enabled(&__SPINDLE_CALLSITE, #level_var)),
-            quote!(#p::global_publisher().publish),
+            quote!(#publisher.publish),
             quote!(::core::option::Option::None),
         ),
         None => (
@@ -183,6 +189,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             if !#p::callsite_wanted(&__SPINDLE_CALLSITE, #level_in_closure) {
                 return;
             }
+            let #publisher = #p::global_publisher();
         ),
         (Some(_), _) => quote!(
             if !#logger.wanted(#level_in_closure) {
@@ -191,10 +198,11 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
         ),
         (None, Some(_)) => quote!(),
     };
-    // A call through a logger whose placeholders are all plain `{name}`s
-    // is offered to the logger's observer first without its event
-    // (non-blocking output packs it straight into its ring). Not with a
-    // `%` or `?` capture: its text is not a value packing takes.
+    // A call whose placeholders are all plain `{name}`s is offered to the
+    // logger's observer (or the global publisher's only one) first without
+    // its event (non-blocking output packs it straight into its ring). Not
+    // with a source or failure, or a `%` or `?` capture: its text is not a
+    // value packing takes.
     let direct = (call.source.is_none()
         && call.error.is_none()
         && !calls
@@ -204,15 +212,16 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             .iter()
             .all(|f| matches!(f.capture, Capture::Shorthand | Capture::Value(_))))
     .then(|| {
-        call.logger.as_ref().map(|_| {
-            quote!(
-                if #logger.__publish_direct(#level_in_closure, &__SPINDLE_CALLSITE, &#values_var) {
-                    return;
-                }
-            )
-        })
-    })
-    .flatten();
+        let to = match &call.logger {
+            Some(_) => quote!(#logger),
+            None => quote!(#publisher),
+        };
+        quote!(
+            if #to.__publish_direct(#level_in_closure, &__SPINDLE_CALLSITE, &#values_var) {
+                return;
+            }
+        )
+    });
     let namespace = match (&call.logger, &call.source) {
         (Some(_), _) => quote!(#logger.namespace()),
         (None, Some(source)) => {

@@ -26,9 +26,10 @@ const BYTES_PER_EVENT: usize = 64;
 /// that logs gets its own ring (one producer, one consumer, no lock); the
 /// caller packs the event straight into it (the call site's number, a
 /// clock reading and the field values: see [`logcore::pack_into`]) and
-/// never renders text for a plain `{name}`. A call through a [`Logger`]
-/// whose observer this is, with only plain `{name}`s of strings and
-/// numbers, is packed without its event being built at all (see
+/// never renders text for a plain `{name}`. A call with only plain
+/// `{name}`s of strings and numbers, through a [`Logger`] whose observer
+/// this is (or without a logger, when this is the global publisher's only
+/// observer), is packed without its event being built at all (see
 /// [`logcore::pack_direct_into`]). The background thread reads the
 /// rings, rebuilds each event and hands it to the observer. An event that
 /// does not pack (one with a failure, or bigger than an eighth of the

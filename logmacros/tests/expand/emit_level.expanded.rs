@@ -33,8 +33,16 @@ fn expansion() {
                         ) {
                             return;
                         }
-                        ::spindle::__private::global_publisher().publish(
-                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                        let __spindle_publisher = ::spindle::__private::global_publisher();
+                        if __spindle_publisher.__publish_direct(
+                            __spindle_level,
+                            &__SPINDLE_CALLSITE,
+                            &__spindle_values,
+                        ) {
+                            return;
+                        }
+                        __spindle_publisher.publish(&::spindle::__private::Event::live(
+                            ::spindle::__private::LiveParts {
                                 level: __spindle_level,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
@@ -43,8 +51,8 @@ fn expansion() {
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,
                                 logger: ::core::option::Option::None,
-                            }),
-                        );
+                            },
+                        ));
                     });
                 }
             }

@@ -35,12 +35,13 @@ fn expansion() {
                         ) {
                             return;
                         }
+                        let __spindle_publisher = ::spindle::__private::global_publisher();
                         let __spindle_failure = ::spindle::__private::Failure::from_dyn(
                             (*__spindle_error).error_type_name(),
                             (*__spindle_error).as_dyn_error(),
                         );
-                        ::spindle::__private::global_publisher().publish(
-                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                        __spindle_publisher.publish(&::spindle::__private::Event::live(
+                            ::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Critical,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
@@ -49,8 +50,8 @@ fn expansion() {
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::Some(&__spindle_failure),
                                 logger: ::core::option::Option::None,
-                            }),
-                        );
+                            },
+                        ));
                     });
                 }
             }

@@ -45,8 +45,9 @@ fn expansion() {
                         ) {
                             return;
                         }
-                        ::spindle::__private::global_publisher().publish(
-                            &::spindle::__private::Event::live(::spindle::__private::LiveParts {
+                        let __spindle_publisher = ::spindle::__private::global_publisher();
+                        __spindle_publisher.publish(&::spindle::__private::Event::live(
+                            ::spindle::__private::LiveParts {
                                 level: ::spindle::__private::LogLevel::Info,
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: ::core::module_path!(),
@@ -73,8 +74,8 @@ fn expansion() {
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,
                                 logger: ::core::option::Option::None,
-                            }),
-                        );
+                            },
+                        ));
                     });
                 }
             }
