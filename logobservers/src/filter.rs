@@ -3,7 +3,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use logcore::{Event, LogLevel, Observer, global_publisher};
+use logcore::{DirectCall, Event, LogLevel, Observer, global_publisher};
 
 /// A predicate's answer about an event (twisted's `PredicateResult`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,26 @@ pub trait Predicate: Send + Sync {
     /// the predicates after it).
     fn may_say_yes(&self) -> bool {
         true
+    }
+
+    /// The answer for an event at `level` in `namespace`, when that is all
+    /// the predicate looks at; `None` (the default) when it needs the
+    /// event. A [`FilteringObserver`] asks it for a call handed on without
+    /// its event (non-blocking output packs plain calls so); on `None` the
+    /// call builds its event and [`Predicate::evaluate`] is asked.
+    ///
+    /// ```
+    /// use logobservers::{LogLevelFilterPredicate, Predicate, PredicateResult, TextRegexPredicate};
+    /// use logcore::LogLevel;
+    /// let p = LogLevelFilterPredicate::from_directives("warn,app::db=debug").unwrap();
+    /// assert_eq!(p.evaluate_level("app::db", LogLevel::Debug), Some(PredicateResult::Maybe));
+    /// assert_eq!(p.evaluate_level("app::web", LogLevel::Info), Some(PredicateResult::No));
+    /// let text = TextRegexPredicate::new("timeout").unwrap();
+    /// assert_eq!(text.evaluate_level("app", LogLevel::Error), None, "needs the text");
+    /// ```
+    fn evaluate_level(&self, namespace: &str, level: LogLevel) -> Option<PredicateResult> {
+        let _ = (namespace, level);
+        None
     }
 }
 
@@ -157,6 +177,25 @@ impl<O: Observer> Observer for FilteringObserver<O> {
 
     fn flush(&self) {
         self.observer.flush()
+    }
+
+    fn __takes_direct(&self) -> bool {
+        self.observer.__takes_direct()
+    }
+
+    /// Asks the predicates about the call's namespace and level, and hands
+    /// it on; `false` (nothing done) if one needs the event.
+    fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
+        for predicate in &self.predicates {
+            match predicate.evaluate_level(call.namespace(), call.level) {
+                Some(PredicateResult::Yes) => break,
+                // (filtered out: done with)
+                Some(PredicateResult::No) => return true,
+                Some(PredicateResult::Maybe) => {}
+                None => return false,
+            }
+        }
+        self.observer.__observe_direct(call)
     }
 }
 
@@ -346,14 +385,24 @@ impl Default for Levels {
     }
 }
 
-impl Predicate for LogLevelFilterPredicate {
-    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
-        let threshold = self.level_for(event.namespace().unwrap_or(""));
-        match (event.level(), threshold) {
+impl LogLevelFilterPredicate {
+    /// The answer for an event at `level` (if it has one) in `namespace`.
+    fn answer(&self, namespace: &str, level: Option<LogLevel>) -> PredicateResult {
+        match (level, self.level_for(namespace)) {
             (_, None) => PredicateResult::No,
             (Some(level), Some(t)) if level < t => PredicateResult::No,
             _ => PredicateResult::Maybe,
         }
+    }
+}
+
+impl Predicate for LogLevelFilterPredicate {
+    fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
+        self.answer(event.namespace().unwrap_or(""), event.level())
+    }
+
+    fn evaluate_level(&self, namespace: &str, level: LogLevel) -> Option<PredicateResult> {
+        Some(self.answer(namespace, Some(level)))
     }
 
     fn floor(&self) -> Option<LogLevel> {
@@ -467,6 +516,9 @@ impl Predicate for NamespacePredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
         maybe_if(event.namespace() == Some(self.0.as_str()))
     }
+    fn evaluate_level(&self, namespace: &str, _: LogLevel) -> Option<PredicateResult> {
+        Some(maybe_if(namespace == self.0))
+    }
     fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
         (namespace == self.0).then_some(LogLevel::Trace)
     }
@@ -531,6 +583,9 @@ impl Predicate for GlobPredicate {
     fn evaluate(&self, event: &Event<'_>) -> PredicateResult {
         maybe_if(self.matches(event.namespace().unwrap_or("")))
     }
+    fn evaluate_level(&self, namespace: &str, _: LogLevel) -> Option<PredicateResult> {
+        Some(maybe_if(self.matches(namespace)))
+    }
     fn floor_for(&self, namespace: &str) -> Option<LogLevel> {
         self.matches(namespace).then_some(LogLevel::Trace)
     }
@@ -583,6 +638,9 @@ impl<P: Predicate + ?Sized> Predicate for std::sync::Arc<P> {
     fn may_say_yes(&self) -> bool {
         (**self).may_say_yes()
     }
+    fn evaluate_level(&self, namespace: &str, level: LogLevel) -> Option<PredicateResult> {
+        (**self).evaluate_level(namespace, level)
+    }
 }
 
 #[cfg(test)]
@@ -590,6 +648,75 @@ mod tests {
     use logcore::OwnedEvent;
 
     use super::*;
+
+    /// Takes calls without an event, counting them.
+    struct Takes(std::sync::atomic::AtomicUsize);
+    impl Observer for Takes {
+        fn observe(&self, _: &Event<'_>) {}
+        fn __takes_direct(&self) -> bool {
+            true
+        }
+        fn __observe_direct(&self, _: &DirectCall<'_>) -> bool {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+    }
+
+    #[test]
+    fn a_filter_answers_a_call_without_an_event_as_it_would_its_event() {
+        use logcore::{ALL_LEVELS, Callsite, CallsiteId, Interest, Piece};
+        let levels = || LogLevelFilterPredicate::from_directives("warn,app::db=debug").unwrap();
+        let predicates: [Box<dyn Predicate>; 3] = [
+            Box::new(levels()),
+            Box::new(NamespacePredicate::new("app::db")),
+            Box::new(GlobPredicate::new("app::*")),
+        ];
+        for predicate in &predicates {
+            for namespace in ["app::db", "app::web", "other", ""] {
+                for level in ALL_LEVELS {
+                    let event = OwnedEvent::new(level, namespace, "plain");
+                    let whole = predicate.evaluate(&Event::from_owned(&event));
+                    let by_level = predicate.evaluate_level(namespace, level);
+                    assert_eq!(by_level, Some(whole), "{namespace} {level:?}");
+                }
+            }
+        }
+        static SITE: Callsite = Callsite {
+            format: "plain",
+            pieces: &[Piece::Literal("plain")],
+            names: &[],
+            module_path: "app::db",
+            file: "filter.rs",
+            line: 1,
+            calls: false,
+            bare: &[],
+            escape_free: true,
+            id: CallsiteId::new(),
+            interest: Interest::new(),
+        };
+        let call = |level| DirectCall {
+            level,
+            callsite: &SITE,
+            values: &[],
+            logger: None,
+        };
+        let filter = FilteringObserver::new(Takes(Default::default())).with_predicate(levels());
+        assert!(filter.__takes_direct());
+        // passed on, or filtered out (done with)
+        assert!(filter.__observe_direct(&call(LogLevel::Debug)));
+        assert!(filter.__observe_direct(&call(LogLevel::Trace)));
+        assert_eq!(filter.observer.0.load(Ordering::Relaxed), 1);
+        // a predicate that needs the event: given back, nothing done
+        let text = FilteringObserver::new(Takes(Default::default()))
+            .with_predicate(levels())
+            .with_predicate(TextRegexPredicate::new("plain").unwrap());
+        assert!(!text.__observe_direct(&call(LogLevel::Error)));
+        assert_eq!(text.observer.0.load(Ordering::Relaxed), 0);
+        // (but one filtered out before it is done with)
+        assert!(text.__observe_direct(&call(LogLevel::Trace)));
+        // an observer that takes no calls so: neither does its filter
+        assert!(!FilteringObserver::new(|_: &Event<'_>| {}).__takes_direct());
+    }
 
     #[test]
     fn directive_table() {
