@@ -49,6 +49,7 @@ pub struct DirectCall<'a> {
 
 impl DirectCall<'_> {
     /// The namespace of the event the call stands for.
+    #[inline]
     pub fn namespace(&self) -> &str {
         self.logger
             .map_or(self.callsite.module_path, Logger::namespace)
