@@ -189,11 +189,27 @@ impl<'a> Packer<'a> {
         self.at = copy.at;
         result
     }
+    /// A packer for a record at `start` in `words` used as a ring (`None`
+    /// unless its length is a power of two): at most `room` words, in one
+    /// run that ends where the array does at the latest, with the first
+    /// word (the header, written last) reserved.
+    #[inline]
+    fn record(words: &'a [AtomicU64], start: usize, room: usize) -> Option<Packer<'a>> {
+        if !words.len().is_power_of_two() {
+            return None;
+        }
+        let first = start & (words.len() - 1);
+        let room = room.min(words.len() - first);
+        Some(Packer {
+            words: &words[first..first + room],
+            at: 1,
+        })
+    }
     /// Writes the first word, reserved; what was written, given the room.
     #[inline]
-    fn finish(mut self, header: u64, room: usize) -> Packed {
+    fn finish(mut self, header: u64) -> Packed {
         self.set(0, header);
-        if self.at > room {
+        if self.at > self.words.len() {
             Packed::NoRoom(self.at)
         } else {
             Packed::Done(self.at)
@@ -509,15 +525,11 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     if parts.values.len() != parts.callsite.names.len() {
         return Packed::Unpackable;
     }
-    if parts.failure.is_some() || !words.len().is_power_of_two() {
+    if parts.failure.is_some() {
         return Packed::Unpackable;
     }
-    // the room, in one run that ends where the array does at the latest
-    let first = start & (words.len() - 1);
-    let room = room.min(words.len() - first);
-    let mut p = Packer {
-        words: &words[first..first + room],
-        at: 0,
+    let Some(mut p) = Packer::record(words, start, room) else {
+        return Packed::Unpackable;
     };
     let callsite = parts.callsite;
     let (id, shown) = site(callsite);
@@ -538,8 +550,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     }) | (if system.is_some() { SYSTEM } else { 0 })
         | (if parts.source.is_some() { SOURCE } else { 0 })
         | (if time.is_some() { WALL_TIME } else { 0 });
-    // the first word, written last (once the flags are known)
-    p.at += 1;
+    // (the first word is written last, once the flags are known)
     p.word(match time {
         Some(t) => t.to_bits(),
         None => clock::raw(),
@@ -614,7 +625,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         });
         p.set(count_at, n as u64);
     }
-    p.finish(header(id, parts.level, flags, n_fields), room)
+    p.finish(header(id, parts.level, flags, n_fields))
 }
 
 /// A packed event's first word.
@@ -678,9 +689,12 @@ pub fn pack_direct_into(
     let Ok(n_fields) = u16::try_from(values.len()) else {
         return Packed::Unpackable;
     };
-    if values.len() != callsite.names.len() || callsite.calls || !words.len().is_power_of_two() {
+    if values.len() != callsite.names.len() || callsite.calls {
         return Packed::Unpackable;
     }
+    let Some(mut p) = Packer::record(words, start, room) else {
+        return Packed::Unpackable;
+    };
     let (id, shown) = site(callsite);
     if shown & ALL_SHOWN == 0 {
         return Packed::Unpackable;
@@ -698,12 +712,6 @@ pub fn pack_direct_into(
             }
         }
         _ => None,
-    };
-    let first = start & (words.len() - 1);
-    let room = room.min(words.len() - first);
-    let mut p = Packer {
-        words: &words[first..first + room],
-        at: 1,
     };
     p.word(clock::raw());
     if let Some(number) = number {
@@ -724,7 +732,7 @@ pub fn pack_direct_into(
         } else {
             0
         };
-    p.finish(header(id, level, flags, n_fields), room)
+    p.finish(header(id, level, flags, n_fields))
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,
