@@ -80,7 +80,9 @@ pub struct Logger {
     system: Option<Arc<str>>,
     context: Context,
     /// Whether calls may go to `observer` without an event (see
-    /// `Logger::takes_direct`), asked when the logger is made.
+    /// `Logger::takes_direct`), asked when the logger is made: a cache
+    /// (`pack_direct_into` checks the logger again, so a stale `true`
+    /// would cost time, not correctness).
     direct: bool,
     /// Which levels the global publisher's observers want in `namespace`,
     /// kept (see [`Logger::wanted`]), and the namespace's number in packed
@@ -185,9 +187,7 @@ impl Logger {
     /// the observer takes them ([`Observer::__takes_direct`]) and the
     /// logger adds nothing a [`DirectCall`] leaves out (fields, a system).
     fn takes_direct(&self) -> bool {
-        self.observer.as_ref().is_some_and(|o| o.__takes_direct())
-            && self.system.is_none()
-            && !self.has_fields()
+        self.observer.as_ref().is_some_and(|o| o.__takes_direct()) && !self.adds_to_events()
     }
 
     /// The namespace.
@@ -309,6 +309,13 @@ impl Logger {
     #[inline]
     pub(crate) fn field_names_escape_free(&self) -> bool {
         self.bound_names_escape_free
+    }
+
+    /// Whether the logger adds anything but its namespace to its events:
+    /// fields, or a system (what a [`DirectCall`] cannot carry).
+    #[inline]
+    pub(crate) fn adds_to_events(&self) -> bool {
+        self.has_fields() || self.system.is_some()
     }
 
     /// Whether the logger adds any field to its events.

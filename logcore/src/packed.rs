@@ -702,7 +702,7 @@ pub fn pack_direct_into(
     // as `pack_into` writes the namespace: nothing for the module path,
     // the logger's number for its own
     let number = match logger {
-        Some(logger) if logger.has_fields() || logger.system().is_some() => {
+        Some(logger) if logger.adds_to_events() => {
             return Packed::Unpackable;
         }
         Some(logger) if !same_str(logger.namespace(), callsite.module_path) => {
