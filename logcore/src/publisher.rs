@@ -78,6 +78,22 @@ struct EntryState {
     level: AtomicU8,
 }
 
+impl EntryState {
+    /// Notes whether a call to the observer panicked; whether it has just
+    /// started failing (reported once per burst of failures; a success
+    /// ends the burst).
+    #[inline]
+    fn note(&self, panicked: bool) -> bool {
+        if panicked {
+            return !self.failing.swap(true, Ordering::Relaxed);
+        }
+        if self.failing.load(Ordering::Relaxed) {
+            self.failing.store(false, Ordering::Relaxed);
+        }
+        false
+    }
+}
+
 fn level_byte(level: Option<LogLevel>) -> u8 {
     level.map_or(LEVEL_OFF, LogLevel::as_u8)
 }
@@ -357,19 +373,11 @@ impl LogPublisher {
             if level < entry.state.level.load(Ordering::Relaxed) {
                 continue;
             }
-            match catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event))) {
-                Ok(()) => {
-                    if entry.state.failing.load(Ordering::Relaxed) {
-                        entry.state.failing.store(false, Ordering::Relaxed);
-                    }
-                }
-                Err(payload) => {
-                    // Reported when it starts failing, not for every event
-                    // of a burst; a success ends the burst.
-                    if !entry.state.failing.swap(true, Ordering::Relaxed) {
-                        failed.push((entry.id, entry.name, panic_message(&*payload)));
-                    }
-                }
+            let ran = catch_unwind(AssertUnwindSafe(|| entry.observer.observe(event)));
+            if entry.state.note(ran.is_err())
+                && let Err(payload) = ran
+            {
+                failed.push((entry.id, entry.name, panic_message(&*payload)));
             }
         }
         for (id, name, message) in failed {
@@ -423,14 +431,14 @@ impl LogPublisher {
         };
         match catch_unwind(AssertUnwindSafe(|| entry.observer.__observe_direct(&call))) {
             Ok(taken) => {
-                if taken && entry.state.failing.load(Ordering::Relaxed) {
-                    entry.state.failing.store(false, Ordering::Relaxed);
+                if taken {
+                    entry.state.note(false);
                 }
                 taken
             }
             // (no other observer to tell; lost, as in `publish`)
             Err(_) => {
-                entry.state.failing.store(true, Ordering::Relaxed);
+                entry.state.note(true);
                 true
             }
         }
