@@ -42,7 +42,9 @@ pub trait Value {
     /// [`FieldValue::of`](crate::FieldValue::of)): `this` (the value
     /// itself, as the caller made it a `&dyn Value`) by reference, unless
     /// the type is held as a string or scalar. Not part of the stable API:
-    /// the default is right for every type.
+    /// the default is right for every type. (Not made from
+    /// [`Value::__scalar`]: that may render text, as a `%` capture's does,
+    /// which a field is captured without.)
     #[doc(hidden)]
     #[inline]
     fn __field<'a>(&'a self, this: &'a dyn Value) -> FieldValue<'a> {
