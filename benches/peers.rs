@@ -448,17 +448,42 @@ fn global_publisher_threads(_: &mut Criterion) {
             .fold(f64::INFINITY, f64::min)
     };
     let (one, two) = (per_event(1), per_event(2));
+    // The same event as a `log` record, through the bridge (one thread).
+    install_bridge();
+    let bridged = (0..3)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            for i in 0..EVENTS {
+                log_event(black_box(PATH), black_box(STATUS), black_box(i));
+            }
+            start.elapsed().as_nanos() as f64 / EVENTS as f64
+        })
+        .fold(f64::INFINITY, f64::min);
     global_publisher().remove_observer(id);
     println!(
-        "global publisher, no-op observer: {one:.1} ns per event (1 thread), {two:.1} ns (2 threads)"
+        "global publisher, no-op observer: {one:.1} ns per event (1 thread), {two:.1} ns (2 threads), {bridged:.1} ns (a `log` record)"
     );
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::create_dir_all(root.join("target/criterion")).unwrap();
     std::fs::write(
         root.join("target/criterion/global_publisher.json"),
-        format!("{{\"one thread\": {one:.1}, \"two threads\": {two:.1}}}"),
+        format!(
+            "{{\"one thread\": {one:.1}, \"two threads\": {two:.1}, \"one thread, a `log` record through the bridge\": {bridged:.1}}}"
+        ),
     )
     .unwrap();
+}
+
+/// Makes spindle `log`'s logger (once per process).
+fn install_bridge() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| spindle::install_log_bridge().expect("no other `log` logger"));
+}
+
+/// The benchmarks' event as a `log` record (its message formatted by `log`).
+#[inline(never)]
+fn log_event(path: &str, status: u16, bytes: usize) {
+    log::info!("request handled path={path} status={status} bytes={bytes}");
 }
 
 /// Reading a JSON log of 20 000 events: spindle's reader here, twisted's
@@ -708,6 +733,15 @@ fn allocations(_: &mut Criterion) {
         "json_file/slog",
         per_event(|| slog_event(&slog, PATH, STATUS, BYTES)),
     ));
+    // A `log` record through the bridge to a text observer on the global
+    // publisher (whose other observers do nothing).
+    install_bridge();
+    let id = global_publisher().add_observer(TextObserver::new(dev_null()).with_flush_each(false));
+    rows.push((
+        "log_bridge_text/spindle",
+        per_event(|| log_event(PATH, STATUS, BYTES)),
+    ));
+    global_publisher().remove_observer(id);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
     std::fs::create_dir_all(&dir).unwrap();
     let mut out = File::create(dir.join("allocations.json")).unwrap();

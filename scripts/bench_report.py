@@ -169,8 +169,9 @@ def main():
     glob = load("global_publisher.json")
     if glob:
         lines += ["", "Events through the global publisher (`info!` with no logger) to an observer that does nothing, "
-                  "from one thread and from two at once (wall time over all events; spindle alone):", "",
-                  "| threads | time per event |", "| --- | --- |"]
+                  "from one thread and from two at once, and the same event as a `log` record through the bridge "
+                  "(wall time over all events; spindle alone):", "",
+                  "| calls | time per event |", "| --- | --- |"]
         lines += [f"| {k} | {v} ns |" for k, v in glob.items()]
     nb = load("non_blocking.json")
     if nb:

@@ -49,7 +49,7 @@ pub use logcore::{
     Observer, ObserverId, OwnedEvent, OwnedValue, Packed, ParseLevelError, STARTUP_BUFFER_CAPACITY,
     Seq, SerdeValue, UnpackError, Unpacker, Value, ValueDebug, Visit, apply_spec, captured_logs,
     event_as_text, extract_field, format_event, format_time, global_log_beginner, global_publisher,
-    install_panic_hook, pack, pack_into, system_id,
+    install_panic_hook, now, pack, pack_into, system_id,
 };
 pub use logmacros::{LogSource, critical, debug, emit, error, failure, info, trace, warn};
 pub use logobservers::{

@@ -72,6 +72,46 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
         Some(&OwnedValue::Str("ann".into()))
     );
     assert_eq!(events[0].file.as_deref(), Some(file!()));
+    let now = spindle::now();
+    assert!((events[0].time.unwrap() - now).abs() < 60.0, "stamped now");
+
+    // A thread makes each record into one event it refills: nothing of a
+    // record is left in the next one's event.
+    let events = captured_logs(|| {
+        log::info!(target: "first::target", k = 1; "braces {{ {}", 1);
+        log::info!(target: "t", "plain");
+        log::info!(target: "t", "{}", "{n}");
+    });
+    assert_eq!(format_event(&events[0]), "braces { 1");
+    assert_eq!(events[1].namespace.as_deref(), Some("t"));
+    assert_eq!(events[1].format.as_deref(), Some("plain"));
+    assert!(events[1].fields.is_empty());
+    assert_eq!(format_event(&events[2]), "{n}", "braces in an argument");
+    // A record logged while another is published (by an observer, here)
+    // is made into an event of its own: the other observers see both whole.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let nested = spindle::global_publisher().add_observer(|e: &Event<'_>| {
+        if e.text() == "outer" {
+            log::warn!(target: "inner::target", "inner {}", 1);
+        }
+    });
+    let sink = seen.clone();
+    let later = spindle::global_publisher().add_observer(move |e: &Event<'_>| {
+        let namespace = e.namespace().unwrap_or_default().to_string();
+        sink.lock()
+            .unwrap()
+            .push((namespace, e.text().into_owned()));
+    });
+    log::info!(target: "outer::target", "outer");
+    spindle::global_publisher().remove_observer(nested);
+    spindle::global_publisher().remove_observer(later);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            ("inner::target".to_string(), "inner 1".to_string()),
+            ("outer::target".to_string(), "outer".to_string())
+        ]
+    );
 
     // log::max_level follows the levels spindle's observers want.
     let quiet = FilteringObserver::new(|_: &Event<'_>| {})

@@ -107,9 +107,21 @@ thread_local! {
     static THREAD_CLOCK: Cell<Option<WallClock>> = const { Cell::new(None) };
 }
 
-/// Now, in seconds since the Unix epoch (to the microsecond), from the
-/// counter.
-pub(crate) fn now() -> f64 {
+/// Now, as an event's time: seconds since the Unix epoch, to the
+/// microsecond, read from the cycle counter (the system clock where the
+/// CPU has no reliable one). Every event the macros build is stamped so;
+/// use it for events made by hand ([`OwnedEvent`](crate::OwnedEvent)).
+///
+/// ```
+/// let t = logcore::now();
+/// let system = std::time::SystemTime::now()
+///     .duration_since(std::time::UNIX_EPOCH)
+///     .unwrap()
+///     .as_secs_f64();
+/// assert!((t - system).abs() < 1.0);
+/// assert_eq!((t * 1e6).round() / 1e6, t);
+/// ```
+pub fn now() -> f64 {
     let raw_now = raw();
     THREAD_CLOCK
         .try_with(|cell| {

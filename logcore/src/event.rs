@@ -454,7 +454,17 @@ impl<'a> Event<'a> {
     pub fn text(&self) -> Cow<'_, str> {
         match &self.repr {
             Repr::Live(l) => Cow::Borrowed(l.flat().text()),
-            Repr::Owned(e) => Cow::Owned(text::render_owned(e)),
+            Repr::Owned(e) => {
+                let format = e.format.as_deref().unwrap_or_default();
+                if memchr::memchr2(b'{', b'}', format.as_bytes()).is_none() {
+                    return Cow::Borrowed(format);
+                }
+                let mut literal = String::new();
+                if text::write_literal_format(&mut literal, format) {
+                    return Cow::Owned(literal);
+                }
+                Cow::Owned(text::render_owned(e))
+            }
         }
     }
 
@@ -481,6 +491,11 @@ impl<'a> Event<'a> {
                 return;
             }
             out.truncate(start);
+        }
+        if let Repr::Owned(e) = &self.repr
+            && text::write_literal_format(out, e.format.as_deref().unwrap_or_default())
+        {
+            return;
         }
         out.push_str(&self.text());
     }

@@ -43,6 +43,7 @@ mod value;
 
 pub use beginner::{LogBeginner, STARTUP_BUFFER_CAPACITY, global_log_beginner};
 pub use capture::captured_logs;
+pub use clock::now;
 pub use direct_call::DirectCall;
 pub use event::{AsEvent, Callsite, Event, LiveParts, Piece};
 pub use extract::{ExtractError, extract_field};

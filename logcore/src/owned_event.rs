@@ -52,10 +52,7 @@ impl OwnedEvent {
             level: Some(level),
             namespace: Some(Cow::Owned(namespace.to_string())),
             format: Some(Cow::Owned(format.to_string())),
-            time: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()
-                .map(|d| crate::clock::to_micros(d.as_secs_f64())),
+            time: Some(crate::clock::now()),
             ..OwnedEvent::default()
         }
     }

@@ -297,6 +297,28 @@ pub(crate) fn raw_value(placeholder: &Placeholder<'_>) -> OwnedValue {
     out
 }
 
+/// A kept event's text when its format has no placeholders, without
+/// parsing it: the format with each doubled brace made single, appended to
+/// `out` (what [`render_owned`] gives for it). `false`, with `out` as it
+/// was, when the format has a placeholder or a lone brace and must be
+/// rendered. Records from the `log` crate are such formats.
+pub(crate) fn write_literal_format(out: &mut String, format: &str) -> bool {
+    let start = out.len();
+    let mut rest = format;
+    while let Some(at) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
+        let brace = rest.as_bytes()[at];
+        if rest.as_bytes().get(at + 1) != Some(&brace) {
+            out.truncate(start);
+            return false;
+        }
+        // (up to and with the first of the two braces)
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 2..];
+    }
+    out.push_str(rest);
+    true
+}
+
 /// Renders a kept event: placeholders from `log_flattened` where present
 /// (as twisted's `flatFormat`), else looked up in its fields.
 pub(crate) fn render_owned(event: &OwnedEvent) -> String {
@@ -601,6 +623,51 @@ mod tests {
             assert_eq!(at(out_of_range), "-");
         }
         assert_ne!(at(-1e10), "-");
+    }
+
+    #[test]
+    fn a_format_without_placeholders_is_its_own_text_without_being_parsed() {
+        use crate::Event;
+        // (format, whether it has no placeholder)
+        let formats = [
+            ("", true),
+            ("plain words", true),
+            ("a {{b}} c", true),
+            ("{{", true),
+            ("}}", true),
+            ("x {{{{y}}}}", true),
+            ("pool {{full}} at 95% é{{ü}}", true),
+            ("lone { brace", false),
+            ("lone } brace", false),
+            ("}{", false),
+            ("{{}", false),
+            ("{n} items", false),
+            ("a {{ {n}", false),
+            ("ends with {", false),
+        ];
+        for (format, literal) in formats {
+            let event = OwnedEvent::new(LogLevel::Info, "t", format).with_field("n", 3u8);
+            let rendered = render_owned(&event);
+            let mut out = String::from("> ");
+            assert_eq!(
+                write_literal_format(&mut out, format),
+                literal,
+                "{format:?}"
+            );
+            if literal {
+                assert_eq!(out, format!("> {rendered}"), "{format:?}");
+            } else {
+                assert_eq!(out, "> ", "{format:?} left as it was");
+            }
+            // and the event's text, either way
+            let event = Event::from_owned(&event);
+            assert_eq!(event.text(), rendered, "{format:?}");
+            let mut out = String::from("> ");
+            event.write_text(&mut out);
+            assert_eq!(out, format!("> {rendered}"), "{format:?}");
+        }
+        let none = OwnedEvent::default();
+        assert_eq!(Event::from_owned(&none).text(), render_owned(&none));
     }
 
     #[test]

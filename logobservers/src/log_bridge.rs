@@ -2,6 +2,8 @@
 //! facade: records of crates that log through `log` become spindle events,
 //! and spindle events can be forwarded to any `log::Log`.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Write as _;
 
 use logcore::{
@@ -12,6 +14,9 @@ use logcore::{
 /// The `log` logger that turns records into spindle events (namespace =
 /// target, `log` key-values as fields, levels mapped, file and line kept),
 /// published to the global publisher. Install it with [`install_log_bridge`].
+/// The message is formatted once, into an event the thread reuses: a record
+/// without key-values allocates nothing once the thread's strings have
+/// grown to fit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogBridge;
 
@@ -63,7 +68,73 @@ pub fn install_log_bridge() -> Result<(), log::SetLoggerError> {
     Ok(())
 }
 
-struct Fields<'a>(&'a mut Vec<(std::borrow::Cow<'static, str>, OwnedValue)>);
+thread_local! {
+    /// The event each record on this thread is made into, refilled for
+    /// the next: its strings keep their room, so a record allocates
+    /// nothing once the first few have been logged (key-values aside).
+    static SCRATCH: RefCell<OwnedEvent> = RefCell::new(OwnedEvent::default());
+}
+
+/// Makes `event` the event for `record` (as if new: nothing of the record
+/// before it is left).
+fn fill(event: &mut OwnedEvent, level: LogLevel, record: &log::Record<'_>) {
+    *event = OwnedEvent {
+        level: Some(level),
+        namespace: Some(reuse(&mut event.namespace)),
+        format: Some(reuse(&mut event.format)),
+        time: Some(logcore::now()),
+        file: record
+            .file_static()
+            .map(Cow::Borrowed)
+            .or_else(|| record.file().map(|f| Cow::Owned(f.to_string()))),
+        line: record.line(),
+        fields: std::mem::take(&mut event.fields),
+        flattened: std::mem::take(&mut event.flattened),
+        ..OwnedEvent::default()
+    };
+    event.fields.clear();
+    event.flattened.clear();
+    if let Some(Cow::Owned(namespace)) = &mut event.namespace {
+        namespace.push_str(record.target());
+    }
+    if let Some(Cow::Owned(format)) = &mut event.format {
+        // The message is literal text: its braces are doubled, so that it
+        // is its own format.
+        let _ = write!(format, "{}", record.args());
+        if memchr::memchr2(b'{', b'}', format.as_bytes()).is_some() {
+            double_braces(format);
+        }
+    }
+    let _ = record.key_values().visit(&mut Fields(&mut event.fields));
+}
+
+/// `slot`'s string, emptied, to be written again (a new one if it held
+/// none or a borrowed one).
+fn reuse(slot: &mut Option<Cow<'static, str>>) -> Cow<'static, str> {
+    match slot.take() {
+        Some(Cow::Owned(mut s)) => {
+            s.clear();
+            Cow::Owned(s)
+        }
+        _ => Cow::Owned(String::new()),
+    }
+}
+
+/// Doubles each brace in `text`.
+fn double_braces(text: &mut String) {
+    let written = std::mem::take(text);
+    text.reserve(written.len() + 8);
+    let mut rest = written.as_str();
+    while let Some(at) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
+        // (up to and with the brace, then the brace again)
+        text.push_str(&rest[..=at]);
+        text.push_str(&rest[at..=at]);
+        rest = &rest[at + 1..];
+    }
+    text.push_str(rest);
+}
+
+struct Fields<'a>(&'a mut Vec<(Cow<'static, str>, OwnedValue)>);
 
 impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
     fn visit_pair(
@@ -99,18 +170,18 @@ impl log::Log for LogBridge {
         if !global_enabled(level) {
             return;
         }
-        let mut message = String::new();
-        let _ = write!(message, "{}", record.args());
-        // The message is literal text: escape braces so it is its own format.
-        let format = message.replace('{', "{{").replace('}', "}}");
-        let mut event = OwnedEvent::new(level, record.target(), &format);
-        event.file = record
-            .file_static()
-            .map(std::borrow::Cow::Borrowed)
-            .or_else(|| record.file().map(|f| f.to_string().into()));
-        event.line = record.line();
-        let _ = record.key_values().visit(&mut Fields(&mut event.fields));
-        global_publisher().publish(&Event::from_owned(&event));
+        let publish = |event: &mut OwnedEvent| {
+            fill(event, level, record);
+            global_publisher().publish(&Event::from_owned(event));
+        };
+        let reused = SCRATCH
+            .try_with(|scratch| scratch.try_borrow_mut().map(|mut e| publish(&mut e)))
+            .is_ok_and(|published| published.is_ok());
+        if !reused {
+            // a record logged while one is being published on this thread
+            // (or while the thread ends): an event of its own
+            publish(&mut OwnedEvent::default());
+        }
     }
 
     fn flush(&self) {
