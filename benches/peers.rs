@@ -474,6 +474,24 @@ fn global_publisher_threads(_: &mut Criterion) {
     .unwrap();
 }
 
+/// What `captures_event` calls a method of.
+struct Request {
+    status: u16,
+}
+
+impl Request {
+    fn code(&self) -> u16 {
+        self.status
+    }
+}
+
+/// An event whose placeholders run code when rendered: `Display`, `Debug`
+/// and a method call.
+fn captures_event(log: &Logger, path: &str, status: u16) {
+    let req = Request { status };
+    spindle::info!(logger: log, "{shown} {debugged} {req.code()}", shown = %path, debugged = ?path, req);
+}
+
 /// Makes spindle `log`'s logger (once per process).
 fn install_bridge() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -732,6 +750,16 @@ fn allocations(_: &mut Criterion) {
     rows.push((
         "json_file/slog",
         per_event(|| slog_event(&slog, PATH, STATUS, BYTES)),
+    ));
+    // Placeholders that run the caller's code when rendered: a `%` and a
+    // `?` capture, and a method call.
+    rows.push((
+        "text_file_captures/spindle",
+        per_event(|| captures_event(&text, PATH, STATUS)),
+    ));
+    rows.push((
+        "json_file_captures/spindle",
+        per_event(|| captures_event(&json, PATH, STATUS)),
     ));
     // A `log` record through the bridge to a text observer on the global
     // publisher (whose other observers do nothing).

@@ -12,7 +12,7 @@ use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::packed::CallsiteId;
 use crate::placeholder::Placeholder;
-use crate::reuse::{PooledString, Spans};
+use crate::reuse::{Pooled, PooledString, Spans};
 use crate::text;
 use crate::value::{Scalar, Value};
 
@@ -162,6 +162,15 @@ impl Drop for Live<'_> {
     }
 }
 
+/// [`Event::write_text`] for a kept event (out of line: the live path's
+/// stays short).
+#[inline(never)]
+fn write_owned_text(out: &mut String, event: &OwnedEvent) {
+    if !text::write_literal_format(out, event.format.as_deref().unwrap_or_default()) {
+        out.push_str(&text::render_owned(event));
+    }
+}
+
 /// The rendered part of an event, dropped out of line.
 #[inline(never)]
 fn drop_flat(flat: &mut ManuallyDrop<OnceCell<Flat>>) {
@@ -181,7 +190,7 @@ struct Flat {
     unable: Option<String>,
     /// The placeholders' values, when taken in the same pass (see
     /// [`Callsite::calls`]).
-    raw: Option<Vec<OwnedValue>>,
+    raw: Option<Pooled<Vec<OwnedValue>>>,
     /// The placeholders' values, taken later in a pass of their own. Here
     /// rather than in the event, so that an event nobody rendered drops
     /// with a single check.
@@ -492,10 +501,8 @@ impl<'a> Event<'a> {
             }
             out.truncate(start);
         }
-        if let Repr::Owned(e) = &self.repr
-            && text::write_literal_format(out, e.format.as_deref().unwrap_or_default())
-        {
-            return;
+        if let Repr::Owned(e) = &self.repr {
+            return write_owned_text(out, e);
         }
         out.push_str(&self.text());
     }
@@ -535,7 +542,7 @@ impl<'a> Event<'a> {
                 let text: &str = &flat.rendered[*start as usize..*end as usize];
                 f(text_key, &text);
             }
-            match (&flat.raw, flat.raw_later.get()) {
+            match (flat.raw.as_deref(), flat.raw_later.get()) {
                 (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
                 (None, None) => match l.placeholders.get(i) {
                     Some(placeholder) => text::visit_raw(*placeholder, &mut |v| f(raw_key, v)),
@@ -834,7 +841,7 @@ impl<'a> Live<'a> {
             let mut raw = self
                 .callsite
                 .calls
-                .then(|| Vec::with_capacity(self.placeholders.len()));
+                .then(|| Pooled::with_capacity(self.placeholders.len()));
             let mut unable = None;
             let mut next = self.placeholders.iter();
             for piece in self.callsite.pieces {
@@ -849,7 +856,7 @@ impl<'a> Live<'a> {
                             *placeholder,
                             is_plain_key(text_key),
                             &mut rendered,
-                            raw.as_mut(),
+                            raw.as_deref_mut(),
                         ) {
                             Ok(()) => spans.push(Some((start as u32, rendered.len() as u32))),
                             Err(reason) => {

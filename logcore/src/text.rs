@@ -9,7 +9,7 @@ use crate::event::{AsEvent, Event};
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Sink};
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 /// The most a width or precision from a stored (untrusted) format may pad to.
 const MAX_PAD: usize = 4096;
@@ -184,9 +184,20 @@ pub fn push_int(out: &mut String, n: impl itoa::Integer) {
 /// `Display` gives `<unformattable: …>` instead of unwinding.
 pub(crate) fn catch_text(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
     let mut out = String::new();
-    match catch_unwind(AssertUnwindSafe(|| f(&mut out))) {
-        Ok(Ok(())) => out,
-        failed => unformattable(failed),
+    catch_text_into(&mut out, f);
+    out
+}
+
+/// As [`catch_text`], appending to `out` (in place of what `f` wrote, when
+/// it failed).
+pub(crate) fn catch_text_into(out: &mut String, f: impl FnOnce(&mut String) -> fmt::Result) {
+    let start = out.len();
+    match catch_unwind(AssertUnwindSafe(|| f(out))) {
+        Ok(Ok(())) => {}
+        failed => {
+            out.truncate(start);
+            out.push_str(&unformattable(failed));
+        }
     }
 }
 
@@ -219,7 +230,14 @@ impl Sink for TextSink<'_> {
             self.result = self.out.write_fmt(text);
         }
         if let Some(values) = &mut self.raw {
-            values.push(raw.map_or(OwnedValue::Unpersistable, OwnedValue::from_value));
+            values.push(match raw {
+                None => OwnedValue::Unpersistable,
+                // (kept in a string from the thread's pool)
+                Some(v) => match v.__scalar() {
+                    Some(Scalar::Str(s)) => OwnedValue::Str(crate::reuse::pooled_str(s)),
+                    _ => OwnedValue::from_value(v),
+                },
+            });
         }
     }
 }

@@ -580,7 +580,8 @@ pub struct TextOnce<'a, T: ?Sized> {
     value: &'a T,
     /// `Display::fmt` or `Debug::fmt` of `T`.
     format: fn(&T, &mut fmt::Formatter<'_>) -> fmt::Result,
-    text: std::cell::OnceCell<String>,
+    /// From the thread's pool of strings (back to it with the event).
+    text: std::cell::OnceCell<crate::reuse::PooledString>,
 }
 
 impl<'a, T: ?Sized> TextOnce<'a, T> {
@@ -616,7 +617,11 @@ impl<'a, T: ?Sized> TextOnce<'a, T> {
             }
         }
         self.text.get_or_init(|| {
-            crate::text::catch_text(|out| fmt::write(out, format_args!("{}", Show(self))))
+            let mut text = crate::reuse::PooledString::with_capacity(0);
+            crate::text::catch_text_into(&mut text, |out| {
+                fmt::write(out, format_args!("{}", Show(self)))
+            });
+            text
         })
     }
 }
