@@ -357,3 +357,65 @@ fn packed_events_read_back_as_their_kept_copies() {
         assert_eq!(text, format_event(&kept), "event {i}, read back live");
     }
 }
+
+/// What a call-site method is called on.
+struct Door(&'static str);
+
+impl Door {
+    fn state(&self) -> String {
+        format!("{} door", self.0)
+    }
+}
+
+#[test]
+fn buffers_an_event_reuses_hold_nothing_of_the_last_event() {
+    // Ten placeholders (more than are kept inline), strings among them,
+    // with and without a method call (whose values are taken in the same
+    // pass as the text), and `%`/`?` captures: each call's buffers come
+    // from the thread's pools, filled by the call before.
+    let events = captured_logs(|| {
+        for (word, door) in [("first", Door("red")), ("second", Door("blue"))] {
+            let n = word.len();
+            info!(
+                "{a}{b}{c}{d}{e}{f}{g}{h}{i}{j}",
+                a = word,
+                b = n,
+                c = word,
+                d = n,
+                e = word,
+                f = n,
+                g = word,
+                h = n,
+                i = word,
+                j = n
+            );
+            info!("{a} {b} {door.state()} {c}", a = word, b = %word, c = ?word, door);
+        }
+    });
+    let texts: Vec<String> = events.iter().map(format_event).collect();
+    assert_eq!(
+        texts,
+        [
+            "first5first5first5first5first5",
+            "first first red door \"first\"",
+            "second6second6second6second6second6",
+            "second second blue door \"second\"",
+        ]
+    );
+    for (event, word) in events.iter().zip(["first", "first", "second", "second"]) {
+        let strings = event
+            .flattened
+            .iter()
+            .filter(|(k, _)| k.ends_with("!:"))
+            .filter_map(|(_, v)| v.as_str())
+            .filter(|s| s.contains("first") || s.contains("second"))
+            .collect::<Vec<_>>();
+        assert!(!strings.is_empty());
+        assert!(strings.iter().all(|s| s.contains(word)), "{strings:?}");
+    }
+    let door = events[3]
+        .flattened
+        .iter()
+        .find(|(k, _)| k.starts_with("door.state()!:"));
+    assert_eq!(door.and_then(|(_, v)| v.as_str()), Some("blue door"));
+}

@@ -194,7 +194,7 @@ struct Flat {
     /// The placeholders' values, taken later in a pass of their own. Here
     /// rather than in the event, so that an event nobody rendered drops
     /// with a single check.
-    raw_later: OnceCell<Vec<OwnedValue>>,
+    raw_later: OnceCell<Pooled<Vec<OwnedValue>>>,
 }
 
 /// The parts of a live event, as the macros pass them.
@@ -542,7 +542,7 @@ impl<'a> Event<'a> {
                 let text: &str = &flat.rendered[*start as usize..*end as usize];
                 f(text_key, &text);
             }
-            match (flat.raw.as_deref(), flat.raw_later.get()) {
+            match (flat.raw.as_deref(), flat.raw_later.get().map(|r| &**r)) {
                 (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
                 (None, None) => match l.placeholders.get(i) {
                     Some(placeholder) => text::visit_raw(*placeholder, &mut |v| f(raw_key, v)),
@@ -893,10 +893,9 @@ impl<'a> Live<'a> {
             return raw;
         }
         flat.raw_later.get_or_init(|| {
-            self.placeholders
-                .iter()
-                .map(|p| text::raw_value(*p))
-                .collect()
+            let mut raw = Pooled::<Vec<OwnedValue>>::with_capacity(self.placeholders.len());
+            raw.extend(self.placeholders.iter().map(|p| text::raw_value(*p)));
+            raw
         })
     }
 }

@@ -18,6 +18,7 @@ const MAX_KEPT: usize = 64 * 1024;
 thread_local! {
     static STRINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static VALUES: RefCell<Vec<Vec<OwnedValue>>> = const { RefCell::new(Vec::new()) };
+    static SPANS: RefCell<Vec<Vec<Span>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A buffer kept in a per-thread pool.
@@ -62,6 +63,21 @@ impl Reusable for Vec<OwnedValue> {
     }
     fn bytes(&self) -> usize {
         self.capacity() * size_of::<OwnedValue>()
+    }
+    fn reserve(&mut self, more: usize) {
+        Vec::reserve(self, more)
+    }
+}
+
+impl Reusable for Vec<Span> {
+    fn pool() -> &'static LocalKey<RefCell<Vec<Vec<Span>>>> {
+        &SPANS
+    }
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+    fn bytes(&self) -> usize {
+        self.capacity() * size_of::<Span>()
     }
     fn reserve(&mut self, more: usize) {
         Vec::reserve(self, more)
@@ -131,10 +147,10 @@ impl<T: Reusable> Drop for Pooled<T> {
 /// A placeholder's byte range in the rendered text; `None` where it failed.
 pub(crate) type Span = Option<(u32, u32)>;
 
-/// Up to eight spans inline; more spill to the heap.
+/// Up to eight spans inline; more spill to a pooled list.
 pub(crate) enum Spans {
     Inline(u8, [Span; 8]),
-    Heap(Vec<Span>),
+    Heap(Pooled<Vec<Span>>),
 }
 
 impl Spans {
@@ -149,7 +165,8 @@ impl Spans {
                 *len += 1;
             }
             Spans::Inline(len, items) => {
-                let mut heap = items[..*len as usize].to_vec();
+                let mut heap = Pooled::<Vec<Span>>::with_capacity(2 * items.len());
+                heap.extend_from_slice(&items[..*len as usize]);
                 heap.push(span);
                 *self = Spans::Heap(heap);
             }

@@ -230,14 +230,7 @@ impl Sink for TextSink<'_> {
             self.result = self.out.write_fmt(text);
         }
         if let Some(values) = &mut self.raw {
-            values.push(match raw {
-                None => OwnedValue::Unpersistable,
-                // (kept in a string from the thread's pool)
-                Some(v) => match v.__scalar() {
-                    Some(Scalar::Str(s)) => OwnedValue::Str(crate::reuse::pooled_str(s)),
-                    _ => OwnedValue::from_value(v),
-                },
-            });
+            values.push(raw.map_or(OwnedValue::Unpersistable, kept_value));
         }
     }
 }
@@ -311,8 +304,18 @@ pub(crate) fn visit_raw(placeholder: &Placeholder<'_>, f: &mut dyn FnMut(&dyn Va
 /// panics); its text is not formatted.
 pub(crate) fn raw_value(placeholder: &Placeholder<'_>) -> OwnedValue {
     let mut out = OwnedValue::Unpersistable;
-    visit_raw(placeholder, &mut |v| out = OwnedValue::from_value(v));
+    visit_raw(placeholder, &mut |v| out = kept_value(v));
     out
+}
+
+/// A placeholder's value kept with its event: a string is copied into a
+/// string from the thread's pool (given back with the event's list of
+/// values).
+fn kept_value(value: &dyn Value) -> OwnedValue {
+    match value.__scalar() {
+        Some(Scalar::Str(s)) => OwnedValue::Str(crate::reuse::pooled_str(s)),
+        _ => OwnedValue::from_value(value),
+    }
 }
 
 /// A kept event's text when its format has no placeholders, without
