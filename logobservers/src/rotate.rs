@@ -13,9 +13,9 @@ pub enum Rotation {
     Daily,
 }
 
-/// The date a daily file belongs to, as `YYYY-MM-DD` (a function so tests
-/// can move the clock).
-type Clock = Box<dyn Fn() -> String + Send>;
+/// The date a daily file belongs to, as `YYYY-MM-DD`, and how long it
+/// holds for certain (a function so tests can move the clock).
+type Clock = Box<dyn Fn() -> (String, Duration) + Send>;
 
 /// A log file that rotates by size or by day and keeps a number of old
 /// files. It only rotates at the start of a record (after a write that ended
@@ -44,6 +44,8 @@ pub struct RotatingFile {
     file: File,
     size: u64,
     period: String,
+    /// Until when `period` holds: the clock is not asked before.
+    period_until: Instant,
     clock: Clock,
     at_record_start: bool,
     last_check: Instant,
@@ -60,8 +62,19 @@ impl std::fmt::Debug for RotatingFile {
     }
 }
 
-fn today() -> String {
-    chrono::Local::now().format("%Y-%m-%d").to_string()
+/// Today's local date, and the time until the next local midnight, at
+/// most a minute (so that a change of the system clock is seen within a
+/// minute).
+fn today() -> (String, Duration) {
+    let now = chrono::Local::now();
+    let midnight = now
+        .date_naive()
+        .succ_opt()
+        .and_then(|tomorrow| tomorrow.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(chrono::Local).earliest());
+    let left = midnight.and_then(|m| (m - now).to_std().ok());
+    let left = left.unwrap_or(Duration::ZERO).min(Duration::from_secs(60));
+    (now.format("%Y-%m-%d").to_string(), left)
 }
 
 fn open(path: &Path) -> io::Result<File> {
@@ -94,7 +107,7 @@ impl RotatingFile {
             )
         })?;
         let size = file.metadata()?.len();
-        let period = clock();
+        let (period, holds) = clock();
         Ok(RotatingFile {
             path,
             rotation,
@@ -102,6 +115,7 @@ impl RotatingFile {
             file,
             size,
             period,
+            period_until: Instant::now() + holds,
             clock,
             at_record_start: true,
             last_check: Instant::now(),
@@ -221,8 +235,11 @@ impl Write for RotatingFile {
                 Rotation::Size(max) if self.size > 0 && self.size + buf.len() as u64 > max => {
                     self.rotate_to("1")?
                 }
-                Rotation::Daily => {
-                    let now = (self.clock)();
+                // (the clock is asked only once the date it gave may have
+                // changed: formatting it takes the time of a few records)
+                Rotation::Daily if Instant::now() >= self.period_until => {
+                    let (now, holds) = (self.clock)();
+                    self.period_until = Instant::now() + holds;
                     if now != self.period {
                         let old = std::mem::replace(&mut self.period, now);
                         if self.size > 0 {
@@ -230,7 +247,7 @@ impl Write for RotatingFile {
                         }
                     }
                 }
-                Rotation::Size(_) => {}
+                Rotation::Size(_) | Rotation::Daily => {}
             }
         }
         let n = self.file.write(buf)?;
@@ -278,6 +295,41 @@ mod tests {
     }
 
     #[test]
+    fn the_date_is_asked_for_only_when_it_may_have_changed() {
+        let d = dir("asked");
+        let asked = Arc::new(Mutex::new(0));
+        let count = asked.clone();
+        let holds = Arc::new(Mutex::new(Duration::from_secs(3600)));
+        let holding = holds.clone();
+        let mut f = RotatingFile::with_clock(
+            d.join("a.log"),
+            Rotation::Daily,
+            2,
+            Box::new(move || {
+                *count.lock().unwrap() += 1;
+                ("2026-11-20".to_string(), *holding.lock().unwrap())
+            }),
+        )
+        .unwrap();
+        for i in 0..100 {
+            f.write_all(format!("record {i}\n").as_bytes()).unwrap();
+        }
+        assert_eq!(*asked.lock().unwrap(), 1, "once, when opened");
+        // once the time it gave has passed, at the next record
+        *holds.lock().unwrap() = Duration::ZERO;
+        f.period_until = Instant::now();
+        f.write_all(b"next\n").unwrap();
+        f.write_all(b"and next\n").unwrap();
+        assert_eq!(*asked.lock().unwrap(), 3);
+        // the real clock: today's date, sure for at most a minute
+        let date_now = || chrono::Local::now().format("%Y-%m-%d").to_string();
+        let before = date_now();
+        let (date, holds) = today();
+        assert!(date == before || date == date_now(), "{date}");
+        assert!(holds <= Duration::from_secs(60));
+    }
+
+    #[test]
     fn daily_rotation_names_files_by_date_and_prunes() {
         let d = dir("daily");
         let date = Arc::new(Mutex::new("2026-11-20".to_string()));
@@ -286,7 +338,8 @@ mod tests {
             d.join("a.log"),
             Rotation::Daily,
             2,
-            Box::new(move || clock.lock().unwrap().clone()),
+            // (asked at every record)
+            Box::new(move || (clock.lock().unwrap().clone(), Duration::ZERO)),
         )
         .unwrap();
         for day in ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"] {
