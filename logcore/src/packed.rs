@@ -134,6 +134,17 @@ const NAMESPACE_NUMBER: u8 = 64;
 const FLAGS: u8 =
     NAMESPACE | SYSTEM | SOURCE | WALL_TIME | LOGGER_FIELDS | ALL_BARE | NAMESPACE_NUMBER;
 
+// A kept event's record ([`pack_kept`]): call site number 0, and in place
+// of the flags above, which of its parts follow the header.
+const KEPT_LEVEL: u8 = 1;
+const KEPT_TIME: u8 = 2;
+const KEPT_NAMESPACE: u8 = 4;
+const KEPT_FORMAT: u8 = 8;
+const KEPT_SYSTEM: u8 = 16;
+const KEPT_SOURCE: u8 = 32;
+const KEPT_FILE: u8 = 64;
+const KEPT_LINE: u8 = 128;
+
 // Placeholder kinds.
 const PLAIN: u64 = 0;
 const TEXT: u64 = 1;
@@ -459,9 +470,9 @@ pub enum Packed {
     /// The event needs this many words, more than the room given; the words
     /// in the room may have been written.
     NoRoom(usize),
-    /// The event does not pack: a kept event, one with a failure, one with
-    /// more than 65 535 fields, or one whose values are not one for each
-    /// of its call site's names. Keep it with [`Event::to_owned_event`]
+    /// The event does not pack: one with a failure, one with more than
+    /// 65 535 fields, or one whose values are not one for each of its call
+    /// site's names. Keep it with [`Event::to_owned_event`]
     /// instead. [`pack_into`] has written nothing then;
     /// [`pack_direct_into`] may have written words in the room.
     Unpackable,
@@ -509,14 +520,16 @@ pub enum Packed {
 /// let mut text = String::new();
 /// Unpacker::new().unpack_with(&words, &mut |e| text = e.text().into_owned())?;
 /// assert_eq!(text, "9 left");
-/// // a kept event does not pack
+/// // a kept event packs whole, its strings copied
 /// let kept = OwnedEvent::new(LogLevel::Info, "app", "hello");
-/// assert_eq!(pack_into(&Event::from_owned(&kept), &ring, 0, 64), Packed::Unpackable);
+/// let Packed::Done(len) = pack_into(&Event::from_owned(&kept), &ring, 0, 64) else { panic!() };
+/// let words: Vec<u64> = (0..len).map(|i| ring[i].load(Ordering::Relaxed)).collect();
+/// assert_eq!(Unpacker::new().unpack(&words)?, kept);
 /// # Ok::<(), logcore::UnpackError>(())
 /// ```
 pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
     let Some((parts, time)) = event.live_parts() else {
-        return Packed::Unpackable;
+        return pack_kept(event, words, start, room);
     };
     // (a value for each of the call site's names: the macros write both)
     let Ok(n_fields) = u16::try_from(parts.values.len()) else {
@@ -628,6 +641,63 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     p.finish(header(id, parts.level, flags, n_fields))
 }
 
+/// A kept event, packed (as [`pack_into`] packs it): each part it has,
+/// its fields and its `log_flattened` entries, names and all. Not one
+/// with a failure, or with more than 65 535 fields.
+#[inline(never)]
+fn pack_kept(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
+    let Some(event) = event.as_owned() else {
+        return Packed::Unpackable;
+    };
+    let Ok(n_fields) = u16::try_from(event.fields.len()) else {
+        return Packed::Unpackable;
+    };
+    if event.failure.is_some() {
+        return Packed::Unpackable;
+    }
+    let Some(mut p) = Packer::record(words, start, room) else {
+        return Packed::Unpackable;
+    };
+    let mut flags = if event.level.is_some() { KEPT_LEVEL } else { 0 };
+    if let Some(time) = event.time {
+        flags |= KEPT_TIME;
+        p.word(time.to_bits());
+    }
+    for (flag, text) in [
+        (KEPT_NAMESPACE, event.namespace.as_deref()),
+        (KEPT_FORMAT, event.format.as_deref()),
+        (KEPT_SYSTEM, event.system.as_deref()),
+    ] {
+        if let Some(text) = text {
+            flags |= flag;
+            p.str(text);
+        }
+    }
+    if let Some(source) = &event.source {
+        flags |= KEPT_SOURCE;
+        source.__pack(&mut p);
+    }
+    if let Some(file) = event.file.as_deref() {
+        flags |= KEPT_FILE;
+        p.str(file);
+    }
+    if let Some(line) = event.line {
+        flags |= KEPT_LINE;
+        p.word(u64::from(line));
+    }
+    for (name, value) in &event.fields {
+        p.str(name);
+        value.__pack(&mut p);
+    }
+    p.word(event.flattened.len() as u64);
+    for (key, value) in &event.flattened {
+        p.str(key);
+        value.__pack(&mut p);
+    }
+    let level = event.level.unwrap_or(LogLevel::Info);
+    p.finish(header(0, level, flags, n_fields))
+}
+
 /// A packed event's first word.
 #[inline]
 fn header(id: u32, level: LogLevel, flags: u8, n_fields: u16) -> u64 {
@@ -736,8 +806,8 @@ pub fn pack_direct_into(
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,
-/// writing nothing, for an event that does not pack: a kept event, or one
-/// with a failure. Keep those with [`Event::to_owned_event`] instead.
+/// writing nothing, for an event that does not pack: one with a failure.
+/// Keep those with [`Event::to_owned_event`] instead.
 ///
 /// An event of more than 64 words is packed twice (the first time to learn
 /// its size), so its placeholders that need text run twice.
@@ -876,6 +946,8 @@ pub struct Unpacker {
     bytes: Vec<u8>,
     /// The numbered namespaces seen so far (number `i + 1` at `i`).
     namespaces: Vec<Arc<str>>,
+    /// Kept events' records are read into it, its strings reused.
+    kept: OwnedEvent,
 }
 
 impl Default for Unpacker {
@@ -917,6 +989,7 @@ impl Unpacker {
             clock: WallClock::new(),
             bytes: Vec::new(),
             namespaces: Vec::new(),
+            kept: OwnedEvent::default(),
         }
     }
 
@@ -966,15 +1039,30 @@ impl Unpacker {
         f: &mut dyn FnMut(&Event<'_>),
     ) -> Result<(), UnpackError> {
         let bytes = self.take_bytes(words);
-        let result = match self.live(&bytes, f) {
-            Ok(true) => Ok(()),
-            Ok(false) => self
-                .owned(&mut Reader::new(&bytes))
-                .map(|event| f(&Event::from_owned(&event))),
-            Err(e) => Err(e),
+        let result = if is_kept(&bytes) {
+            // (read into the event kept for it, and lent to `f`)
+            let kept = &mut self.kept;
+            refill_kept(&mut Reader::new(&bytes), kept).map(|()| f(&Event::from_owned(kept)))
+        } else {
+            self.live_or_owned(&bytes, f)
         };
         self.bytes = bytes;
         result
+    }
+
+    /// A live event's record to `f`, as a live event if it can carry it.
+    fn live_or_owned(
+        &mut self,
+        bytes: &[u8],
+        f: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<(), UnpackError> {
+        match self.live(bytes, f) {
+            Ok(true) => Ok(()),
+            Ok(false) => self
+                .owned(&mut Reader::new(bytes))
+                .map(|event| f(&Event::from_owned(&event))),
+            Err(e) => Err(e),
+        }
     }
 
     /// The reused buffer, holding `words` as bytes.
@@ -1045,6 +1133,9 @@ impl Unpacker {
     /// The event as a live event, to `f`; `Ok(false)` (without calling it)
     /// if a live event cannot carry it.
     fn live(&mut self, bytes: &[u8], f: &mut dyn FnMut(&Event<'_>)) -> Result<bool, UnpackError> {
+        if is_kept(bytes) {
+            return Ok(false);
+        }
         let r = &mut Reader::new(bytes);
         let head = self.head(r)?;
         let callsite = head.callsite;
@@ -1149,6 +1240,9 @@ impl Unpacker {
 
     /// The event as a kept event.
     fn owned(&mut self, r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
+        if is_kept(r.bytes) {
+            return kept(r);
+        }
         let head = self.head(r)?;
         let callsite = head.callsite;
         let namespace = if head.flags & NAMESPACE != 0 {
@@ -1247,6 +1341,122 @@ impl Unpacker {
             flattened,
         })
     }
+}
+
+/// Whether a record is a kept event's (see [`pack_kept`]): its call site
+/// number is 0.
+fn is_kept(bytes: &[u8]) -> bool {
+    bytes.get(..4).is_some_and(|id| id == [0; 4])
+}
+
+/// A kept event's record read back (see [`pack_kept`]).
+fn kept(r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
+    let mut event = OwnedEvent::default();
+    refill_kept(r, &mut event)?;
+    Ok(event)
+}
+
+/// Makes `event` the kept event a record holds (see [`pack_kept`]),
+/// writing its strings into those `event` already has: reading records
+/// into the same event allocates only for values that are strings.
+/// (A record that turns out short leaves it part filled: it is not handed
+/// on then.)
+fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackError> {
+    let header = r.word("a header")?;
+    let flags = (header >> 40) as u8;
+    event.failure = None;
+    event.level = None;
+    event.time = None;
+    event.source = None;
+    event.line = None;
+    if flags & KEPT_LEVEL != 0 {
+        let level = LogLevel::from_u8((header >> 32) as u8);
+        event.level = Some(level.ok_or(UnpackError {
+            at: 0,
+            what: "a level",
+        })?);
+    }
+    if flags & KEPT_TIME != 0 {
+        event.time = Some(f64::from_bits(r.word("a time")?));
+    }
+    refill_text(
+        r,
+        flags & KEPT_NAMESPACE != 0,
+        &mut event.namespace,
+        "a namespace",
+    )?;
+    refill_text(r, flags & KEPT_FORMAT != 0, &mut event.format, "a format")?;
+    let mut system = event.system.take().map(Cow::Owned);
+    refill_text(r, flags & KEPT_SYSTEM != 0, &mut system, "a system")?;
+    event.system = system.map(Cow::into_owned);
+    if flags & KEPT_SOURCE != 0 {
+        event.source = Some(r.value(0)?);
+    }
+    refill_text(r, flags & KEPT_FILE != 0, &mut event.file, "a file")?;
+    if flags & KEPT_LINE != 0 {
+        let at = r.at;
+        let line = u32::try_from(r.word("a line")?);
+        event.line = Some(line.map_err(|_| UnpackError { at, what: "a line" })?);
+    }
+    // (counts come from the words: never trusted for a size)
+    let n = (header >> 48) as usize;
+    refill_pairs(r, n, &mut event.fields, "a field name")?;
+    let count = r.word("a flattened count")?;
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    refill_pairs(r, count, &mut event.flattened, "a flattened key")?;
+    r.end()
+}
+
+/// Reads a string into `slot` when `present` (into the string it holds,
+/// if one), else empties it.
+fn refill_text(
+    r: &mut Reader<'_>,
+    present: bool,
+    slot: &mut Option<Cow<'static, str>>,
+    what: &'static str,
+) -> Result<(), UnpackError> {
+    if !present {
+        *slot = None;
+        return Ok(());
+    }
+    let text = r.str(what)?;
+    match slot {
+        Some(Cow::Owned(s)) => {
+            s.clear();
+            s.push_str(text);
+        }
+        _ => *slot = Some(Cow::Owned(text.to_string())),
+    }
+    Ok(())
+}
+
+/// Reads `n` name and value pairs into `pairs`, reusing the names it holds.
+fn refill_pairs(
+    r: &mut Reader<'_>,
+    n: usize,
+    pairs: &mut Vec<(Cow<'static, str>, OwnedValue)>,
+    what: &'static str,
+) -> Result<(), UnpackError> {
+    let mut kept = 0;
+    let result = (|| {
+        while kept < n {
+            let name = r.str(what)?;
+            let value = r.value(0)?;
+            match pairs.get_mut(kept) {
+                Some((Cow::Owned(s), slot)) => {
+                    s.clear();
+                    s.push_str(name);
+                    *slot = value;
+                }
+                Some(pair) => *pair = (Cow::Owned(name.to_string()), value),
+                None => pairs.push((Cow::Owned(name.to_string()), value)),
+            }
+            kept += 1;
+        }
+        Ok(())
+    })();
+    pairs.truncate(kept);
+    result
 }
 
 /// A placeholder read back: its value, shown as it renders, or the text
@@ -2170,5 +2380,74 @@ mod tests {
             .collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
         assert!(before - 0.01 <= times[0] && times[99] <= after + 0.01);
+    }
+
+    /// Kept events with every combination of parts, and values of every
+    /// kind.
+    fn kept_events() -> Vec<OwnedEvent> {
+        let values = [
+            OwnedValue::None,
+            OwnedValue::Bool(true),
+            OwnedValue::I64(i64::MIN),
+            OwnedValue::U64(u64::MAX),
+            OwnedValue::U64(5),
+            OwnedValue::F64(-0.25),
+            OwnedValue::F64(f64::INFINITY),
+            OwnedValue::Str(String::new()),
+            OwnedValue::Str("é — \u{1F600} {braces}".into()),
+            OwnedValue::Seq(vec![OwnedValue::I64(1), OwnedValue::Seq(vec![])]),
+            OwnedValue::Map(vec![("k".into(), OwnedValue::Str("v".into()))]),
+            OwnedValue::Unpersistable,
+        ];
+        (0..256u32)
+            .map(|parts| {
+                let has = |bit: u32| parts & (1 << bit) != 0;
+                let text = |bit, t: &str| has(bit).then(|| Cow::Owned(t.to_string()));
+                let n = parts as usize % (values.len() + 1);
+                OwnedEvent {
+                    level: has(0).then_some(LogLevel::Warn),
+                    time: has(1).then_some(1_796_659_979.123_456),
+                    namespace: text(2, "app::db"),
+                    format: text(3, "pool {{full}} at {n}%"),
+                    system: has(4).then(|| "db-1".to_string()),
+                    source: has(5).then(|| values[parts as usize % values.len()].clone()),
+                    file: text(6, "src/db.rs"),
+                    line: has(7).then_some(42),
+                    fields: (0..n)
+                        .map(|i| (Cow::Owned(format!("f{i}")), values[i].clone()))
+                        .collect(),
+                    flattened: (0..n % 3)
+                        .map(|i| (Cow::Owned(format!("n!:/{i}")), values[n - 1 - i].clone()))
+                        .collect(),
+                    failure: None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kept_events_pack_and_read_back_whole() {
+        let mut unpacker = Unpacker::new();
+        for event in kept_events() {
+            let mut words = Vec::new();
+            assert!(pack(&Event::from_owned(&event), &mut words), "{event:?}");
+            assert_eq!(unpacker.unpack(&words).unwrap(), event);
+            let mut seen = None;
+            unpacker
+                .unpack_with(&words, &mut |e| seen = Some(e.to_owned_event()))
+                .unwrap();
+            assert_eq!(seen.as_ref(), Some(&event));
+            // every cut is an error, not a panic (and what a cut left in
+            // the reused event is gone by the next record)
+            for cut in 0..words.len() {
+                assert!(unpacker.unpack(&words[..cut]).is_err(), "cut at {cut}");
+                let read = unpacker.unpack_with(&words[..cut], &mut |_| panic!("cut read"));
+                assert!(read.is_err(), "cut at {cut}");
+            }
+        }
+        // one with a failure does not pack: it is kept whole
+        let mut failed = kept_events().remove(255);
+        failed.failure = Some(crate::Failure::capture(&std::io::Error::other("disk full")));
+        assert!(!pack(&Event::from_owned(&failed), &mut Vec::new()));
     }
 }

@@ -31,9 +31,11 @@ const BYTES_PER_EVENT: usize = 64;
 /// this is (or without a logger, when this is the global publisher's only
 /// observer), is packed without its event being built at all (see
 /// [`logcore::pack_direct_into`]). The background thread reads the
-/// rings, rebuilds each event and hands it to the observer. An event that
-/// does not pack (one with a failure, or bigger than an eighth of the
-/// ring) travels beside the ring, in order.
+/// rings, rebuilds each event and hands it to the observer. A kept event
+/// (an [`OwnedEvent`]: a `log` record through the bridge, an event read
+/// back) is packed whole, its strings and values copied into the ring. An
+/// event that does not pack (one with a failure, or bigger than an eighth
+/// of the ring) travels beside the ring, in order.
 ///
 /// [`Logger`]: logcore::Logger
 ///
@@ -97,7 +99,7 @@ impl std::fmt::Debug for NonBlockingGuard {
     }
 }
 
-/// Kept events (failures, kept copies, events too big for a ring) travel
+/// Events that do not pack (failures, events too big for a ring) travel
 /// beside the ring: the ring carries a marker where each one belongs.
 type Side = Arc<Mutex<VecDeque<Box<OwnedEvent>>>>;
 
