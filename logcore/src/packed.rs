@@ -1437,26 +1437,21 @@ fn refill_pairs(
     pairs: &mut Vec<(Cow<'static, str>, OwnedValue)>,
     what: &'static str,
 ) -> Result<(), UnpackError> {
-    let mut kept = 0;
-    let result = (|| {
-        while kept < n {
-            let name = r.str(what)?;
-            let value = r.value(0)?;
-            match pairs.get_mut(kept) {
-                Some((Cow::Owned(s), slot)) => {
-                    s.clear();
-                    s.push_str(name);
-                    *slot = value;
-                }
-                Some(pair) => *pair = (Cow::Owned(name.to_string()), value),
-                None => pairs.push((Cow::Owned(name.to_string()), value)),
+    for i in 0..n {
+        let name = r.str(what)?;
+        let value = r.value(0)?;
+        match pairs.get_mut(i) {
+            Some((Cow::Owned(s), slot)) => {
+                s.clear();
+                s.push_str(name);
+                *slot = value;
             }
-            kept += 1;
+            Some(pair) => *pair = (Cow::Owned(name.to_string()), value),
+            None => pairs.push((Cow::Owned(name.to_string()), value)),
         }
-        Ok(())
-    })();
-    pairs.truncate(kept);
-    result
+    }
+    pairs.truncate(n);
+    Ok(())
 }
 
 /// A placeholder read back: its value, shown as it renders, or the text

@@ -120,18 +120,26 @@ fn reuse(slot: &mut Option<Cow<'static, str>>) -> Cow<'static, str> {
     }
 }
 
-/// Doubles each brace in `text`.
+/// Doubles each brace in `text`, in place (its room grows once, and is
+/// kept for the next record).
 fn double_braces(text: &mut String) {
-    let written = std::mem::take(text);
-    text.reserve(written.len() + 8);
-    let mut rest = written.as_str();
-    while let Some(at) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
-        // (up to and with the brace, then the brace again)
-        text.push_str(&rest[..=at]);
-        text.push_str(&rest[at..=at]);
-        rest = &rest[at + 1..];
+    let braces = text.bytes().filter(|b| matches!(b, b'{' | b'}')).count();
+    let mut bytes = std::mem::take(text).into_bytes();
+    let len = bytes.len();
+    bytes.resize(len + braces, 0);
+    // from the end, each byte to its place, a brace twice
+    let mut to = bytes.len();
+    for from in (0..len).rev() {
+        let byte = bytes[from];
+        let times = if matches!(byte, b'{' | b'}') { 2 } else { 1 };
+        for _ in 0..times {
+            to -= 1;
+            bytes[to] = byte;
+        }
     }
-    text.push_str(rest);
+    // (still UTF-8: only ASCII bytes were doubled)
+    *text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 struct Fields<'a>(&'a mut Vec<(Cow<'static, str>, OwnedValue)>);
