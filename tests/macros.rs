@@ -298,13 +298,19 @@ fn failures_carry_chain_and_backtrace() {
     assert_eq!(f.message(), "math is hard");
     assert_eq!(f.causes(), ["invalid digit found in string"]);
     assert!(f.type_name().ends_with("MathError"));
+    // the stack's symbols are looked up when first asked for, here on
+    // another thread: still the stack where the failure was logged
+    let copy = f.clone();
+    let frames = std::thread::spawn(move || copy.frames().to_vec())
+        .join()
+        .unwrap();
     assert!(
-        f.frames()
+        frames
             .iter()
             .any(|fr| fr.function.contains("failures_carry_chain_and_backtrace")),
-        "{:?}",
-        f.frames()
+        "{frames:?}"
     );
+    assert_eq!(f.frames(), frames);
     let text = event_as_text(&events[0]);
     assert!(
         text.contains("Math is hard!\n\tTraceback (most recent call last):\n\t  File "),

@@ -1,7 +1,7 @@
 use std::backtrace::Backtrace;
 use std::error::Error;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// An error with its `source()` chain and the stack where it was logged:
 /// what `failure!` puts in `log_failure` (twisted's `Failure`).
@@ -23,7 +23,13 @@ struct Inner {
     type_name: String,
     message: String,
     causes: Vec<String>,
-    frames: Vec<Frame>,
+    /// The stack as captured, its symbols not looked up yet: that takes
+    /// most of a capture's time, and is done only if the frames are asked
+    /// for (by an observer that writes the traceback, maybe on another
+    /// thread).
+    stack: Option<Backtrace>,
+    /// The frames, from `stack` when first asked for.
+    frames: OnceLock<Vec<Frame>>,
     parents: Vec<String>,
 }
 
@@ -78,11 +84,10 @@ as_dyn_error!(
 impl Failure {
     /// Captures `error`, its `source()` chain and the current stack.
     pub fn capture<E: AsDynError + ?Sized>(error: &E) -> Failure {
-        let backtrace = Backtrace::force_capture();
         Failure::from_parts(
             error.error_type_name(),
             error.as_dyn_error(),
-            parse_backtrace(&backtrace.to_string()),
+            Backtrace::force_capture(),
         )
     }
 
@@ -90,11 +95,10 @@ impl Failure {
     /// `failure!` expands to).
     #[doc(hidden)]
     pub fn from_dyn(type_name: &str, error: &(dyn Error + 'static)) -> Failure {
-        let backtrace = Backtrace::force_capture();
-        Failure::from_parts(type_name, error, parse_backtrace(&backtrace.to_string()))
+        Failure::from_parts(type_name, error, Backtrace::force_capture())
     }
 
-    fn from_parts(type_name: &str, error: &(dyn Error + 'static), frames: Vec<Frame>) -> Failure {
+    fn from_parts(type_name: &str, error: &(dyn Error + 'static), stack: Backtrace) -> Failure {
         let mut causes = Vec::new();
         let mut source = error.source();
         while let Some(cause) = source {
@@ -112,7 +116,8 @@ impl Failure {
                 type_name: type_name.to_string(),
                 message: crate::text::catch_text(|out| fmt::write(out, format_args!("{error}"))),
                 causes,
-                frames,
+                stack: Some(stack),
+                frames: OnceLock::new(),
                 parents: Vec::new(),
             }),
         }
@@ -136,7 +141,8 @@ impl Failure {
                 type_name: type_name.to_string(),
                 message: message.to_string(),
                 causes,
-                frames,
+                stack: None,
+                frames: OnceLock::from(frames),
                 parents: Vec::new(),
             }),
         }
@@ -157,7 +163,8 @@ impl Failure {
                 type_name: inner.type_name.clone(),
                 message: inner.message.clone(),
                 causes: inner.causes.clone(),
-                frames: inner.frames.clone(),
+                stack: None,
+                frames: OnceLock::from(self.frames().to_vec()),
                 parents,
             }),
         }
@@ -191,9 +198,16 @@ impl Failure {
         &self.inner.causes
     }
 
-    /// The stack frames, outermost first.
+    /// The stack frames, outermost first (a captured stack's symbols are
+    /// looked up the first time they are asked for).
     pub fn frames(&self) -> &[Frame] {
-        &self.inner.frames
+        self.inner.frames.get_or_init(|| {
+            self.inner
+                .stack
+                .as_ref()
+                .map(|stack| parse_backtrace(&stack.to_string()))
+                .unwrap_or_default()
+        })
     }
 
     /// Qualified names of the error's type's parents (from twisted's files;
@@ -226,7 +240,7 @@ impl fmt::Debug for Failure {
             .field("type_name", &self.inner.type_name)
             .field("message", &self.inner.message)
             .field("causes", &self.inner.causes)
-            .field("frames", &self.inner.frames.len())
+            .field("frames", &self.frames().len())
             .finish()
     }
 }
@@ -321,6 +335,25 @@ fn strip_hash(function: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_captured_stack_is_looked_up_once_when_first_asked_for() {
+        // (this module's own frames are noise: the test harness's are not;
+        // tests/macros.rs checks that the caller's function is found)
+        let failure = Failure::capture(&std::io::Error::other("late"));
+        assert!(failure.inner.frames.get().is_none(), "not looked up yet");
+        let copy = failure.clone();
+        // looked up on another thread, for both copies
+        let frames = std::thread::spawn(move || copy.frames().to_vec())
+            .join()
+            .unwrap();
+        assert!(
+            frames.iter().any(|f| f.function.starts_with("test::")),
+            "{frames:?}"
+        );
+        assert_eq!(failure.inner.frames.get(), Some(&frames));
+        assert_eq!(failure.traceback().matches("  File ").count(), frames.len());
+    }
 
     #[test]
     fn parses_std_backtrace_text() {
