@@ -643,7 +643,8 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
 
 /// A kept event, packed (as [`pack_into`] packs it): each part it has,
 /// its fields and its `log_flattened` entries, names and all. Not one
-/// with a failure, or with more than 65 535 fields.
+/// with a failure, with more than 65 535 fields, or with a value nested
+/// too deeply to be read back.
 #[inline(never)]
 fn pack_kept(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
     let Some(event) = event.as_owned() else {
@@ -652,7 +653,10 @@ fn pack_kept(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) 
     let Ok(n_fields) = u16::try_from(event.fields.len()) else {
         return Packed::Unpackable;
     };
-    if event.failure.is_some() {
+    let values = event.source.iter();
+    let values = values.chain(event.fields.iter().map(|(_, v)| v));
+    let mut values = values.chain(event.flattened.iter().map(|(_, v)| v));
+    if event.failure.is_some() || values.any(|v| nests_too_deep(v, 0)) {
         return Packed::Unpackable;
     }
     let Some(mut p) = Packer::record(words, start, room) else {
@@ -696,6 +700,20 @@ fn pack_kept(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) 
     }
     let level = event.level.unwrap_or(LogLevel::Info);
     p.finish(header(0, level, flags, n_fields))
+}
+
+/// Whether `value`, at `depth`, nests more deeply than a record is read
+/// back with (see [`MAX_DEPTH`]).
+fn nests_too_deep(value: &OwnedValue, depth: usize) -> bool {
+    match value {
+        OwnedValue::Seq(items) => {
+            depth >= MAX_DEPTH || items.iter().any(|v| nests_too_deep(v, depth + 1))
+        }
+        OwnedValue::Map(entries) => {
+            depth >= MAX_DEPTH || entries.iter().any(|(_, v)| nests_too_deep(v, depth + 1))
+        }
+        _ => false,
+    }
 }
 
 /// A packed event's first word.
@@ -2440,6 +2458,22 @@ mod tests {
                 assert!(read.is_err(), "cut at {cut}");
             }
         }
+        // nested as deeply as a record is read back with, it packs; one
+        // more level, and it does not
+        let nested = |levels: usize| {
+            let mut value = OwnedValue::I64(1);
+            for _ in 0..levels {
+                value = OwnedValue::Seq(vec![value]);
+            }
+            OwnedEvent::default().with_field("deep", value)
+        };
+        let mut words = Vec::new();
+        assert!(pack(&Event::from_owned(&nested(MAX_DEPTH)), &mut words));
+        assert_eq!(unpacker.unpack(&words).unwrap(), nested(MAX_DEPTH));
+        assert!(!pack(
+            &Event::from_owned(&nested(MAX_DEPTH + 1)),
+            &mut Vec::new()
+        ));
         // one with a failure does not pack: it is kept whole
         let mut failed = kept_events().remove(255);
         failed.failure = Some(crate::Failure::capture(&std::io::Error::other("disk full")));
