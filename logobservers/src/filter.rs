@@ -1,6 +1,6 @@
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use logcore::{DirectCall, Event, LogLevel, Observer, global_publisher};
@@ -224,7 +224,17 @@ pub struct LogLevelFilterPredicate {
     generation: AtomicU64,
     /// Names this predicate in the threads' copies (never reused).
     id: u64,
+    /// While no namespace has a level of its own, the default level's
+    /// number ([`LogLevel::as_u8`]; [`NO_LEVEL`] for none), read without
+    /// the thread's copy: a filter of one level (`SPINDLE_LOG=info`)
+    /// answers from it alone. [`PER_NAMESPACE`] otherwise.
+    only_default: AtomicU8,
 }
+
+/// In `only_default`: no level passes.
+const NO_LEVEL: u8 = u8::MAX - 1;
+/// In `only_default`: the namespace must be looked up.
+const PER_NAMESPACE: u8 = u8::MAX;
 
 #[derive(Debug, Clone)]
 struct Levels {
@@ -258,6 +268,15 @@ impl Default for LogLevelFilterPredicate {
     }
 }
 
+/// What `only_default` holds for `levels`.
+fn only_default(levels: &Levels) -> u8 {
+    match (levels.by_namespace.is_empty(), levels.default) {
+        (false, _) => PER_NAMESPACE,
+        (true, Some(level)) => level.as_u8(),
+        (true, None) => NO_LEVEL,
+    }
+}
+
 /// Whether `prefix` is `namespace` or one of its ancestors.
 fn is_prefix(prefix: &str, namespace: &str) -> bool {
     namespace == prefix
@@ -274,6 +293,7 @@ impl LogLevelFilterPredicate {
             levels: RwLock::new(Arc::default()),
             generation: AtomicU64::new(0),
             id: IDS.fetch_add(1, Ordering::Relaxed),
+            only_default: AtomicU8::new(only_default(&Levels::default())),
         }
     }
 
@@ -297,6 +317,8 @@ impl LogLevelFilterPredicate {
             let mut levels = self.levels.write().unwrap_or_else(|e| e.into_inner());
             let mut changed = Levels::clone(&levels);
             change(&mut changed);
+            self.only_default
+                .store(only_default(&changed), Ordering::Release);
             *levels = Arc::new(changed);
         }
         // After the levels: a thread that sees this generation reads them.
@@ -327,6 +349,11 @@ impl LogLevelFilterPredicate {
 
     /// The least severe level that passes for `namespace` (`None`: none).
     pub fn level_for(&self, namespace: &str) -> Option<LogLevel> {
+        match self.only_default.load(Ordering::Acquire) {
+            PER_NAMESPACE => {}
+            NO_LEVEL => return None,
+            level => return LogLevel::from_u8(level),
+        }
         self.with_levels(|levels| {
             levels
                 .by_namespace
@@ -660,6 +687,33 @@ mod tests {
             self.0.fetch_add(1, Ordering::Relaxed);
             true
         }
+    }
+
+    #[test]
+    fn a_filter_of_one_level_answers_without_looking_up_the_namespace() {
+        let only = |p: &LogLevelFilterPredicate| p.only_default.load(Ordering::Relaxed);
+        let p = LogLevelFilterPredicate::from_directives("warn").unwrap();
+        assert_eq!(only(&p), LogLevel::Warn.as_u8());
+        assert_eq!(p.level_for("any::thing"), Some(LogLevel::Warn));
+        p.set_level("db", Some(LogLevel::Debug));
+        assert_eq!(only(&p), PER_NAMESPACE);
+        assert_eq!(p.level_for("db::pool"), Some(LogLevel::Debug));
+        assert_eq!(p.level_for("web"), Some(LogLevel::Warn));
+        p.clear();
+        assert_eq!(only(&p), LogLevel::Info.as_u8());
+        assert_eq!(p.level_for("db::pool"), Some(LogLevel::Info));
+        p.set_default(None);
+        assert_eq!(only(&p), NO_LEVEL);
+        assert_eq!(p.level_for("db"), None);
+        // a change made on another thread is seen
+        std::thread::scope(|s| {
+            s.spawn(|| p.set_default(Some(LogLevel::Error)));
+        });
+        assert_eq!(p.level_for("db"), Some(LogLevel::Error));
+        assert_eq!(
+            LogLevelFilterPredicate::new().level_for("x"),
+            Some(LogLevel::Info)
+        );
     }
 
     #[test]
