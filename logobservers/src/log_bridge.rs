@@ -108,11 +108,15 @@ fn fill(event: &mut OwnedEvent, level: LogLevel, record: &log::Record<'_>) {
     let _ = record.key_values().visit(&mut Fields(&mut event.fields));
 }
 
+/// The most room a thread's event keeps between records, per string (a
+/// bigger one is freed at the next record).
+const KEPT_ROOM: usize = 64 * 1024;
+
 /// `slot`'s string, emptied, to be written again (a new one if it held
-/// none or a borrowed one).
+/// none, a borrowed one or a very big one).
 fn reuse(slot: &mut Option<Cow<'static, str>>) -> Cow<'static, str> {
     match slot.take() {
-        Some(Cow::Owned(mut s)) => {
+        Some(Cow::Owned(mut s)) if s.capacity() <= KEPT_ROOM => {
             s.clear();
             Cow::Owned(s)
         }
@@ -251,5 +255,35 @@ impl<L: log::Log> Observer for LogForwarder<L> {
 
     fn flush(&self) {
         self.logger.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_threads_event_keeps_the_room_of_its_strings_up_to_a_limit() {
+        type Slot = Option<Cow<'static, str>>;
+        let mut slot: Slot = Some(Cow::Owned(String::with_capacity(100)));
+        let before = slot.as_deref().unwrap().as_ptr();
+        let reused = reuse(&mut slot);
+        assert_eq!(
+            (reused.as_ptr(), reused.len()),
+            (before, 0),
+            "kept, emptied"
+        );
+        let mut big: Slot = Some(Cow::Owned("x".repeat(KEPT_ROOM + 1)));
+        let fresh = reuse(&mut big);
+        assert!(
+            matches!(&fresh, Cow::Owned(s) if s.capacity() < KEPT_ROOM),
+            "freed"
+        );
+        let mut borrowed: Slot = Some(Cow::Borrowed("static"));
+        assert!(matches!(reuse(&mut borrowed), Cow::Owned(s) if s.is_empty()));
+        // braces doubled in place, whatever else the text holds
+        let mut text = "a {b} é {{".to_string();
+        double_braces(&mut text);
+        assert_eq!(text, "a {{b}} é {{{{");
     }
 }
