@@ -64,8 +64,9 @@ impl std::fmt::Debug for RotatingFile {
 
 /// Today's local date, and the time until the next local midnight, at
 /// most a minute (so that a change of the system clock is seen within a
-/// minute).
+/// minute; a minute too where the zone skips midnight).
 fn today() -> (String, Duration) {
+    const MOST: Duration = Duration::from_secs(60);
     let now = chrono::Local::now();
     let midnight = now
         .date_naive()
@@ -73,8 +74,10 @@ fn today() -> (String, Duration) {
         .and_then(|tomorrow| tomorrow.and_hms_opt(0, 0, 0))
         .and_then(|t| t.and_local_timezone(chrono::Local).earliest());
     let left = midnight.and_then(|m| (m - now).to_std().ok());
-    let left = left.unwrap_or(Duration::ZERO).min(Duration::from_secs(60));
-    (now.format("%Y-%m-%d").to_string(), left)
+    (
+        now.format("%Y-%m-%d").to_string(),
+        left.map_or(MOST, |left| left.min(MOST)),
+    )
 }
 
 fn open(path: &Path) -> io::Result<File> {
