@@ -1,7 +1,7 @@
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock, Weak};
 
 use crate::direct_call::DirectCall;
 use crate::event::{Callsite, Event, Piece};
@@ -106,7 +106,8 @@ fn level_byte(level: Option<LogLevel>) -> u8 {
 /// ns on two). Each thread reads the shard it was given when it first
 /// logged (in turn, so the first threads each get one of their own), and
 /// each shard's lock and list sit on cache lines of their own. A change
-/// replaces every copy.
+/// replaces every copy. A thread keeps the list it last read (see
+/// [`LAST_LIST`]) and reads its shard again only after a change.
 struct Shards {
     shards: Box<[Shard]>,
 }
@@ -196,6 +197,20 @@ pub struct LogPublisher {
     max_level: AtomicU8,
     next_id: AtomicU64,
     global: bool,
+    /// Names this publisher in the threads' [`LAST_LIST`] (never reused).
+    key: u64,
+    /// Moves on after every change of the list, so that threads stop
+    /// using the list they last read.
+    generation: AtomicU64,
+}
+
+thread_local! {
+    /// The list this thread last read from a publisher: the publisher's
+    /// key, its generation then, and the list, held weakly (a removed
+    /// observer is dropped once no call is using it, whether or not this
+    /// thread logs again). Taking a reference to it is one atomic write,
+    /// against four for the shard's lock and reference.
+    static LAST_LIST: RefCell<Option<(u64, u64, Weak<List>)>> = const { RefCell::new(None) };
 }
 
 impl std::fmt::Debug for LogPublisher {
@@ -233,12 +248,46 @@ impl LogPublisher {
             max_level: AtomicU8::new(LEVEL_OFF),
             next_id: AtomicU64::new(1),
             global: false,
+            key: {
+                static KEYS: AtomicU64 = AtomicU64::new(0);
+                KEYS.fetch_add(1, Ordering::Relaxed)
+            },
+            generation: AtomicU64::new(0),
         }
     }
 
-    /// The observer list, from this thread's shard.
+    /// The observer list: the one this thread last read, while the list
+    /// has not changed since, else from this thread's shard.
+    #[inline]
     fn snapshot(&self) -> Arc<List> {
-        self.observers.read()
+        // (before the shard is read: a list kept is never older than the
+        // generation kept with it)
+        let generation = self.generation.load(Ordering::Acquire);
+        let last = LAST_LIST.try_with(|last| {
+            let last = last.try_borrow().ok()?;
+            match &*last {
+                Some((key, seen, list)) if *key == self.key && *seen == generation => {
+                    list.upgrade()
+                }
+                _ => None,
+            }
+        });
+        match last {
+            Ok(Some(list)) => list,
+            _ => self.read_shard(generation),
+        }
+    }
+
+    /// The list from this thread's shard, kept as the one it last read.
+    #[cold]
+    fn read_shard(&self, generation: u64) -> Arc<List> {
+        let list = self.observers.read();
+        let _ = LAST_LIST.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some((self.key, generation, Arc::downgrade(&list)));
+            }
+        });
+        list
     }
 
     /// Replaces the list with `change(the list)`, one change at a time.
@@ -246,6 +295,8 @@ impl LogPublisher {
         let _changing = self.changing.lock().unwrap_or_else(|e| e.into_inner());
         let entries = change(&self.snapshot().0);
         self.observers.replace(&entries);
+        // (after the lists: a thread that sees this generation reads them)
+        self.generation.fetch_add(1, Ordering::Release);
         let direct = matches!(&entries[..], [only] if only.observer.__takes_direct());
         self.direct.store(direct, Ordering::Relaxed);
     }
@@ -561,6 +612,74 @@ mod tests {
             self.0.fetch_add(1, Ordering::Relaxed);
             true
         }
+    }
+
+    #[test]
+    fn a_change_is_seen_while_the_old_list_is_still_in_use() {
+        let publisher = LogPublisher::new();
+        let publish = || {
+            let event = OwnedEvent::new(LogLevel::Info, "t", "x");
+            publisher.publish(&Event::from_owned(&event))
+        };
+        publisher.add_observer(Counting(Arc::new(AtomicUsize::new(0))));
+        publish();
+        // the list this thread last read, still in use (as by a call in
+        // flight on another thread that reads the same copy)
+        let in_use = publisher.snapshot();
+        let added = Arc::new(AtomicUsize::new(0));
+        publisher.add_observer(Counting(added.clone()));
+        publish();
+        assert_eq!(added.load(Ordering::Relaxed), 1, "the new list is read");
+        drop(in_use);
+    }
+
+    #[test]
+    fn a_thread_uses_the_list_it_last_read_until_it_changes_and_holds_no_observer() {
+        let event = OwnedEvent::new(LogLevel::Info, "t", "x");
+        let publish = |p: &LogPublisher| p.publish(&Event::from_owned(&event));
+        let (one, two) = (LogPublisher::new(), LogPublisher::new());
+        let (seen_one, seen_two) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let id = one.add_observer(Counting(seen_one.clone()));
+        two.add_observer(Counting(seen_two.clone()));
+        // two publishers in turns on one thread: each its own list
+        for _ in 0..3 {
+            publish(&one);
+            publish(&two);
+        }
+        assert_eq!(
+            (
+                seen_one.load(Ordering::Relaxed),
+                seen_two.load(Ordering::Relaxed)
+            ),
+            (3, 3)
+        );
+        // a thread that logged, then waits: an observer added meanwhile
+        // sees its next event, and one removed is dropped at once
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let (logged, done) = std::sync::mpsc::channel::<()>();
+        let added = Arc::new(AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            let (one, publish) = (&one, &publish);
+            s.spawn(move || {
+                publish(one);
+                logged.send(()).unwrap();
+                wait.recv().unwrap();
+                publish(one);
+                logged.send(()).unwrap();
+            });
+            done.recv().unwrap();
+            one.add_observer(Counting(added.clone()));
+            assert!(one.remove_observer(id));
+            assert_eq!(
+                Arc::strong_count(&seen_one),
+                1,
+                "the removed observer is dropped"
+            );
+            go.send(()).unwrap();
+            done.recv().unwrap();
+        });
+        assert_eq!(added.load(Ordering::Relaxed), 1);
+        assert_eq!(seen_one.load(Ordering::Relaxed), 4);
     }
 
     #[test]
