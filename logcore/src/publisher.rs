@@ -204,13 +204,21 @@ pub struct LogPublisher {
     generation: AtomicU64,
 }
 
+/// A list a thread last read: the publisher's key (`u64::MAX`: none), its
+/// generation then, and the list, held weakly (a removed observer is
+/// dropped once no call is using it, whether or not this thread logs
+/// again).
+type LastList = (u64, u64, Weak<List>);
+
+/// How many publishers' lists a thread keeps (by key: publishers that
+/// publish to one another take different places).
+const LAST_LISTS: usize = 4;
+
 thread_local! {
-    /// The list this thread last read from a publisher: the publisher's
-    /// key, its generation then, and the list, held weakly (a removed
-    /// observer is dropped once no call is using it, whether or not this
-    /// thread logs again). Taking a reference to it is one atomic write,
-    /// against four for the shard's lock and reference.
-    static LAST_LIST: RefCell<Option<(u64, u64, Weak<List>)>> = const { RefCell::new(None) };
+    /// The lists this thread last read. Taking a reference to one is one
+    /// atomic write, against four for the shard's lock and reference.
+    static LAST_LIST: RefCell<[LastList; LAST_LISTS]> =
+        const { RefCell::new([const { (u64::MAX, 0, Weak::new()) }; LAST_LISTS]) };
 }
 
 impl std::fmt::Debug for LogPublisher {
@@ -265,12 +273,10 @@ impl LogPublisher {
         let generation = self.generation.load(Ordering::Acquire);
         let last = LAST_LIST.try_with(|last| {
             let last = last.try_borrow().ok()?;
-            match &*last {
-                Some((key, seen, list)) if *key == self.key && *seen == generation => {
-                    list.upgrade()
-                }
-                _ => None,
-            }
+            let (key, seen, list) = &last[self.key as usize % LAST_LISTS];
+            (*key == self.key && *seen == generation)
+                .then(|| list.upgrade())
+                .flatten()
         });
         match last {
             Ok(Some(list)) => list,
@@ -284,7 +290,8 @@ impl LogPublisher {
         let list = self.observers.read();
         let _ = LAST_LIST.try_with(|last| {
             if let Ok(mut last) = last.try_borrow_mut() {
-                *last = Some((self.key, generation, Arc::downgrade(&list)));
+                last[self.key as usize % LAST_LISTS] =
+                    (self.key, generation, Arc::downgrade(&list));
             }
         });
         list
@@ -637,7 +644,11 @@ mod tests {
     fn a_thread_uses_the_list_it_last_read_until_it_changes_and_holds_no_observer() {
         let event = OwnedEvent::new(LogLevel::Info, "t", "x");
         let publish = |p: &LogPublisher| p.publish(&Event::from_owned(&event));
-        let (one, two) = (LogPublisher::new(), LogPublisher::new());
+        let one = LogPublisher::new();
+        // (in another place than `one`'s: other tests make publishers too)
+        let two = std::iter::repeat_with(LogPublisher::new)
+            .find(|p| p.key as usize % LAST_LISTS != one.key as usize % LAST_LISTS)
+            .unwrap();
         let (seen_one, seen_two) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let id = one.add_observer(Counting(seen_one.clone()));
         two.add_observer(Counting(seen_two.clone()));
@@ -652,6 +663,13 @@ mod tests {
                 seen_two.load(Ordering::Relaxed)
             ),
             (3, 3)
+        );
+        // and each keeps its own place
+        let kept =
+            LAST_LIST.with_borrow(|last| last.iter().map(|(key, ..)| *key).collect::<Vec<_>>());
+        assert!(
+            kept.contains(&one.key) && kept.contains(&two.key),
+            "{kept:?}"
         );
         // a thread that logged, then waits: an observer added meanwhile
         // sees its next event, and one removed is dropped at once
