@@ -152,16 +152,32 @@ impl<O: Observer> FilteringObserver<O> {
     }
 }
 
-impl<O: Observer> Observer for FilteringObserver<O> {
-    fn observe(&self, event: &Event<'_>) {
+impl<O> FilteringObserver<O> {
+    /// Whether the predicates let an event through, each asked in turn
+    /// with `ask`: the first `Yes` lets it through, the first `No` stops
+    /// it, and it passes if all say `Maybe`. `None` if one cannot answer
+    /// (`ask` gave `None`).
+    #[inline]
+    fn passes(
+        &self,
+        mut ask: impl FnMut(&dyn Predicate) -> Option<PredicateResult>,
+    ) -> Option<bool> {
         for predicate in &self.predicates {
-            match predicate.evaluate(event) {
-                PredicateResult::Yes => break,
-                PredicateResult::No => return,
+            match ask(&**predicate)? {
+                PredicateResult::Yes => return Some(true),
+                PredicateResult::No => return Some(false),
                 PredicateResult::Maybe => {}
             }
         }
-        self.observer.observe(event)
+        Some(true)
+    }
+}
+
+impl<O: Observer> Observer for FilteringObserver<O> {
+    fn observe(&self, event: &Event<'_>) {
+        if self.passes(|p| Some(p.evaluate(event))) == Some(true) {
+            self.observer.observe(event)
+        }
     }
 
     fn max_level(&self) -> Option<LogLevel> {
@@ -186,16 +202,12 @@ impl<O: Observer> Observer for FilteringObserver<O> {
     /// Asks the predicates about the call's namespace and level, and hands
     /// it on; `false` (nothing done) if one needs the event.
     fn __observe_direct(&self, call: &DirectCall<'_>) -> bool {
-        for predicate in &self.predicates {
-            match predicate.evaluate_level(call.namespace(), call.level) {
-                Some(PredicateResult::Yes) => break,
-                // (filtered out: done with)
-                Some(PredicateResult::No) => return true,
-                Some(PredicateResult::Maybe) => {}
-                None => return false,
-            }
+        match self.passes(|p| p.evaluate_level(call.namespace(), call.level)) {
+            Some(true) => self.observer.__observe_direct(call),
+            // (filtered out: done with)
+            Some(false) => true,
+            None => false,
         }
-        self.observer.__observe_direct(call)
     }
 }
 
