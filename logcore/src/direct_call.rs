@@ -39,7 +39,9 @@ use crate::logger::Logger;
 #[allow(missing_debug_implementations)]
 #[derive(Clone, Copy)]
 pub struct DirectCall<'a> {
+    /// The call's level.
     pub level: LogLevel,
+    /// The call site: its format, names and module path.
     pub callsite: &'static Callsite,
     /// One per name of the call site.
     pub values: &'a [FieldValue<'a>],

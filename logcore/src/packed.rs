@@ -471,8 +471,9 @@ pub enum Packed {
     /// in the room may have been written.
     NoRoom(usize),
     /// The event does not pack: one with a failure, one with more than
-    /// 65 535 fields, or one whose values are not one for each of its call
-    /// site's names. Keep it with [`Event::to_owned_event`]
+    /// 65 535 fields, one whose values are not one for each of its call
+    /// site's names, or a kept event with a value nested more deeply than
+    /// a record is read back with. Keep it with [`Event::to_owned_event`]
     /// instead. [`pack_into`] has written nothing then;
     /// [`pack_direct_into`] may have written words in the room.
     Unpackable,
@@ -824,8 +825,9 @@ pub fn pack_direct_into(
 }
 
 /// Appends `event` to `out`, packed (see [`pack_into`]). Returns `false`,
-/// writing nothing, for an event that does not pack: one with a failure.
-/// Keep those with [`Event::to_owned_event`] instead.
+/// writing nothing, for an event that does not pack (see
+/// [`Packed::Unpackable`]): one with a failure, say. Keep those with
+/// [`Event::to_owned_event`] instead.
 ///
 /// An event of more than 64 words is packed twice (the first time to learn
 /// its size), so its placeholders that need text run twice.
@@ -2436,6 +2438,50 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn a_kept_events_record_says_what_it_misses_and_where() {
+        let mut event = OwnedEvent::new(LogLevel::Warn, "ns", "f").with_field("n", 1i64);
+        event.file = Some("a.rs".into());
+        event.line = Some(7);
+        let mut words = Vec::new();
+        assert!(pack(&Event::from_owned(&event), &mut words));
+        let mut unpacker = Unpacker::new();
+        let missing: Vec<(usize, &str)> = (0..words.len())
+            .map(|cut| {
+                let e = unpacker.unpack(&words[..cut]).unwrap_err();
+                (e.at, e.what)
+            })
+            .collect();
+        // the record's layout, word by word
+        let layout = [
+            (0, "a call site number"),
+            (1, "a time"),
+            (2, "a namespace"),
+            (3, "a namespace"),
+            (4, "a format"),
+            (5, "a format"),
+            (6, "a file"),
+            (7, "a file"),
+            (8, "a line"),
+            (9, "a field name"),
+            (10, "a field name"),
+            (11, "a value"),
+            (12, "an integer"),
+            (13, "a flattened count"),
+        ];
+        assert_eq!(missing, layout);
+        // a level that is none, and a line past `u32`
+        let mut bad_level = words.clone();
+        bad_level[0] = bad_level[0] & !(0xff << 32) | 9 << 32;
+        let mut bad_line = words.clone();
+        bad_line[8] = u64::MAX;
+        for (bad, at, what) in [(bad_level, 0, "a level"), (bad_line, 8, "a line")] {
+            let e = unpacker.unpack(&bad).unwrap_err();
+            assert_eq!((e.at, e.what), (at, what));
+        }
+        assert_eq!(unpacker.unpack(&words).unwrap(), event);
     }
 
     #[test]
