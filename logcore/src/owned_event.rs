@@ -45,6 +45,38 @@ pub struct OwnedEvent {
 }
 
 impl OwnedEvent {
+    /// The string `slot` owns, emptied, to be written again (its room kept,
+    /// up to 64 KiB); a new one put there if it holds none, a borrowed one,
+    /// or a bigger one. How one event is refilled record after record (the
+    /// `log` bridge, the non-blocking reader) without allocating.
+    ///
+    /// ```
+    /// use logcore::OwnedEvent;
+    /// let mut event = OwnedEvent::default();
+    /// OwnedEvent::refill_str(&mut event.namespace).push_str("app::db");
+    /// let room = event.namespace.as_deref().unwrap().as_ptr();
+    /// OwnedEvent::refill_str(&mut event.namespace).push_str("app::web");
+    /// assert_eq!(event.namespace.as_deref(), Some("app::web"));
+    /// assert_eq!(event.namespace.as_deref().unwrap().as_ptr(), room);
+    /// // a very big one is let go, a borrowed one left alone
+    /// let mut big = Some("x".repeat(100_000).into());
+    /// assert!(OwnedEvent::refill_str(&mut big).capacity() < 100_000);
+    /// let mut borrowed = Some(std::borrow::Cow::Borrowed("static"));
+    /// assert_eq!(OwnedEvent::refill_str(&mut borrowed).as_str(), "");
+    /// ```
+    pub fn refill_str<'s>(slot: &'s mut Option<Cow<'static, str>>) -> &'s mut String {
+        /// The most room a string keeps between refills.
+        const KEPT_ROOM: usize = 64 * 1024;
+        let string = match slot.take() {
+            Some(Cow::Owned(mut s)) if s.capacity() <= KEPT_ROOM => {
+                s.clear();
+                s
+            }
+            _ => String::new(),
+        };
+        slot.insert(Cow::Owned(string)).to_mut()
+    }
+
     /// An event with a level, namespace and format, stamped with the current
     /// time (to the microsecond, as every event's time is).
     pub fn new(level: LogLevel, namespace: &str, format: &str) -> OwnedEvent {

@@ -1428,7 +1428,7 @@ fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackE
 }
 
 /// Reads a string into `slot` when `present` (into the string it holds,
-/// if one), else empties it.
+/// if one: see [`OwnedEvent::refill_str`]), else empties it.
 fn refill_text(
     r: &mut Reader<'_>,
     present: bool,
@@ -1440,13 +1440,7 @@ fn refill_text(
         return Ok(());
     }
     let text = r.str(what)?;
-    match slot {
-        Some(Cow::Owned(s)) => {
-            s.clear();
-            s.push_str(text);
-        }
-        _ => *slot = Some(Cow::Owned(text.to_string())),
-    }
+    OwnedEvent::refill_str(slot).push_str(text);
     Ok(())
 }
 

@@ -78,50 +78,39 @@ thread_local! {
 /// Makes `event` the event for `record` (as if new: nothing of the record
 /// before it is left).
 fn fill(event: &mut OwnedEvent, level: LogLevel, record: &log::Record<'_>) {
-    *event = OwnedEvent {
-        level: Some(level),
-        namespace: Some(reuse(&mut event.namespace)),
-        format: Some(reuse(&mut event.format)),
-        time: Some(logcore::now()),
-        file: record
-            .file_static()
-            .map(Cow::Borrowed)
-            .or_else(|| record.file().map(|f| Cow::Owned(f.to_string()))),
-        line: record.line(),
-        fields: std::mem::take(&mut event.fields),
-        flattened: std::mem::take(&mut event.flattened),
-        ..OwnedEvent::default()
-    };
-    event.fields.clear();
-    event.flattened.clear();
-    if let Some(Cow::Owned(namespace)) = &mut event.namespace {
-        namespace.push_str(record.target());
+    // (every part named: one added to `OwnedEvent` must be refilled too)
+    let OwnedEvent {
+        level: event_level,
+        namespace,
+        format,
+        time,
+        system,
+        source,
+        failure,
+        file,
+        line,
+        fields,
+        flattened,
+    } = event;
+    *event_level = Some(level);
+    OwnedEvent::refill_str(namespace).push_str(record.target());
+    // The message is literal text: its braces are doubled, so that it is
+    // its own format.
+    let format = OwnedEvent::refill_str(format);
+    let _ = write!(format, "{}", record.args());
+    if memchr::memchr2(b'{', b'}', format.as_bytes()).is_some() {
+        double_braces(format);
     }
-    if let Some(Cow::Owned(format)) = &mut event.format {
-        // The message is literal text: its braces are doubled, so that it
-        // is its own format.
-        let _ = write!(format, "{}", record.args());
-        if memchr::memchr2(b'{', b'}', format.as_bytes()).is_some() {
-            double_braces(format);
-        }
-    }
-    let _ = record.key_values().visit(&mut Fields(&mut event.fields));
-}
-
-/// The most room a thread's event keeps between records, per string (a
-/// bigger one is freed at the next record).
-const KEPT_ROOM: usize = 64 * 1024;
-
-/// `slot`'s string, emptied, to be written again (a new one if it held
-/// none, a borrowed one or a very big one).
-fn reuse(slot: &mut Option<Cow<'static, str>>) -> Cow<'static, str> {
-    match slot.take() {
-        Some(Cow::Owned(mut s)) if s.capacity() <= KEPT_ROOM => {
-            s.clear();
-            Cow::Owned(s)
-        }
-        _ => Cow::Owned(String::new()),
-    }
+    *time = Some(logcore::now());
+    (*system, *source, *failure) = (None, None, None);
+    *file = record
+        .file_static()
+        .map(Cow::Borrowed)
+        .or_else(|| record.file().map(|f| Cow::Owned(f.to_string())));
+    *line = record.line();
+    fields.clear();
+    flattened.clear();
+    let _ = record.key_values().visit(&mut Fields(fields));
 }
 
 /// Doubles each brace in `text`, in place (its room grows once, and is
@@ -263,24 +252,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_threads_event_keeps_the_room_of_its_strings_up_to_a_limit() {
-        type Slot = Option<Cow<'static, str>>;
-        let mut slot: Slot = Some(Cow::Owned(String::with_capacity(100)));
-        let before = slot.as_deref().unwrap().as_ptr();
-        let reused = reuse(&mut slot);
-        assert_eq!(
-            (reused.as_ptr(), reused.len()),
-            (before, 0),
-            "kept, emptied"
-        );
-        let mut big: Slot = Some(Cow::Owned("x".repeat(KEPT_ROOM + 1)));
-        let fresh = reuse(&mut big);
-        assert!(
-            matches!(&fresh, Cow::Owned(s) if s.capacity() < KEPT_ROOM),
-            "freed"
-        );
-        let mut borrowed: Slot = Some(Cow::Borrowed("static"));
-        assert!(matches!(reuse(&mut borrowed), Cow::Owned(s) if s.is_empty()));
+    fn braces_are_doubled_in_place() {
         // braces doubled in place, whatever else the text holds
         let mut text = "a {b} é {{".to_string();
         double_braces(&mut text);
