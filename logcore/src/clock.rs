@@ -4,22 +4,34 @@
 //! third of reading the system clock.
 
 use std::cell::Cell;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The cycle counter (where the CPU has a reliable one; the OS clock
 /// otherwise), calibrated once per process (about half a millisecond).
-static CLOCK: LazyLock<quanta::Clock> = LazyLock::new(quanta::Clock::new);
+/// A `OnceLock` read through [`clock`], whose check is inlined where a
+/// `LazyLock`'s was a call on every reading.
+static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+
+/// The calibrated counter.
+#[inline]
+fn clock() -> &'static quanta::Clock {
+    match CLOCK.get() {
+        Some(clock) => clock,
+        None => calibrate(),
+    }
+}
 
 /// A reading of the counter, for [`WallClock::wall`].
 #[inline]
 pub(crate) fn raw() -> u64 {
-    CLOCK.raw()
+    clock().raw()
 }
 
 /// Makes sure the counter is calibrated (so no event pays for it).
-pub(crate) fn calibrate() {
-    LazyLock::force(&CLOCK);
+#[cold]
+pub(crate) fn calibrate() -> &'static quanta::Clock {
+    CLOCK.get_or_init(quanta::Clock::new)
 }
 
 /// The system clock, in seconds since the Unix epoch.
@@ -51,7 +63,7 @@ pub(crate) fn to_micros(seconds: f64) -> f64 {
 static SCALE: LazyLock<(f64, u64)> = LazyLock::new(|| {
     // the counter's conversion, over a span long enough to be exact
     const SPAN: u64 = 1 << 40;
-    let secs = CLOCK.delta(0, SPAN).as_secs_f64();
+    let secs = clock().delta(0, SPAN).as_secs_f64();
     let per_unit = if secs > 0.0 { secs / SPAN as f64 } else { 1e-9 };
     (per_unit, (1.0 / per_unit) as u64)
 });
