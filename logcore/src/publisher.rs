@@ -1,7 +1,7 @@
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::direct_call::DirectCall;
 use crate::event::{Callsite, Event, Piece};
@@ -438,8 +438,22 @@ impl LogPublisher {
                 failed.push((entry.id, entry.name, panic_message(&*payload)));
             }
         }
+        if !failed.is_empty() {
+            self.report_failures(&observers.0, failed);
+        }
+    }
+
+    /// Reports each observer that failed to the others (out of line: an
+    /// event with no failure should not pay for the loop).
+    #[cold]
+    #[inline(never)]
+    fn report_failures(
+        &self,
+        observers: &[Entry],
+        failed: Vec<(ObserverId, &'static str, String)>,
+    ) {
         for (id, name, message) in failed {
-            self.report_failure(&observers.0, id, name, &message);
+            self.report_failure(observers, id, name, &message);
         }
     }
 
@@ -554,13 +568,21 @@ impl Observer for LogPublisher {
     }
 }
 
-static GLOBAL: LazyLock<LogPublisher> = LazyLock::new(|| {
-    let mut publisher = LogPublisher::new();
-    publisher.global = true;
-    let id = publisher.add_shared(crate::beginner::startup_buffer());
-    let _ = STARTUP_BUFFER_ID.set(id);
-    publisher
-});
+/// The global publisher: a `OnceLock` read through [`global_publisher`],
+/// whose check is inlined into the call sites (a `LazyLock`'s was a call).
+static GLOBAL: OnceLock<LogPublisher> = OnceLock::new();
+
+/// Makes the global publisher, the first time it is asked for.
+#[cold]
+fn global_publisher_init() -> &'static LogPublisher {
+    GLOBAL.get_or_init(|| {
+        let mut publisher = LogPublisher::new();
+        publisher.global = true;
+        let id = publisher.add_shared(crate::beginner::startup_buffer());
+        let _ = STARTUP_BUFFER_ID.set(id);
+        publisher
+    })
+}
 
 /// The id of the start-up buffer in the global publisher.
 static STARTUP_BUFFER_ID: OnceLock<ObserverId> = OnceLock::new();
@@ -568,13 +590,17 @@ static STARTUP_BUFFER_ID: OnceLock<ObserverId> = OnceLock::new();
 /// The publisher every log call without an explicit logger goes to. Until
 /// [`global_log_beginner`](crate::global_log_beginner) begins logging, its one
 /// observer is a bounded start-up buffer.
+#[inline]
 pub fn global_publisher() -> &'static LogPublisher {
-    &GLOBAL
+    match GLOBAL.get() {
+        Some(publisher) => publisher,
+        None => global_publisher_init(),
+    }
 }
 
 /// The id of the start-up buffer in the global publisher.
 pub(crate) fn startup_buffer_id() -> Option<ObserverId> {
-    LazyLock::force(&GLOBAL);
+    global_publisher();
     STARTUP_BUFFER_ID.get().copied()
 }
 
