@@ -474,7 +474,7 @@ fn whole_micros(f: f64) -> Option<(u64, u32)> {
     }
     // (below 2^53, so exact; `+ 0.5` rounds, and the check below catches a
     // float that is not the nearest to `n` microseconds; `i64`, as the
-    // clock's `to_micros` does, for its one-instruction conversions)
+    // clock does, for its one-instruction conversions)
     let n = (f * 1e6 + 0.5) as i64;
     if n as f64 / 1e6 != f {
         return None;
