@@ -45,7 +45,7 @@ pub(crate) fn system_now() -> f64 {
 /// `seconds` to the nearest microsecond (the float nearest a whole number
 /// of them), for times from 1970 to 2106; any other number is returned as
 /// it is. Every event's time is rounded so (the counter's readings by
-/// [`seconds_of`], to the same floats): writers then print it without
+/// [`seconds_of`], to floats of the same kind): writers then print it without
 /// searching for its shortest digits (see the JSON writer's
 /// `whole_micros`). This drops about two bits: floats of today's times are
 /// 0.24 µs apart.
@@ -248,7 +248,8 @@ mod tests {
     fn readings_are_scaled_and_rounded_once_to_the_microsecond() {
         let wall_ref = 1_796_659_979_278_983_600;
         let mut clock = ns_clock(1_000, wall_ref);
-        // after the reference: 400 ns later is ...983.999_999 +, rounded up
+        // after the reference (at ...983.6 µs): 400 ns later is ...984.0 µs,
+        // 399 ns later ...983.999 µs, rounded up, as the reference itself is
         assert_eq!(clock.wall(1_400), 1_796_659_979.278_984);
         assert_eq!(clock.wall(1_399), 1_796_659_979.278_984);
         assert_eq!(clock.wall(1_000), 1_796_659_979.278_984);
