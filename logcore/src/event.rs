@@ -162,12 +162,19 @@ impl Drop for Live<'_> {
     }
 }
 
-/// [`Event::write_text`] for a kept event (out of line: the live path's
-/// stays short).
+/// [`Event::write_text`] for a kept event, and [`Event::text`]'s when it
+/// must be made (out of line: the live path's stays short).
 #[inline(never)]
 fn write_owned_text(out: &mut String, event: &OwnedEvent) {
-    if !text::write_literal_format(out, event.format.as_deref().unwrap_or_default()) {
-        out.push_str(&text::render_owned(event));
+    if text::write_literal_format(out, event.format.as_deref().unwrap_or_default()) {
+        return;
+    }
+    let rendered = text::render_owned(event);
+    if out.capacity() == 0 {
+        // (a new string, as `Event::text`'s: the rendered one, not a copy)
+        *out = rendered;
+    } else {
+        out.push_str(&rendered);
     }
 }
 
@@ -468,11 +475,9 @@ impl<'a> Event<'a> {
                 if memchr::memchr2(b'{', b'}', format.as_bytes()).is_none() {
                     return Cow::Borrowed(format);
                 }
-                let mut literal = String::new();
-                if text::write_literal_format(&mut literal, format) {
-                    return Cow::Owned(literal);
-                }
-                Cow::Owned(text::render_owned(e))
+                let mut text = String::new();
+                write_owned_text(&mut text, e);
+                Cow::Owned(text)
             }
         }
     }

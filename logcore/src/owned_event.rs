@@ -44,6 +44,20 @@ pub struct OwnedEvent {
     pub flattened: Vec<(Cow<'static, str>, OwnedValue)>,
 }
 
+/// The string `text` owns, emptied, to be written again (its room kept, up
+/// to 64 KiB); a new one put there if it is borrowed or bigger. What
+/// [`OwnedEvent::refill_str`] does for a part of an event, and the
+/// non-blocking reader for a field's name.
+pub(crate) fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
+    /// The most room a string keeps between refills.
+    const KEPT_ROOM: usize = 64 * 1024;
+    match text {
+        Cow::Owned(s) if s.capacity() <= KEPT_ROOM => s.clear(),
+        _ => *text = Cow::Owned(String::new()),
+    }
+    text.to_mut()
+}
+
 impl OwnedEvent {
     /// The string `slot` owns, emptied, to be written again (its room kept,
     /// up to 64 KiB); a new one put there if it holds none, a borrowed one,
@@ -65,16 +79,7 @@ impl OwnedEvent {
     /// assert_eq!(OwnedEvent::refill_str(&mut borrowed).as_str(), "");
     /// ```
     pub fn refill_str<'s>(slot: &'s mut Option<Cow<'static, str>>) -> &'s mut String {
-        /// The most room a string keeps between refills.
-        const KEPT_ROOM: usize = 64 * 1024;
-        let string = match slot.take() {
-            Some(Cow::Owned(mut s)) if s.capacity() <= KEPT_ROOM => {
-                s.clear();
-                s
-            }
-            _ => String::new(),
-        };
-        slot.insert(Cow::Owned(string)).to_mut()
+        refill(slot.get_or_insert(Cow::Borrowed("")))
     }
 
     /// An event with a level, namespace and format, stamped with the current

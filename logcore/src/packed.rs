@@ -16,7 +16,7 @@ use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
-use crate::owned_event::OwnedEvent;
+use crate::owned_event::{OwnedEvent, refill};
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Render, Sink};
 use crate::value::{Map, Scalar, Seq, Value, Visit};
@@ -1455,12 +1455,10 @@ fn refill_pairs(
         let name = r.str(what)?;
         let value = r.value(0)?;
         match pairs.get_mut(i) {
-            Some((Cow::Owned(s), slot)) => {
-                s.clear();
-                s.push_str(name);
+            Some((kept, slot)) => {
+                refill(kept).push_str(name);
                 *slot = value;
             }
-            Some(pair) => *pair = (Cow::Owned(name.to_string()), value),
             None => pairs.push((Cow::Owned(name.to_string()), value)),
         }
     }
@@ -2439,6 +2437,9 @@ mod tests {
         let mut event = OwnedEvent::new(LogLevel::Warn, "ns", "f").with_field("n", 1i64);
         event.file = Some("a.rs".into());
         event.line = Some(7);
+        event.system = Some("sys".into());
+        event.source = Some(OwnedValue::U64(3));
+        event.flattened = vec![("n!:".into(), OwnedValue::I64(1))];
         let mut words = Vec::new();
         assert!(pack(&Event::from_owned(&event), &mut words));
         let mut unpacker = Unpacker::new();
@@ -2456,22 +2457,30 @@ mod tests {
             (3, "a namespace"),
             (4, "a format"),
             (5, "a format"),
-            (6, "a file"),
-            (7, "a file"),
-            (8, "a line"),
-            (9, "a field name"),
-            (10, "a field name"),
-            (11, "a value"),
-            (12, "an integer"),
-            (13, "a flattened count"),
+            (6, "a system"),
+            (7, "a system"),
+            (8, "a value"),
+            (9, "an integer"),
+            (10, "a file"),
+            (11, "a file"),
+            (12, "a line"),
+            (13, "a field name"),
+            (14, "a field name"),
+            (15, "a value"),
+            (16, "an integer"),
+            (17, "a flattened count"),
+            (18, "a flattened key"),
+            (19, "a flattened key"),
+            (20, "a value"),
+            (21, "an integer"),
         ];
         assert_eq!(missing, layout);
         // a level that is none, and a line past `u32`
         let mut bad_level = words.clone();
         bad_level[0] = bad_level[0] & !(0xff << 32) | 9 << 32;
         let mut bad_line = words.clone();
-        bad_line[8] = u64::MAX;
-        for (bad, at, what) in [(bad_level, 0, "a level"), (bad_line, 8, "a line")] {
+        bad_line[12] = u64::MAX;
+        for (bad, at, what) in [(bad_level, 0, "a level"), (bad_line, 12, "a line")] {
             let e = unpacker.unpack(&bad).unwrap_err();
             assert_eq!((e.at, e.what), (at, what));
         }

@@ -273,7 +273,7 @@ impl LogPublisher {
         let generation = self.generation.load(Ordering::Acquire);
         let last = LAST_LIST.try_with(|last| {
             let last = last.try_borrow().ok()?;
-            let (key, seen, list) = &last[self.key as usize % LAST_LISTS];
+            let (key, seen, list) = &last[self.slot()];
             (*key == self.key && *seen == generation)
                 .then(|| list.upgrade())
                 .flatten()
@@ -284,14 +284,19 @@ impl LogPublisher {
         }
     }
 
+    /// This publisher's place in the threads' [`LAST_LIST`].
+    #[inline]
+    fn slot(&self) -> usize {
+        self.key as usize % LAST_LISTS
+    }
+
     /// The list from this thread's shard, kept as the one it last read.
     #[cold]
     fn read_shard(&self, generation: u64) -> Arc<List> {
         let list = self.observers.read();
         let _ = LAST_LIST.try_with(|last| {
             if let Ok(mut last) = last.try_borrow_mut() {
-                last[self.key as usize % LAST_LISTS] =
-                    (self.key, generation, Arc::downgrade(&list));
+                last[self.slot()] = (self.key, generation, Arc::downgrade(&list));
             }
         });
         list
@@ -673,7 +678,7 @@ mod tests {
         let one = LogPublisher::new();
         // (in another place than `one`'s: other tests make publishers too)
         let two = std::iter::repeat_with(LogPublisher::new)
-            .find(|p| p.key as usize % LAST_LISTS != one.key as usize % LAST_LISTS)
+            .find(|p| p.slot() != one.slot())
             .unwrap();
         let (seen_one, seen_two) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let id = one.add_observer(Counting(seen_one.clone()));
