@@ -196,11 +196,11 @@ impl RotatingFile {
 
     /// Reopens the path if the open file is no longer there (moved or
     /// deleted by another program).
-    fn reopen_if_moved(&mut self) -> io::Result<()> {
-        if self.last_check.elapsed() < Duration::from_secs(1) {
+    fn reopen_if_moved(&mut self, now: Instant) -> io::Result<()> {
+        if now.saturating_duration_since(self.last_check) < Duration::from_secs(1) {
             return Ok(());
         }
-        self.last_check = Instant::now();
+        self.last_check = now;
         if moved(&self.file, &self.path) {
             self.file = open(&self.path)?;
             self.size = self.file.metadata()?.len();
@@ -210,8 +210,9 @@ impl RotatingFile {
 
     /// Forces the check for a moved file now (tests; logrotate's `postrotate`).
     pub fn reopen_now_if_moved(&mut self) -> io::Result<()> {
-        self.last_check = Instant::now() - Duration::from_secs(2);
-        self.reopen_if_moved()
+        let now = Instant::now();
+        self.last_check = now - Duration::from_secs(2);
+        self.reopen_if_moved(now)
     }
 }
 
@@ -233,18 +234,20 @@ fn moved(_: &File, path: &Path) -> bool {
 impl Write for RotatingFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.at_record_start && !buf.is_empty() {
-            self.reopen_if_moved()?;
+            // (one reading of the clock for both checks)
+            let now = Instant::now();
+            self.reopen_if_moved(now)?;
             match self.rotation {
                 Rotation::Size(max) if self.size > 0 && self.size + buf.len() as u64 > max => {
                     self.rotate_to("1")?
                 }
                 // (the clock is asked only once the date it gave may have
                 // changed: formatting it takes the time of a few records)
-                Rotation::Daily if Instant::now() >= self.period_until => {
-                    let (now, holds) = (self.clock)();
-                    self.period_until = Instant::now() + holds;
-                    if now != self.period {
-                        let old = std::mem::replace(&mut self.period, now);
+                Rotation::Daily if now >= self.period_until => {
+                    let (today, holds) = (self.clock)();
+                    self.period_until = now + holds;
+                    if today != self.period {
+                        let old = std::mem::replace(&mut self.period, today);
                         if self.size > 0 {
                             self.rotate_to(&old)?;
                         }
