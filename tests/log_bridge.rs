@@ -87,6 +87,30 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
     assert_eq!(events[1].format.as_deref(), Some("plain"));
     assert!(events[1].fields.is_empty());
     assert_eq!(format_event(&events[2]), "{n}", "braces in an argument");
+    // Key-values are written over the record before's, whatever their
+    // kinds: a string over a number, a number over a string, fewer.
+    let events = captured_logs(|| {
+        log::info!(target: "t", a = "a long string value", b = 2; "two");
+        let addr = std::net::Ipv4Addr::LOCALHOST;
+        log::info!(target: "t", b = true, addr:% = addr; "two again");
+        log::info!(target: "t", c = "s"; "one");
+    });
+    let field = |name: &str, value| (name.to_string().into(), value);
+    assert_eq!(
+        events[0].fields,
+        [
+            field("a", OwnedValue::Str("a long string value".into())),
+            field("b", OwnedValue::I64(2))
+        ]
+    );
+    assert_eq!(
+        events[1].fields,
+        [
+            field("b", OwnedValue::Bool(true)),
+            field("addr", OwnedValue::Str("127.0.0.1".into()))
+        ]
+    );
+    assert_eq!(events[2].fields, [field("c", OwnedValue::Str("s".into()))]);
     // A record logged while another is published (by an observer, here)
     // is made into an event of its own: the other observers see both whole.
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -121,6 +145,19 @@ fn log_records_become_events_and_events_can_go_to_a_log_logger() {
     let events = captured_logs(|| assert_eq!(log::max_level(), log::LevelFilter::Trace));
     assert!(events.is_empty());
     assert_eq!(log::max_level(), log::LevelFilter::Warn);
+
+    // Once the thread's event has grown to fit, a record allocates
+    // nothing, key-values and all (the text observer's line included;
+    // logging has begun, so no start-up buffer keeps the events).
+    let text =
+        spindle::global_publisher().add_observer(spindle::TextObserver::new(std::io::sink()));
+    let record = || log::info!(target: "app::db", shard = 3, user = "ann"; "pool at {}%", 95);
+    for _ in 0..3 {
+        record();
+    }
+    let counted = allocation_counter::measure(|| (0..50).for_each(|_| record()));
+    spindle::global_publisher().remove_observer(text);
+    assert_eq!(counted.count_total, 0, "allocations in 50 records");
 
     // A level for one namespace: a call below its own namespace's level
     // builds no event, though the global level lets it through. Each call

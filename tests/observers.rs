@@ -614,3 +614,125 @@ fn a_live_events_flattened_entries_are_its_kept_copys() {
     }
     assert_eq!(seen[0].0[2], ("big!s:".to_string(), i64::MIN.to_string()));
 }
+
+/// Once a thread's buffers have grown to fit, an event written as text or
+/// JSON allocates nothing, whatever its fields and placeholders hold; so
+/// does a call that a filter drops, and the caller's side of non-blocking
+/// output. (`cargo bench` counts the same for the benchmarks' event.)
+#[test]
+fn text_and_json_events_allocate_nothing() {
+    use spindle::{
+        FilteringObserver, FullPolicy, HistoryObserver, LogLevelFilterPredicate, NonBlocking,
+    };
+    struct Service {
+        name: String,
+        port: u16,
+    }
+    impl Service {
+        fn name(&self) -> &str {
+            &self.name
+        }
+    }
+    /// Allocations of 50 calls, after 3 to let buffers grow.
+    fn allocations(f: &dyn Fn()) -> u64 {
+        for _ in 0..3 {
+            f();
+        }
+        allocation_counter::measure(|| (0..50).for_each(|_| f())).count_total
+    }
+
+    let sink = std::io::sink;
+    let text = Logger::new("app").with_observer(Arc::new(TextObserver::new(sink())));
+    let json = Logger::new("app").with_observer(Arc::new(JsonObserver::new(sink())));
+    let levels = LogLevelFilterPredicate::from_directives("info,app::quiet=error").unwrap();
+    let filtered = FilteringObserver::new(TextObserver::new(sink())).with_predicate(levels);
+    let filtered = Arc::new(filtered);
+    let (non_blocking, _guard) =
+        NonBlocking::new(TextObserver::new(sink()), 1024, FullPolicy::Block).unwrap();
+    let non_blocking = Arc::new(non_blocking);
+    let loggers = [
+        ("text", text.clone()),
+        ("json", json.clone()),
+        (
+            "bound text",
+            text.bind("shard", 2).bind("who", "ann").with_system("w1"),
+        ),
+        (
+            "bound json",
+            json.bind("shard", 2).bind("who", "ann").with_system("w1"),
+        ),
+        (
+            "filtered",
+            Logger::new("app").with_observer(filtered.clone()),
+        ),
+        ("dropped", Logger::new("app::quiet").with_observer(filtered)),
+        (
+            "non-blocking",
+            Logger::new("app").with_observer(non_blocking),
+        ),
+    ];
+
+    let (path, status, bytes) = ("/index.html", 200u16, 1536usize);
+    let (ratio, on, initial, delta) = (0.25f64, true, 'é', -40i64);
+    let elapsed = std::time::Duration::from_millis(1500);
+    let maybe = Some(3u8);
+    let service = Service {
+        name: "web".into(),
+        port: 8080,
+    };
+    let req = Request {
+        uri: "/a \"quoted\"\n\u{1}path".into(),
+        status: 404,
+        token: "s3cret".into(),
+    };
+    type Call<'a> = (&'a str, &'a dyn Fn(&Logger));
+    let calls: [Call<'_>; 9] = [
+        (
+            "integers and a string",
+            &|log| info!(logger: log, "handled path={path} status={status} bytes={bytes}", path, status, bytes),
+        ),
+        (
+            "float, bool, char, negative",
+            &|log| info!(logger: log, "{ratio} {on} {initial} {delta}", ratio, on, initial, delta),
+        ),
+        (
+            "format specs",
+            &|log| info!(logger: log, "{path:>16} {ratio:.3} {status:08} {bytes:x} {ratio:e}", path, ratio, status, bytes),
+        ),
+        (
+            "Debug and Display captures",
+            &|log| info!(logger: log, "{elapsed} {maybe} {shown}", elapsed = ?elapsed, maybe = ?maybe, shown = %path),
+        ),
+        (
+            "!r conversions",
+            &|log| info!(logger: log, "{elapsed!r} {path!r}", elapsed = ?elapsed, path),
+        ),
+        (
+            "a source with escapes",
+            &|log| warn!(logger: log, source: &req, "{log_source.uri} {log_source.status}"),
+        ),
+        (
+            "paths and a method",
+            &|log| info!(logger: log, "{service.name()} {service.port} {req.uri}", service, req),
+        ),
+        (
+            "no placeholders",
+            &|log| info!(logger: log, "started", path, status),
+        ),
+        (
+            "a field not in the text",
+            &|log| info!(logger: log, "{status}", status, path),
+        ),
+    ];
+    for (observer, log) in &loggers {
+        for (call, f) in &calls {
+            let n = allocations(&|| f(log));
+            assert_eq!(n, 0, "{call} to {observer}: {n} allocations in 50 calls");
+        }
+    }
+
+    // The count is real: an observer that keeps each event allocates.
+    let history = Arc::new(HistoryObserver::new(8));
+    let kept = Logger::new("app").with_observer(history);
+    assert!(allocations(&|| (calls[0].1)(&kept)) >= 50);
+}

@@ -44,13 +44,13 @@ pub struct OwnedEvent {
     pub flattened: Vec<(Cow<'static, str>, OwnedValue)>,
 }
 
+/// The most room a kept string keeps between refills (a bigger one is let
+/// go, so that one huge record does not hold its memory for good).
+pub(crate) const KEPT_ROOM: usize = 64 * 1024;
+
 /// The string `text` owns, emptied, to be written again (its room kept, up
-/// to 64 KiB); a new one put there if it is borrowed or bigger. What
-/// [`OwnedEvent::refill_str`] does for a part of an event, and the
-/// non-blocking reader for a field's name.
-pub(crate) fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
-    /// The most room a string keeps between refills.
-    const KEPT_ROOM: usize = 64 * 1024;
+/// to [`KEPT_ROOM`]); a new one put there if it is borrowed or bigger.
+fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
     match text {
         Cow::Owned(s) if s.capacity() <= KEPT_ROOM => s.clear(),
         _ => *text = Cow::Owned(String::new()),
@@ -80,6 +80,38 @@ impl OwnedEvent {
     /// ```
     pub fn refill_str<'s>(slot: &'s mut Option<Cow<'static, str>>) -> &'s mut String {
         refill(slot.get_or_insert(Cow::Borrowed("")))
+    }
+
+    /// Pair `i` of `pairs` (a field, or a `log_flattened` entry), to be
+    /// written again: its name emptied, with its room kept as
+    /// [`OwnedEvent::refill_str`] keeps it, and its value as it was (see
+    /// [`OwnedValue::refill_str`]). A new pair is pushed when there are no
+    /// more than `i`. Refill pairs `0..n` in turn, then
+    /// `pairs.truncate(n)`.
+    ///
+    /// ```
+    /// use logcore::{OwnedEvent, OwnedValue};
+    /// let mut event = OwnedEvent::default().with_field("user", "ann").with_field("n", 2);
+    /// let room = event.fields[0].0.as_ptr();
+    /// let (name, value) = OwnedEvent::refill_pair(&mut event.fields, 0);
+    /// name.push_str("peer");
+    /// value.refill_str().push_str("bob");
+    /// event.fields.truncate(1);
+    /// assert_eq!(event.fields, [("peer".into(), OwnedValue::Str("bob".into()))]);
+    /// assert_eq!(event.fields[0].0.as_ptr(), room);
+    /// ```
+    pub fn refill_pair<'p>(
+        pairs: &'p mut Vec<(Cow<'static, str>, OwnedValue)>,
+        i: usize,
+    ) -> (&'p mut String, &'p mut OwnedValue) {
+        let i = if i < pairs.len() {
+            i
+        } else {
+            pairs.push((Cow::Borrowed(""), OwnedValue::None));
+            pairs.len() - 1
+        };
+        let (name, value) = &mut pairs[i];
+        (refill(name), value)
     }
 
     /// An event with a level, namespace and format, stamped with the current

@@ -49,6 +49,45 @@ impl OwnedValue {
         builder.0
     }
 
+    /// Makes this value an empty string and gives it to be written: the
+    /// string it held, if it was one, with its room kept (up to 64 KiB, as
+    /// [`OwnedEvent::refill_str`](crate::OwnedEvent::refill_str) keeps a
+    /// string's), so that an event refilled record after record does not
+    /// allocate for its string values.
+    ///
+    /// ```
+    /// use logcore::OwnedValue;
+    /// let mut value = OwnedValue::Str(String::with_capacity(16));
+    /// let room = value.refill_str().as_ptr();
+    /// value.refill_str().push_str("ann");
+    /// assert_eq!(value, OwnedValue::Str("ann".into()));
+    /// assert_eq!(value.refill_str().as_ptr(), room);
+    /// let mut number = OwnedValue::U64(3);
+    /// number.refill_str().push_str("3 apples");
+    /// assert_eq!(number.as_str(), Some("3 apples"));
+    /// ```
+    pub fn refill_str(&mut self) -> &mut String {
+        match self {
+            OwnedValue::Str(s) if s.capacity() <= crate::owned_event::KEPT_ROOM => s.clear(),
+            _ => *self = OwnedValue::Str(String::new()),
+        }
+        match self {
+            OwnedValue::Str(s) => s,
+            // (made a string just above)
+            _ => unreachable!("a value refilled as a string is one"),
+        }
+    }
+
+    /// Makes this value `scalar`, as [`OwnedValue::from_value`] keeps it,
+    /// writing a string into the one it holds (see
+    /// [`OwnedValue::refill_str`]).
+    pub(crate) fn refill_scalar(&mut self, scalar: crate::value::Scalar<'_>) {
+        match scalar {
+            crate::value::Scalar::Str(s) => self.refill_str().push_str(s),
+            other => *self = OwnedValue::from_value(&other),
+        }
+    }
+
     /// The string, if this is one.
     ///
     /// ```

@@ -16,7 +16,7 @@ use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
-use crate::owned_event::{OwnedEvent, refill};
+use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Render, Sink};
 use crate::value::{Map, Scalar, Seq, Value, Visit};
@@ -1444,7 +1444,8 @@ fn refill_text(
     Ok(())
 }
 
-/// Reads `n` name and value pairs into `pairs`, reusing the names it holds.
+/// Reads `n` name and value pairs into `pairs`, reusing the names and
+/// string values it holds.
 fn refill_pairs(
     r: &mut Reader<'_>,
     n: usize,
@@ -1453,14 +1454,9 @@ fn refill_pairs(
 ) -> Result<(), UnpackError> {
     for i in 0..n {
         let name = r.str(what)?;
-        let value = r.value(0)?;
-        match pairs.get_mut(i) {
-            Some((kept, slot)) => {
-                refill(kept).push_str(name);
-                *slot = value;
-            }
-            None => pairs.push((Cow::Owned(name.to_string()), value)),
-        }
+        let (kept, value) = OwnedEvent::refill_pair(pairs, i);
+        kept.push_str(name);
+        r.refill_value(value)?;
     }
     pairs.truncate(n);
     Ok(())
@@ -1587,7 +1583,22 @@ impl<'b> Reader<'b> {
         if depth > MAX_DEPTH {
             return Err(self.error("values nested less deeply"));
         }
-        Ok(match self.item()? {
+        let item = self.item()?;
+        self.value_of(item, depth)
+    }
+    /// Reads a value into `slot`: a string into the one it holds (see
+    /// [`OwnedValue::refill_str`]).
+    fn refill_value(&mut self, slot: &mut OwnedValue) -> Result<(), UnpackError> {
+        match self.item()? {
+            Item::Scalar(scalar) => slot.refill_scalar(scalar),
+            item => *slot = self.value_of(item, 0)?,
+        }
+        Ok(())
+    }
+    /// The value whose first word gave `item`, its items read at `depth`
+    /// + 1.
+    fn value_of(&mut self, item: Item<'b>, depth: usize) -> Result<OwnedValue, UnpackError> {
+        Ok(match item {
             Item::Scalar(scalar) => OwnedValue::from_value(&scalar),
             Item::Seq(count) => {
                 let mut items = Vec::new();
@@ -2507,6 +2518,25 @@ mod tests {
                 assert!(read.is_err(), "cut at {cut}");
             }
         }
+        // a field's name and string value are read into those the reused
+        // event holds: the same room, record after record
+        let event = OwnedEvent::default().with_field("who", "a string value");
+        let mut words = Vec::new();
+        assert!(pack(&Event::from_owned(&event), &mut words));
+        let mut rooms = Vec::new();
+        for _ in 0..2 {
+            let mut read = |e: &Event<'_>| {
+                e.for_each_field(&mut |name, value| {
+                    let Some(Scalar::Str(text)) = value.__scalar() else {
+                        panic!("{name}: not a string")
+                    };
+                    rooms.push((name.as_ptr(), text.as_ptr(), text.to_string()));
+                })
+            };
+            unpacker.unpack_with(&words, &mut read).unwrap();
+        }
+        assert_eq!(rooms[0], rooms[1]);
+        assert_eq!(rooms[0].2, "a string value");
         // nested as deeply as a record is read back with, it packs; one
         // more level, and it does not
         let nested = |levels: usize| {

@@ -15,8 +15,8 @@ use logcore::{
 /// target, `log` key-values as fields, levels mapped, file and line kept),
 /// published to the global publisher. Install it with [`install_log_bridge`].
 /// The message is formatted once, into an event the thread reuses: a record
-/// without key-values allocates nothing once the thread's strings have
-/// grown to fit.
+/// allocates nothing once the thread's strings (its message, target,
+/// key names and string values) have grown to fit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogBridge;
 
@@ -71,7 +71,7 @@ pub fn install_log_bridge() -> Result<(), log::SetLoggerError> {
 thread_local! {
     /// The event each record on this thread is made into, refilled for
     /// the next: its strings keep their room, so a record allocates
-    /// nothing once the first few have been logged (key-values aside).
+    /// nothing once the first few have been logged.
     static SCRATCH: RefCell<OwnedEvent> = RefCell::new(OwnedEvent::default());
 }
 
@@ -108,9 +108,11 @@ fn fill(event: &mut OwnedEvent, level: LogLevel, record: &log::Record<'_>) {
         .map(Cow::Borrowed)
         .or_else(|| record.file().map(|f| Cow::Owned(f.to_string())));
     *line = record.line();
-    fields.clear();
     flattened.clear();
-    let _ = record.key_values().visit(&mut Fields(fields));
+    let mut visitor = Fields { fields, count: 0 };
+    let _ = record.key_values().visit(&mut visitor);
+    let count = visitor.count;
+    fields.truncate(count);
 }
 
 /// Doubles each brace in `text`, in place (its room grows once, and is
@@ -135,7 +137,13 @@ fn double_braces(text: &mut String) {
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
-struct Fields<'a>(&'a mut Vec<(Cow<'static, str>, OwnedValue)>);
+/// Writes a record's key-values into the event's fields, over those of the
+/// record before (their names' and string values' room kept).
+struct Fields<'a> {
+    fields: &'a mut Vec<(Cow<'static, str>, OwnedValue)>,
+    /// How many were written.
+    count: usize,
+}
 
 impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
     fn visit_pair(
@@ -143,20 +151,22 @@ impl<'kvs> log::kv::VisitSource<'kvs> for Fields<'_> {
         key: log::kv::Key<'kvs>,
         value: log::kv::Value<'kvs>,
     ) -> Result<(), log::kv::Error> {
-        let owned = if let Some(b) = value.to_bool() {
-            OwnedValue::Bool(b)
+        let (name, kept) = OwnedEvent::refill_pair(self.fields, self.count);
+        self.count += 1;
+        name.push_str(key.as_str());
+        if let Some(b) = value.to_bool() {
+            *kept = OwnedValue::Bool(b);
         } else if let Some(i) = value.to_i64() {
-            OwnedValue::I64(i)
+            *kept = OwnedValue::I64(i);
         } else if let Some(u) = value.to_u64() {
-            OwnedValue::U64(u)
+            *kept = OwnedValue::U64(u);
         } else if let Some(f) = value.to_f64() {
-            OwnedValue::F64(f)
+            *kept = OwnedValue::F64(f);
         } else if let Some(s) = value.to_borrowed_str() {
-            OwnedValue::Str(s.to_string())
+            kept.refill_str().push_str(s);
         } else {
-            OwnedValue::Str(value.to_string())
-        };
-        self.0.push((key.as_str().to_string().into(), owned));
+            let _ = write!(kept.refill_str(), "{value}");
+        }
         Ok(())
     }
 }
