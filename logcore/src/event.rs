@@ -169,13 +169,7 @@ fn write_owned_text(out: &mut String, event: &OwnedEvent) {
     if text::write_literal_format(out, event.format.as_deref().unwrap_or_default()) {
         return;
     }
-    let rendered = text::render_owned(event);
-    if out.capacity() == 0 {
-        // (a new string, as `Event::text`'s: the rendered one, not a copy)
-        *out = rendered;
-    } else {
-        out.push_str(&rendered);
-    }
+    text::render_owned_into(event, out);
 }
 
 /// The rendered part of an event, dropped out of line.

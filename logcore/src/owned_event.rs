@@ -48,14 +48,23 @@ pub struct OwnedEvent {
 /// go, so that one huge record does not hold its memory for good).
 pub(crate) const KEPT_ROOM: usize = 64 * 1024;
 
-/// The string `text` owns, emptied, to be written again (its room kept, up
-/// to [`KEPT_ROOM`]); a new one put there if it is borrowed or bigger.
-fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
-    match text {
-        Cow::Owned(s) if s.capacity() <= KEPT_ROOM => s.clear(),
-        _ => *text = Cow::Owned(String::new()),
+/// `text` emptied, to be written again: its room kept, up to
+/// [`KEPT_ROOM`] (a new string put there if it has more).
+pub(crate) fn refill_string(text: &mut String) -> &mut String {
+    if text.capacity() > KEPT_ROOM {
+        *text = String::new();
     }
-    text.to_mut()
+    text.clear();
+    text
+}
+
+/// The string `text` owns, emptied, to be written again (its room kept, up
+/// to [`KEPT_ROOM`]); a new one put there if it is borrowed.
+fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
+    if let Cow::Borrowed(_) = text {
+        *text = Cow::Owned(String::new());
+    }
+    refill_string(text.to_mut())
 }
 
 impl OwnedEvent {

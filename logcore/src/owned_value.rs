@@ -35,6 +35,11 @@ pub enum OwnedValue {
     Unpersistable,
 }
 
+/// Whether a refilled vector keeps its room (see [`KEPT_ROOM`](crate::owned_event::KEPT_ROOM)).
+fn kept_room<T>(items: &Vec<T>) -> bool {
+    items.capacity() * std::mem::size_of::<T>() <= crate::owned_event::KEPT_ROOM
+}
+
 impl OwnedValue {
     /// Visits `value` and keeps what it gives.
     ///
@@ -67,14 +72,40 @@ impl OwnedValue {
     /// assert_eq!(number.as_str(), Some("3 apples"));
     /// ```
     pub fn refill_str(&mut self) -> &mut String {
-        match self {
-            OwnedValue::Str(s) if s.capacity() <= crate::owned_event::KEPT_ROOM => s.clear(),
-            _ => *self = OwnedValue::Str(String::new()),
+        if !matches!(self, OwnedValue::Str(_)) {
+            *self = OwnedValue::Str(String::new());
         }
         match self {
-            OwnedValue::Str(s) => s,
+            OwnedValue::Str(s) => crate::owned_event::refill_string(s),
             // (made a string just above)
             _ => unreachable!("a value refilled as a string is one"),
+        }
+    }
+
+    /// Makes this value a sequence and gives its items, as they were if it
+    /// was one (to be written over, then truncated), unless they took more
+    /// than 64 KiB.
+    pub(crate) fn refill_seq(&mut self) -> &mut Vec<OwnedValue> {
+        if !matches!(self, OwnedValue::Seq(items) if kept_room(items)) {
+            *self = OwnedValue::Seq(Vec::new());
+        }
+        match self {
+            OwnedValue::Seq(items) => items,
+            // (made a sequence just above)
+            _ => unreachable!("a value refilled as a sequence is one"),
+        }
+    }
+
+    /// Makes this value a map and gives its entries, as
+    /// [`OwnedValue::refill_seq`] gives a sequence's items.
+    pub(crate) fn refill_map(&mut self) -> &mut Vec<(String, OwnedValue)> {
+        if !matches!(self, OwnedValue::Map(entries) if kept_room(entries)) {
+            *self = OwnedValue::Map(Vec::new());
+        }
+        match self {
+            OwnedValue::Map(entries) => entries,
+            // (made a map just above)
+            _ => unreachable!("a value refilled as a map is one"),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -16,7 +17,7 @@ use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
-use crate::owned_event::OwnedEvent;
+use crate::owned_event::{OwnedEvent, refill_string};
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Render, Sink};
 use crate::value::{Map, Scalar, Seq, Value, Visit};
@@ -968,6 +969,10 @@ pub struct Unpacker {
     namespaces: Vec<Arc<str>>,
     /// Kept events' records are read into it, its strings reused.
     kept: OwnedEvent,
+    /// Records that a live event cannot carry are read into it, likewise.
+    fallback: OwnedEvent,
+    /// A live event's source is read into it, likewise.
+    source: OwnedValue,
 }
 
 impl Default for Unpacker {
@@ -1010,6 +1015,8 @@ impl Unpacker {
             bytes: Vec::new(),
             namespaces: Vec::new(),
             kept: OwnedEvent::default(),
+            fallback: OwnedEvent::default(),
+            source: OwnedValue::None,
         }
     }
 
@@ -1078,9 +1085,14 @@ impl Unpacker {
     ) -> Result<(), UnpackError> {
         match self.live(bytes, f) {
             Ok(true) => Ok(()),
-            Ok(false) => self
-                .owned(&mut Reader::new(bytes))
-                .map(|event| f(&Event::from_owned(&event))),
+            Ok(false) => {
+                // (read into the event kept for these, and lent to `f`)
+                let mut event = std::mem::take(&mut self.fallback);
+                let read = self.refill_owned(&mut Reader::new(bytes), &mut event);
+                let result = read.map(|()| f(&Event::from_owned(&event)));
+                self.fallback = event;
+                result
+            }
             Err(e) => Err(e),
         }
     }
@@ -1134,14 +1146,17 @@ impl Unpacker {
     /// process's numbered namespaces only for a number not seen before.
     /// (Borrowed from the reader's own list: no reference count is taken
     /// per event.)
-    fn numbered(&mut self, r: &mut Reader<'_>) -> Result<&str, UnpackError> {
+    fn numbered<'n>(
+        namespaces: &'n mut Vec<Arc<str>>,
+        r: &mut Reader<'_>,
+    ) -> Result<&'n str, UnpackError> {
         let at = r.at;
         let number = r.word("a namespace number")?;
         let index = usize::try_from(number).ok().and_then(|n| n.checked_sub(1));
-        if index.is_some_and(|i| i >= self.namespaces.len()) {
-            crate::namespace_number::numbered_since(self.namespaces.len(), &mut self.namespaces);
+        if index.is_some_and(|i| i >= namespaces.len()) {
+            crate::namespace_number::numbered_since(namespaces.len(), namespaces);
         }
-        match index.and_then(|i| self.namespaces.get(i)) {
+        match index.and_then(|i| namespaces.get(i)) {
             Some(namespace) => Ok(namespace),
             None => Err(UnpackError {
                 at,
@@ -1167,13 +1182,14 @@ impl Unpacker {
         let namespace = if head.flags & NAMESPACE != 0 {
             r.str("a namespace")?
         } else if head.flags & NAMESPACE_NUMBER != 0 {
-            self.numbered(r)?
+            Self::numbered(&mut self.namespaces, r)?
         } else {
             callsite.module_path
         };
-        // (one value: kept, whatever it is)
+        // (one value: read into the one the reader keeps, whatever it is)
         let source = if head.flags & SOURCE != 0 {
-            Some(r.value(0)?)
+            r.refill_value(&mut self.source)?;
+            Some(&self.source)
         } else {
             None
         };
@@ -1248,7 +1264,7 @@ impl Unpacker {
                 namespace,
                 values: &fields[..n],
                 placeholders: &placeholders[..count],
-                source: source.as_ref().map(|s| s as &dyn Value),
+                source: source.map(|s| s as &dyn Value),
                 failure: None,
                 logger: None,
             },
@@ -1258,55 +1274,76 @@ impl Unpacker {
         Ok(true)
     }
 
-    /// The event as a kept event.
+    /// The event as a kept event, new.
     fn owned(&mut self, r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
+        let mut event = OwnedEvent::default();
+        self.refill_owned(r, &mut event)?;
+        Ok(event)
+    }
+
+    /// Makes `event` the event a record holds, as a kept event, writing
+    /// its strings into those `event` already has (as [`refill_kept`]
+    /// does): the events a live event cannot carry are read this way
+    /// without allocating, record after record. (A record that turns out
+    /// short leaves it part filled: it is not handed on then.)
+    fn refill_owned(
+        &mut self,
+        r: &mut Reader<'_>,
+        event: &mut OwnedEvent,
+    ) -> Result<(), UnpackError> {
         if is_kept(r.bytes) {
-            return kept(r);
+            return refill_kept(r, event);
         }
         let head = self.head(r)?;
         let callsite = head.callsite;
-        let namespace = if head.flags & NAMESPACE != 0 {
-            Cow::Owned(r.str("a namespace")?.to_string())
+        event.level = Some(head.level);
+        event.time = Some(head.time);
+        event.format = Some(Cow::Borrowed(callsite.format));
+        event.file = Some(Cow::Borrowed(callsite.file));
+        event.line = Some(callsite.line);
+        event.failure = None;
+        if head.flags & NAMESPACE != 0 {
+            let namespace = r.str("a namespace")?;
+            OwnedEvent::refill_str(&mut event.namespace).push_str(namespace);
         } else if head.flags & NAMESPACE_NUMBER != 0 {
-            Cow::Owned(self.numbered(r)?.to_string())
+            let namespace = Self::numbered(&mut self.namespaces, r)?;
+            OwnedEvent::refill_str(&mut event.namespace).push_str(namespace);
         } else {
-            Cow::Borrowed(callsite.module_path)
-        };
-        let system = if head.flags & SYSTEM != 0 {
-            Some(r.str("a system")?.to_string())
-        } else {
-            None
-        };
-        let source = if head.flags & SOURCE != 0 {
-            Some(r.value(0)?)
-        } else {
-            None
-        };
-        let n = callsite.names.len();
-        let mut fields = Vec::with_capacity(n);
-        for name in callsite.names {
-            fields.push((Cow::Borrowed(*name), r.value(0)?));
+            event.namespace = Some(Cow::Borrowed(callsite.module_path));
         }
+        let mut system = event.system.take().map(Cow::Owned);
+        refill_text(r, head.flags & SYSTEM != 0, &mut system, "a system")?;
+        event.system = system.map(Cow::into_owned);
+        if head.flags & SOURCE != 0 {
+            r.refill_value(event.source.get_or_insert(OwnedValue::None))?;
+        } else {
+            event.source = None;
+        }
+        let n = callsite.names.len();
+        let fields = &mut event.fields;
+        for (i, name) in callsite.names.iter().enumerate() {
+            r.refill_value(static_pair(fields, i, name))?;
+        }
+        let mut count = 0;
         if head.flags & LOGGER_FIELDS != 0 {
-            let count = r.word("a logger field count")?;
-            for _ in 0..count {
-                let name = r.str("a field name")?.to_string();
-                fields.push((Cow::Owned(name), r.value(0)?));
+            count = r.word("a logger field count")?;
+            // (counts come from the words: never trusted for a size)
+            for k in 0..count {
+                let name = r.str("a field name")?;
+                let (kept, value) = OwnedEvent::refill_pair(fields, n.saturating_add(k as usize));
+                kept.push_str(name);
+                r.refill_value(value)?;
             }
         }
-        let text_and_raw = |value: OwnedValue| {
-            let text = match &value {
-                OwnedValue::Str(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (OwnedValue::Str(text), value)
-        };
-        let mut flattened = Vec::with_capacity(callsite.bare.len() * 2);
+        fields.truncate(n.saturating_add(count as usize));
+        let flattened = &mut event.flattened;
+        // (entries `..len` are written)
+        let mut len = 0;
         // placeholder `i`, read at `at`, shows a field
         let shown = |i: usize, at: usize| {
             let j = callsite.bare.get(i).map_or(usize::MAX, |&j| usize::from(j));
             match fields.get(j) {
-                Some((_, value)) if j < n => Ok(text_and_raw(value.clone())),
+                Some((_, value)) if j < n => Ok(value),
                 _ => Err(UnpackError {
                     at,
                     what: "a placeholder that shows a field",
@@ -1314,26 +1351,38 @@ impl Unpacker {
             }
         };
         if head.flags & ALL_BARE != 0 {
-            for (i, (text_key, raw_key)) in callsite.keys().enumerate() {
-                let (text, raw) = shown(i, r.at)?;
-                flattened.push((Cow::Borrowed(text_key), text));
-                flattened.push((Cow::Borrowed(raw_key), raw));
+            for (i, keys) in callsite.keys().enumerate() {
+                let value = shown(i, r.at)?;
+                let (text, raw) = text_and_raw(flattened, &mut len, keys);
+                refill_like(raw, value);
+                refill_text_of(text, value);
             }
         } else {
             let count = r.word("a placeholder count")?;
             // the count comes from the words: never trust it for a size
-            for (i, (text_key, raw_key)) in callsite.keys().take(count as usize).enumerate() {
+            for (i, keys) in callsite.keys().take(count as usize).enumerate() {
                 let kind_at = r.at;
-                let (text, raw) = match r.word("a placeholder kind")? {
-                    BARE => shown(i, kind_at)?,
-                    PLAIN => text_and_raw(r.value(0)?),
+                match r.word("a placeholder kind")? {
+                    BARE => {
+                        let value = shown(i, kind_at)?;
+                        let (text, raw) = text_and_raw(flattened, &mut len, keys);
+                        refill_like(raw, value);
+                        refill_text_of(text, value);
+                    }
+                    PLAIN => {
+                        let (text, raw) = text_and_raw(flattened, &mut len, keys);
+                        r.refill_value(raw)?;
+                        refill_text_of(text, raw);
+                    }
                     TEXT => {
-                        let text = r.str("a placeholder's text")?.to_string();
-                        (OwnedValue::Str(text), r.value(0)?)
+                        let shown_text = r.str("a placeholder's text")?;
+                        let (text, raw) = text_and_raw(flattened, &mut len, keys);
+                        text.refill_str().push_str(shown_text);
+                        r.refill_value(raw)?;
                     }
                     FAILED => {
-                        flattened.push((Cow::Borrowed(raw_key), r.value(0)?));
-                        continue;
+                        len += 1;
+                        r.refill_value(static_pair(flattened, len - 1, keys.1))?;
                     }
                     _ => {
                         return Err(UnpackError {
@@ -1341,25 +1390,66 @@ impl Unpacker {
                             what: "a placeholder kind",
                         });
                     }
-                };
-                flattened.push((Cow::Borrowed(text_key), text));
-                flattened.push((Cow::Borrowed(raw_key), raw));
+                }
             }
         }
-        r.end()?;
-        Ok(OwnedEvent {
-            level: Some(head.level),
-            namespace: Some(namespace),
-            format: Some(Cow::Borrowed(callsite.format)),
-            time: Some(head.time),
-            system,
-            source,
-            failure: None,
-            file: Some(Cow::Borrowed(callsite.file)),
-            line: Some(callsite.line),
-            fields,
-            flattened,
-        })
+        flattened.truncate(len);
+        r.end()
+    }
+}
+
+/// Pair `i` of `pairs` named `name` (a static name: borrowed, not
+/// copied), its value as it was, to be written again; pushed if there are
+/// no more than `i`.
+fn static_pair<'p>(
+    pairs: &'p mut Vec<(Cow<'static, str>, OwnedValue)>,
+    i: usize,
+    name: &'static str,
+) -> &'p mut OwnedValue {
+    let i = if i < pairs.len() {
+        i
+    } else {
+        pairs.push((Cow::Borrowed(""), OwnedValue::None));
+        pairs.len() - 1
+    };
+    let (kept, value) = &mut pairs[i];
+    *kept = Cow::Borrowed(name);
+    value
+}
+
+/// The next two entries of `flattened` (from `len`, which they are added
+/// to), under a placeholder's text and raw keys: its text and its value,
+/// to be written again.
+fn text_and_raw<'p>(
+    flattened: &'p mut Vec<(Cow<'static, str>, OwnedValue)>,
+    len: &mut usize,
+    (text_key, raw_key): (&'static str, &'static str),
+) -> (&'p mut OwnedValue, &'p mut OwnedValue) {
+    let at = *len;
+    *len += 2;
+    static_pair(flattened, at, text_key);
+    static_pair(flattened, at + 1, raw_key);
+    let (text, raw) = flattened[at..].split_at_mut(1);
+    (&mut text[0].1, &mut raw[0].1)
+}
+
+/// Makes `slot` a copy of `value`, a string written into the one it holds.
+fn refill_like(slot: &mut OwnedValue, value: &OwnedValue) {
+    match value {
+        OwnedValue::Str(s) => slot.refill_str().push_str(s),
+        other => *slot = other.clone(),
+    }
+}
+
+/// Makes `slot` the text of `value` (a string as itself), as a
+/// placeholder's `log_flattened` text entry keeps it.
+fn refill_text_of(slot: &mut OwnedValue, value: &OwnedValue) {
+    let text = slot.refill_str();
+    match value {
+        OwnedValue::Str(s) => text.push_str(s),
+        other => {
+            let _ = write!(text, "{other}");
+        }
     }
 }
 
@@ -1369,16 +1459,9 @@ fn is_kept(bytes: &[u8]) -> bool {
     bytes.get(..4).is_some_and(|id| id == [0; 4])
 }
 
-/// A kept event's record read back (see [`pack_kept`]).
-fn kept(r: &mut Reader<'_>) -> Result<OwnedEvent, UnpackError> {
-    let mut event = OwnedEvent::default();
-    refill_kept(r, &mut event)?;
-    Ok(event)
-}
-
 /// Makes `event` the kept event a record holds (see [`pack_kept`]),
-/// writing its strings into those `event` already has: reading records
-/// into the same event allocates only for values that are strings.
+/// writing its strings, sequences and maps into those `event` already
+/// has: reading records into the same event allocates only to grow.
 /// (A record that turns out short leaves it part filled: it is not handed
 /// on then.)
 fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackError> {
@@ -1580,46 +1663,79 @@ impl<'b> Reader<'b> {
         })
     }
     fn value(&mut self, depth: usize) -> Result<OwnedValue, UnpackError> {
+        let mut value = OwnedValue::None;
+        self.refill_at(&mut value, depth)?;
+        Ok(value)
+    }
+    /// Reads a value into `slot`, writing over the strings, sequences and
+    /// maps it holds (see [`OwnedValue::refill_str`]): a value read into
+    /// the same slot record after record allocates only to grow.
+    fn refill_value(&mut self, slot: &mut OwnedValue) -> Result<(), UnpackError> {
+        self.refill_at(slot, 0)
+    }
+    /// [`Reader::refill_value`] for a value nested `depth` deep.
+    fn refill_at(&mut self, slot: &mut OwnedValue, depth: usize) -> Result<(), UnpackError> {
         if depth > MAX_DEPTH {
             return Err(self.error("values nested less deeply"));
         }
         let item = self.item()?;
-        self.value_of(item, depth)
+        self.refill_item(item, slot, depth)
     }
-    /// Reads a value into `slot`: a string into the one it holds (see
-    /// [`OwnedValue::refill_str`]).
-    fn refill_value(&mut self, slot: &mut OwnedValue) -> Result<(), UnpackError> {
-        match self.item()? {
+    /// Reads the rest of the value whose first word gave `item` into
+    /// `slot`.
+    fn refill_item(
+        &mut self,
+        item: Item<'b>,
+        slot: &mut OwnedValue,
+        depth: usize,
+    ) -> Result<(), UnpackError> {
+        match item {
             Item::Scalar(scalar) => slot.refill_scalar(scalar),
-            item => *slot = self.value_of(item, 0)?,
+            Item::Seq(count) => {
+                let items = slot.refill_seq();
+                let mut len = 0;
+                // (the count comes from the words: one item read per push)
+                for _ in 0..count {
+                    if len == items.len() {
+                        items.push(OwnedValue::None);
+                    }
+                    self.refill_at(&mut items[len], depth + 1)?;
+                    len += 1;
+                }
+                items.truncate(len);
+            }
+            Item::Map(count) => {
+                let entries = slot.refill_map();
+                let mut len = 0;
+                for _ in 0..count {
+                    if len == entries.len() {
+                        entries.push((String::new(), OwnedValue::None));
+                    }
+                    let (key, value) = &mut entries[len];
+                    self.refill_key(key, depth + 1)?;
+                    self.refill_at(value, depth + 1)?;
+                    len += 1;
+                }
+                entries.truncate(len);
+            }
         }
         Ok(())
     }
-    /// The value whose first word gave `item`, its items read at `depth`
-    /// + 1.
-    fn value_of(&mut self, item: Item<'b>, depth: usize) -> Result<OwnedValue, UnpackError> {
-        Ok(match item {
-            Item::Scalar(scalar) => OwnedValue::from_value(&scalar),
-            Item::Seq(count) => {
-                let mut items = Vec::new();
-                for _ in 0..count {
-                    items.push(self.value(depth + 1)?);
-                }
-                OwnedValue::Seq(items)
+    /// Reads a map's key into `key`: a string as itself, another value as
+    /// its text (as [`OwnedValue::from_value`] keeps a key).
+    fn refill_key(&mut self, key: &mut String, depth: usize) -> Result<(), UnpackError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("values nested less deeply"));
+        }
+        match self.item()? {
+            Item::Scalar(Scalar::Str(s)) => refill_string(key).push_str(s),
+            item => {
+                let mut value = OwnedValue::None;
+                self.refill_item(item, &mut value, depth)?;
+                let _ = write!(refill_string(key), "{value}");
             }
-            Item::Map(count) => {
-                let mut entries = Vec::new();
-                for _ in 0..count {
-                    // keys as `OwnedValue::from_value` keeps them
-                    let key = match self.value(depth + 1)? {
-                        OwnedValue::Str(s) => s,
-                        other => other.to_string(),
-                    };
-                    entries.push((key, self.value(depth + 1)?));
-                }
-                OwnedValue::Map(entries)
-            }
-        })
+        }
+        Ok(())
     }
 }
 

@@ -139,7 +139,8 @@ pub fn write_time(time: Option<f64>, out: &mut String) {
             match chrono::DateTime::from_timestamp(secs, 0) {
                 Some(utc) => {
                     let local = utc.with_timezone(&chrono::Local);
-                    let _ = write!(cached.1, "{}", local.format("%Y-%m-%dT%H:%M:%S%z"));
+                    // (`write_to`: `Display` formats into a string of its own)
+                    let _ = local.format("%Y-%m-%dT%H:%M:%S%z").write_to(&mut cached.1);
                 }
                 None => cached.1.push('-'),
             }
@@ -320,7 +321,7 @@ fn kept_value(value: &dyn Value) -> OwnedValue {
 
 /// A kept event's text when its format has no placeholders, without
 /// parsing it: the format with each doubled brace made single, appended to
-/// `out` (what [`render_owned`] gives for it). `false`, with `out` as it
+/// `out` (what [`render_owned_into`] gives for it). `false`, with `out` as it
 /// was, when the format has a placeholder or a lone brace and must be
 /// rendered. Records from the `log` crate are such formats.
 pub(crate) fn write_literal_format(out: &mut String, format: &str) -> bool {
@@ -340,20 +341,31 @@ pub(crate) fn write_literal_format(out: &mut String, format: &str) -> bool {
     true
 }
 
-/// Renders a kept event: placeholders from `log_flattened` where present
-/// (as twisted's `flatFormat`), else looked up in its fields.
-pub(crate) fn render_owned(event: &OwnedEvent) -> String {
+/// Renders a kept event, appended to `out`: placeholders from
+/// `log_flattened` where present (as twisted's `flatFormat`), else looked
+/// up in its fields. Nothing is allocated but the room `out` grows by,
+/// once a format that was static in the program is parsed on this thread.
+pub(crate) fn render_owned_into(event: &OwnedEvent, out: &mut String) {
+    let start = out.len();
+    if let Err(unable) = try_render_owned(event, out) {
+        out.truncate(start);
+        out.push_str(&unable);
+    }
+}
+
+/// Appends a kept event's text to `out`, or says why it cannot be made,
+/// as twisted's text for it (`Unable to format event …`).
+fn try_render_owned(event: &OwnedEvent, out: &mut String) -> Result<(), String> {
     let Some(format) = event.format.as_deref().filter(|f| !f.is_empty()) else {
-        return String::new();
+        return Ok(());
     };
     let namespace = event.namespace.as_deref();
     let static_format = matches!(event.format, Some(std::borrow::Cow::Borrowed(_)));
     let parsed = match parsed_format(format, static_format) {
         Ok(p) => p,
-        Err(e) => return unable_to_format(format, namespace, &e.to_string()),
+        Err(e) => return Err(unable_to_format(format, namespace, &e.to_string())),
     };
     let (parsed, keys) = &*parsed;
-    let mut out = String::new();
     let mut keys = keys.iter();
     for piece in &parsed.pieces {
         match piece {
@@ -373,20 +385,20 @@ pub(crate) fn render_owned(event: &OwnedEvent) -> String {
                     // Flattened when logged, but its text could not be made.
                     let reason =
                         format!("`{}` could not be rendered when it was logged", field.name);
-                    return unable_to_format(format, namespace, &reason);
+                    return Err(unable_to_format(format, namespace, &reason));
                 }
                 let value = match crate::extract::lookup_path(event, field) {
                     Ok(v) => v,
-                    Err(e) => return unable_to_format(format, namespace, &e.to_string()),
+                    Err(e) => return Err(unable_to_format(format, namespace, &e.to_string())),
                 };
                 match apply_spec(&value, field.conversion, &field.spec) {
                     Ok(text) => out.push_str(&text),
-                    Err(e) => return unable_to_format(format, namespace, &e),
+                    Err(e) => return Err(unable_to_format(format, namespace, &e)),
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
 /// A format and its `log_flattened` keys, parsed.
@@ -629,6 +641,12 @@ fn group(digits: &str, sep: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render_owned(event: &OwnedEvent) -> String {
+        let mut out = String::new();
+        render_owned_into(event, &mut out);
+        out
+    }
     use crate::LogLevel;
 
     #[test]
@@ -754,6 +772,15 @@ mod tests {
         assert_eq!(render_owned(&event), "  AB 5   CD");
         event.format = Some("{nope}".into());
         assert!(render_owned(&event).contains("nope"));
+        // appended: what was written before a placeholder failed is taken
+        // back, and only that
+        event.format = Some("ok {x:>4} {nope}".into());
+        let mut out = String::from("prefix: ");
+        render_owned_into(&event, &mut out);
+        assert!(
+            out.starts_with("prefix: Unable to format event {log_format: \"ok "),
+            "{out}"
+        );
         event.format = Some("{".into());
         assert!(render_owned(&event).starts_with("Unable to format event"));
         event.format = None;

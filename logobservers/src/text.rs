@@ -39,8 +39,9 @@ enum TimeLayout {
     Dash,
     /// twisted's layout, formatted once a second (`logcore::write_time`).
     Twisted,
-    /// Another `strftime` layout, formatted for every line.
-    Custom(String),
+    /// Another `strftime` layout, formatted for every line; whether it
+    /// shows the offset from UTC or a timestamp (see [`needs_offset`]).
+    Custom(String, bool),
 }
 
 impl<W: Write + Send> std::fmt::Debug for TextObserver<W> {
@@ -67,12 +68,23 @@ impl<W: Write + Send> TextObserver<W> {
     }
 
     /// Sets the time format (chrono's `strftime` syntax, local time); `None`
-    /// writes `-` for every time.
+    /// writes `-` for every time. A format that shows the offset from UTC
+    /// or the zone (`%z`, `%Z`, `%:z`, `%+`…) or a timestamp (`%s`) costs
+    /// chrono an allocation a line; others are written without one.
+    ///
+    /// ```
+    /// use logcore::{Event, LogLevel, Observer, OwnedEvent};
+    /// let observer = logobservers::TextObserver::new(Vec::new())
+    ///     .with_time_format(Some("%H:%M:%S%.3f"));
+    /// observer.observe(&Event::from_owned(&OwnedEvent::new(LogLevel::Info, "app", "up")));
+    /// let line = String::from_utf8(observer.into_inner()).unwrap();
+    /// assert_eq!(line.find(" [app#info] up\n"), Some("12:34:56.789".len()));
+    /// ```
     pub fn with_time_format(mut self, format: Option<&str>) -> Self {
         self.time = match format {
             None => TimeLayout::Dash,
             Some(TWISTED_TIME_FORMAT) => TimeLayout::Twisted,
-            Some(format) => TimeLayout::Custom(format.to_string()),
+            Some(format) => TimeLayout::Custom(format.to_string(), needs_offset(format)),
         };
         self
     }
@@ -130,8 +142,8 @@ impl<W: Write + Send> TextObserver<W> {
         match &self.time {
             TimeLayout::Dash => out.push('-'),
             TimeLayout::Twisted => logcore::write_time(event.time(), out),
-            TimeLayout::Custom(format) => match event.time() {
-                Some(time) => out.push_str(&format_time(time, format)),
+            TimeLayout::Custom(format, offset) => match event.time() {
+                Some(time) => write_time_as(time, format, *offset, out),
                 None => out.push('-'),
             },
         }
@@ -148,8 +160,7 @@ impl<W: Write + Send> TextObserver<W> {
         // is not looked at again)
         let known = event.system().is_none() && event.namespace_escape_free();
         if !known && any_byte(&out.as_bytes()[system_start..], line_escape_start) {
-            let raw = out.split_off(system_start);
-            escape_into(&raw, out);
+            escape_tail(out, system_start);
         }
         out.push(']');
         out.push_str(end);
@@ -161,8 +172,7 @@ impl<W: Write + Send> TextObserver<W> {
             return out.truncate(line_start);
         }
         if any_byte(&out.as_bytes()[text_start..], line_escape_start) {
-            out.truncate(text_start);
-            escape_into(&event.text(), out);
+            escape_tail(out, text_start);
         }
         if let Some(traceback) = traceback {
             out.push_str("\n\t");
@@ -172,23 +182,55 @@ impl<W: Write + Send> TextObserver<W> {
     }
 }
 
-/// Local time in `format`; `-` for a time chrono cannot show.
-fn format_time(time: f64, format: &str) -> String {
+/// Appends local time in `format`; `-` for a time chrono cannot show.
+/// Only a format that shows the offset from UTC or a timestamp
+/// (`offset`) is given it, which costs chrono an allocation.
+fn write_time_as(time: f64, format: &str, offset: bool, out: &mut String) {
     let secs = time.floor();
-    if !time.is_finite() || !(-1e15..1e15).contains(&secs) {
-        return "-".to_string();
-    }
-    let nanos = ((time - secs) * 1e9) as u32;
-    match chrono::DateTime::from_timestamp(secs as i64, nanos.min(999_999_999)) {
-        Some(utc) => {
-            let mut s = String::new();
-            match write!(s, "{}", utc.with_timezone(&chrono::Local).format(format)) {
-                Ok(()) => s,
-                Err(_) => "-".to_string(),
-            }
+    let utc = (time.is_finite() && (-1e15..1e15).contains(&secs))
+        .then(|| {
+            let nanos = ((time - secs) * 1e9) as u32;
+            chrono::DateTime::from_timestamp(secs as i64, nanos.min(999_999_999))
+        })
+        .flatten();
+    let start = out.len();
+    // (`write_to`, not `Display`, which formats into a string of its own)
+    let written = utc.is_some_and(|utc| {
+        let local = utc.with_timezone(&chrono::Local);
+        if offset {
+            local.format(format).write_to(out).is_ok()
+        } else {
+            local.naive_local().format(format).write_to(out).is_ok()
         }
-        None => "-".to_string(),
+    });
+    if !written {
+        out.truncate(start);
+        out.push('-');
     }
+}
+
+/// Whether a `strftime` format shows something of the time that the local
+/// date and time alone do not give: the offset from UTC, the zone's name,
+/// or a Unix timestamp (anything but the items known not to).
+fn needs_offset(format: &str) -> bool {
+    use chrono::format::{Fixed, Item, Numeric, StrftimeItems};
+    StrftimeItems::new(format).any(|item| match item {
+        Item::Numeric(Numeric::Timestamp, _) => true,
+        Item::Fixed(fixed) => !matches!(
+            fixed,
+            Fixed::ShortMonthName
+                | Fixed::LongMonthName
+                | Fixed::ShortWeekdayName
+                | Fixed::LongWeekdayName
+                | Fixed::LowerAmPm
+                | Fixed::UpperAmPm
+                | Fixed::Nanosecond
+                | Fixed::Nanosecond3
+                | Fixed::Nanosecond6
+                | Fixed::Nanosecond9
+        ),
+        _ => false,
+    })
 }
 
 fn colour_of(level: LogLevel) -> &'static str {
@@ -199,6 +241,30 @@ fn colour_of(level: LogLevel) -> &'static str {
         LogLevel::Warn => "\x1b[33m",
         LogLevel::Error => "\x1b[31m",
         LogLevel::Critical => "\x1b[1;31m",
+    }
+}
+
+/// Escapes `out[start..]` in place, as [`escape_into`] copies, through a
+/// string the thread keeps for it (so nothing is allocated once it has
+/// grown to fit).
+fn escape_tail(out: &mut String, start: usize) {
+    thread_local! {
+        static RAW: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    let escaped = RAW.try_with(|raw| {
+        let raw = &mut *raw.borrow_mut();
+        raw.clear();
+        raw.push_str(&out[start..]);
+        out.truncate(start);
+        escape_into(raw, out);
+        if raw.capacity() > 64 * 1024 {
+            *raw = String::new();
+        }
+    });
+    if escaped.is_err() {
+        // (the thread is ending)
+        let raw = out.split_off(start);
+        escape_into(&raw, out);
     }
 }
 
@@ -357,6 +423,22 @@ mod tests {
             line(&custom, &event).starts_with("1970 [")
                 || line(&custom, &event).starts_with("1969 [")
         );
+        // a format without the offset is written from the local time
+        // alone, the same as from the time with its offset
+        let time = 1_796_659_979.123_456;
+        for format in ["%Y-%m-%d %H:%M:%S%.6f", "%a %b %e %T %p %A %B", "%c", "%Q"] {
+            assert!(!needs_offset(format), "{format}");
+            let (mut naive, mut full) = (String::from(">"), String::from(">"));
+            write_time_as(time, format, false, &mut naive);
+            write_time_as(time, format, true, &mut full);
+            assert_eq!(naive, full, "{format}");
+        }
+        for format in ["%z", "%Z", "%:z", "%+", "%s", "%H %#z"] {
+            assert!(needs_offset(format), "{format}");
+        }
+        let mut out = String::from(">");
+        write_time_as(time, "%Q", true, &mut out);
+        assert_eq!(out, ">-", "a format chrono refuses");
         // a forged system cannot break out either
         event.system = Some("a]\n[b".into());
         assert_eq!(line(&coloured, &event.clone()).matches('\n').count(), 2);
