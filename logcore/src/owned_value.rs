@@ -113,10 +113,17 @@ impl OwnedValue {
     /// writing a string into the one it holds (see
     /// [`OwnedValue::refill_str`]).
     pub(crate) fn refill_scalar(&mut self, scalar: crate::value::Scalar<'_>) {
-        match scalar {
-            crate::value::Scalar::Str(s) => self.refill_str().push_str(s),
-            other => *self = OwnedValue::from_value(&other),
-        }
+        use crate::value::Scalar;
+        // (each as `from_value`'s visitor keeps it, without the visit)
+        *self = match scalar {
+            Scalar::Str(s) => return self.refill_str().push_str(s),
+            Scalar::I64(i) => OwnedValue::I64(i),
+            Scalar::U64(u) => OwnedValue::U64(u),
+            Scalar::F64(x) => OwnedValue::F64(x),
+            Scalar::Bool(b) => OwnedValue::Bool(b),
+            Scalar::None => OwnedValue::None,
+            Scalar::Unpersistable => OwnedValue::Unpersistable,
+        };
     }
 
     /// The string, if this is one.
@@ -382,6 +389,36 @@ mod tests {
     use super::*;
     use crate::{DebugValue, DisplayValue};
     use std::collections::HashMap;
+
+    #[test]
+    fn a_scalar_refilled_over_any_value_is_what_from_value_keeps() {
+        use crate::value::Scalar;
+        let scalars = [
+            Scalar::Str("text"),
+            Scalar::I64(-3),
+            Scalar::U64(u64::MAX),
+            Scalar::F64(0.5),
+            Scalar::Bool(true),
+            Scalar::None,
+            Scalar::Unpersistable,
+        ];
+        let before = [
+            OwnedValue::Str("a much longer string than text".into()),
+            OwnedValue::Seq(vec![OwnedValue::I64(1)]),
+            OwnedValue::U64(7),
+        ];
+        for scalar in scalars {
+            for old in &before {
+                let mut slot = old.clone();
+                slot.refill_scalar(scalar);
+                assert_eq!(
+                    slot,
+                    OwnedValue::from_value(&scalar),
+                    "{scalar:?} over {old:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_kind_converts() {

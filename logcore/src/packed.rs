@@ -1447,6 +1447,8 @@ fn refill_text_of(slot: &mut OwnedValue, value: &OwnedValue) {
     let text = slot.refill_str();
     match value {
         OwnedValue::Str(s) => text.push_str(s),
+        OwnedValue::I64(i) => crate::text::push_int(text, *i),
+        OwnedValue::U64(u) => crate::text::push_int(text, *u),
         other => {
             let _ = write!(text, "{other}");
         }
