@@ -491,23 +491,74 @@ fn a_logger_with_a_level_filter_of_its_own_follows_its_levels() {
     assert_eq!(*seen.lock().unwrap(), ["db 1", "web 2", "web 3"]);
 }
 
-/// A live event's JSON is its kept copy's, byte for byte: plain `{name}`s
+/// Packs each event into a ring and reads it back to `O`, as non-blocking
+/// output's writing thread does, but on the calling thread (so that an
+/// allocation count sees the whole path).
+struct ReadBack<O> {
+    ring: Vec<std::sync::atomic::AtomicU64>,
+    words: std::sync::Mutex<(Vec<u64>, spindle::Unpacker)>,
+    inner: O,
+}
+
+impl<O> ReadBack<O> {
+    fn new(inner: O) -> Self {
+        ReadBack {
+            ring: (0..1024).map(|_| Default::default()).collect(),
+            words: Default::default(),
+            inner,
+        }
+    }
+}
+
+impl<O: Observer> Observer for ReadBack<O> {
+    fn observe(&self, event: &Event<'_>) {
+        let n = match spindle::pack_into(event, &self.ring, 0, self.ring.len()) {
+            spindle::Packed::Done(n) => n,
+            other => panic!("{other:?}"),
+        };
+        let (words, unpacker) = &mut *self.words.lock().unwrap();
+        words.clear();
+        let load = |w: &std::sync::atomic::AtomicU64| w.load(std::sync::atomic::Ordering::Relaxed);
+        words.extend(self.ring[..n].iter().map(load));
+        unpacker
+            .unpack_with(words, &mut |e| self.inner.observe(e))
+            .unwrap();
+    }
+}
+
+/// A live event's JSON is its kept copy's, byte for byte, and its JSON
+/// and text lines are the same when it is packed and read back (as
+/// non-blocking output does, for a logger of every shape): plain `{name}`s
 /// of strings and integers are written from their values, and every other
 /// placeholder (a float, a `Display` field, `!r`, a spec, a call, more than
 /// eight) from the rendered text, as before; a call site's strings are
 /// copied as they are only where they need no escaping.
 #[test]
 fn a_live_events_json_is_its_kept_copys() {
-    struct Both(JsonObserver<Vec<u8>>, JsonObserver<Vec<u8>>);
+    /// An event's JSON and text lines.
+    struct Lines(JsonObserver<Vec<u8>>, TextObserver<Vec<u8>>);
+    impl Observer for Lines {
+        fn observe(&self, event: &Event<'_>) {
+            self.0.observe(event);
+            self.1.observe(event);
+        }
+    }
+    /// The live event's lines, its kept copy's JSON, and its lines when
+    /// packed and read back.
+    struct Both(Lines, JsonObserver<Vec<u8>>, ReadBack<Lines>);
     impl Observer for Both {
         fn observe(&self, event: &Event<'_>) {
             self.0.observe(event);
             self.1.observe(&Event::from_owned(&event.to_owned_event()));
+            // (the time was read: packed as it is)
+            self.2.observe(event);
         }
     }
+    let lines = || Lines(JsonObserver::new(Vec::new()), TextObserver::new(Vec::new()));
     let both = Arc::new(Both(
+        lines(),
         JsonObserver::new(Vec::new()),
-        JsonObserver::new(Vec::new()),
+        ReadBack::new(lines()),
     ));
     let log = Logger::new("app").with_observer(both.clone());
     let other = Logger::new("app::other\n").with_observer(both.clone());
@@ -566,13 +617,20 @@ fn a_live_events_json_is_its_kept_copys() {
         spindle::emit!(level, logger: log, "at {lv}: {n}", lv = %level, n);
     }
     drop((log, other, bound, busy));
-    let Both(live, kept) = Arc::into_inner(both).unwrap();
-    let live = String::from_utf8(live.into_inner()).unwrap();
-    let kept = String::from_utf8(kept.into_inner()).unwrap();
+    let Both(Lines(live, live_text), kept, read_back) = Arc::into_inner(both).unwrap();
+    let Lines(read_back, read_back_text) = read_back.inner;
+    let text = |o: JsonObserver<Vec<u8>>| String::from_utf8(o.into_inner()).unwrap();
+    let (live, kept, read_back) = (text(live), text(kept), text(read_back));
     assert_eq!(live.lines().count(), 3 * 18);
-    for (live, kept) in live.lines().zip(kept.lines()) {
+    for ((live, kept), read_back) in live.lines().zip(kept.lines()).zip(read_back.lines()) {
         assert_eq!(live, kept);
+        assert_eq!(live, read_back);
     }
+    let live_text = String::from_utf8(live_text.into_inner()).unwrap();
+    assert_eq!(
+        live_text,
+        String::from_utf8(read_back_text.into_inner()).unwrap()
+    );
     assert!(live.contains(r#""n!s:":"7","n!:":7,"s!s:":"q\"uote\\ \n\u0001\u007f é","#));
     assert!(live.contains(r#""small!s:":"-9223372036854775808","small!:":-9223372036854775808"#));
     assert!(live.contains(r#""log_format":"say \"{n}\"\n\t{s}\\","#));
@@ -615,50 +673,10 @@ fn a_live_events_flattened_entries_are_its_kept_copys() {
     assert_eq!(seen[0].0[2], ("big!s:".to_string(), i64::MIN.to_string()));
 }
 
-/// Packs each event into a ring and reads it back to a text and a JSON
-/// observer, as non-blocking output's writing thread does, but on the
-/// calling thread: an allocation count sees the whole path.
-struct ReadBack {
-    ring: Vec<std::sync::atomic::AtomicU64>,
-    words: std::sync::Mutex<(Vec<u64>, spindle::Unpacker)>,
-    text: TextObserver<std::io::Sink>,
-    json: JsonObserver<std::io::Sink>,
-}
-
-impl Default for ReadBack {
-    fn default() -> Self {
-        ReadBack {
-            ring: (0..256).map(|_| Default::default()).collect(),
-            words: Default::default(),
-            text: TextObserver::new(std::io::sink()),
-            json: JsonObserver::new(std::io::sink()),
-        }
-    }
-}
-
-impl Observer for ReadBack {
-    fn observe(&self, event: &Event<'_>) {
-        let n = match spindle::pack_into(event, &self.ring, 0, self.ring.len()) {
-            spindle::Packed::Done(n) => n,
-            other => panic!("{other:?}"),
-        };
-        let (words, unpacker) = &mut *self.words.lock().unwrap();
-        words.clear();
-        let load = |w: &std::sync::atomic::AtomicU64| w.load(std::sync::atomic::Ordering::Relaxed);
-        words.extend(self.ring[..n].iter().map(load));
-        unpacker
-            .unpack_with(words, &mut |e| {
-                self.text.observe(e);
-                self.json.observe(e);
-            })
-            .unwrap();
-    }
-}
-
 /// Once a thread's buffers have grown to fit, an event written as text or
 /// JSON allocates nothing, whatever its fields and placeholders hold; so
 /// does a call that a filter drops, the caller's side of non-blocking
-/// output, and its writing thread's (`ReadBack`), which reads events with
+/// output, and its writing thread's ([`ReadBack`]), which reads events with
 /// a logger's fields or system back as kept events. (`cargo bench` counts
 /// the same for the benchmarks' event.)
 #[test]
@@ -695,7 +713,11 @@ fn text_and_json_events_allocate_nothing() {
     let (non_blocking, _guard) =
         NonBlocking::new(TextObserver::new(sink()), 1024, FullPolicy::Block).unwrap();
     let non_blocking = Arc::new(non_blocking);
-    let read_back = Arc::new(ReadBack::default());
+    let (text_sink, json_sink) = (TextObserver::new(sink()), JsonObserver::new(sink()));
+    let read_back = Arc::new(ReadBack::new(move |e: &Event<'_>| {
+        text_sink.observe(e);
+        json_sink.observe(e);
+    }));
     let loggers = [
         ("text", text.clone()),
         ("json", json.clone()),

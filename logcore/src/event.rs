@@ -140,6 +140,9 @@ enum Repr<'a> {
 
 struct Live<'a> {
     parts: LiveParts<'a>,
+    /// What its logger added, for an event read back from a packed record
+    /// (which has no logger at hand): then `parts.logger` is `None`.
+    added: Option<&'a Added<'a>>,
     time: OnceCell<f64>,
     /// Dropped by hand (see `impl Drop for Live`): most events are never
     /// rendered, and their drop should be one check, inline.
@@ -150,6 +153,64 @@ impl<'a> std::ops::Deref for Live<'a> {
     type Target = LiveParts<'a>;
     fn deref(&self) -> &LiveParts<'a> {
         &self.parts
+    }
+}
+
+/// A logger's system and fields, as an event read back from a packed record
+/// has them (see [`Event::live_at`]).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Added<'a> {
+    pub(crate) system: Option<&'a str>,
+    pub(crate) fields: &'a [(&'a str, FieldValue<'a>)],
+}
+
+impl Added<'_> {
+    /// Calls `f` with each field.
+    fn for_each_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
+        for &(name, value) in self.fields {
+            f(name, value);
+        }
+    }
+}
+
+impl<'a> Live<'a> {
+    // (the logger looked at first: a call's event has no `added`, and
+    // costs what it did before there was one)
+
+    /// `log_system`: the logger's, or what was added.
+    #[inline]
+    fn system(&self) -> Option<&'a str> {
+        match self.logger {
+            Some(logger) => logger.system(),
+            None => self.added.and_then(|added| added.system),
+        }
+    }
+
+    /// Whether the logger added any field.
+    #[inline]
+    fn has_logger_fields(&self) -> bool {
+        match self.logger {
+            Some(logger) => logger.has_fields(),
+            None => self.added.is_some_and(|added| !added.fields.is_empty()),
+        }
+    }
+
+    /// Calls `f` with the fields the logger added (inline: most events
+    /// have none, which costs two checks).
+    #[inline]
+    fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
+        match self.logger {
+            Some(logger) => {
+                if logger.has_fields() {
+                    logger.for_each_field(f);
+                }
+            }
+            None => {
+                if let Some(added) = self.added {
+                    added.for_each_field(f);
+                }
+            }
+        }
     }
 }
 
@@ -250,13 +311,6 @@ impl<'a> LiveParts<'a> {
         same_str(self.namespace, self.callsite.module_path)
     }
 
-    /// The event's logger, if it adds any field (most loggers add none:
-    /// see [`Logger::has_fields`]).
-    #[inline]
-    pub(crate) fn logger_with_fields(&self) -> Option<&'a Logger> {
-        self.logger.filter(|logger| logger.has_fields())
-    }
-
     /// The logger whose own namespace string the event's namespace is (not
     /// merely the same text), if any: what a logger keeps about its
     /// namespace holds for the event's.
@@ -284,17 +338,20 @@ impl<'a> Event<'a> {
         Event {
             repr: Repr::Live(Live {
                 parts,
+                added: None,
                 time: OnceCell::new(),
                 flat: ManuallyDrop::new(OnceCell::new()),
             }),
         }
     }
 
-    /// A live event whose time is known already.
-    pub(crate) fn live_at(parts: LiveParts<'a>, time: f64) -> Event<'a> {
+    /// A live event read back from a packed record: its time known
+    /// already, and what its logger added (`parts.logger` is `None`).
+    pub(crate) fn live_at(parts: LiveParts<'a>, time: f64, added: &'a Added<'a>) -> Event<'a> {
         Event {
             repr: Repr::Live(Live {
                 parts,
+                added: Some(added),
                 time: OnceCell::from(time),
                 flat: ManuallyDrop::new(OnceCell::new()),
             }),
@@ -316,11 +373,13 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// The parts of a live event, and its time if an observer read it already.
+    /// The parts of a live event, its time if an observer read it
+    /// already, and what its logger added if it was read back from a
+    /// packed record.
     #[inline]
-    pub(crate) fn live_parts(&self) -> Option<(&LiveParts<'a>, Option<f64>)> {
+    pub(crate) fn live_parts(&self) -> Option<(&LiveParts<'a>, Option<f64>, Option<&Added<'a>>)> {
         match &self.repr {
-            Repr::Live(l) => Some((&l.parts, l.time.get().copied())),
+            Repr::Live(l) => Some((&l.parts, l.time.get().copied(), l.added)),
             Repr::Owned(_) => None,
         }
     }
@@ -392,7 +451,7 @@ impl<'a> Event<'a> {
     /// `log_system`, if set (it replaces `namespace#level` in text output).
     pub fn system(&self) -> Option<&str> {
         match &self.repr {
-            Repr::Live(l) => l.logger.and_then(Logger::system),
+            Repr::Live(l) => l.system(),
             Repr::Owned(e) => e.system.as_deref(),
         }
     }
@@ -445,9 +504,7 @@ impl<'a> Event<'a> {
                 for (name, value) in l.fields() {
                     f(name, value);
                 }
-                if let Some(logger) = l.logger_with_fields() {
-                    logger.for_each_field(f);
-                }
+                l.for_each_logger_field(f);
             }
             Repr::Owned(e) => {
                 for (name, value) in &e.fields {
@@ -573,7 +630,7 @@ impl<'a> Event<'a> {
     #[inline]
     pub fn has_logger_fields(&self) -> bool {
         match &self.repr {
-            Repr::Live(l) => l.logger_with_fields().is_some(),
+            Repr::Live(l) => l.has_logger_fields(),
             Repr::Owned(_) => false,
         }
     }
@@ -595,10 +652,8 @@ impl<'a> Event<'a> {
     /// a kept event). Not part of the stable API.
     #[doc(hidden)]
     pub fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
-        if let Repr::Live(l) = &self.repr
-            && let Some(logger) = l.logger_with_fields()
-        {
-            logger.for_each_field(f);
+        if let Repr::Live(l) = &self.repr {
+            l.for_each_logger_field(f);
         }
     }
 
@@ -717,8 +772,18 @@ impl<'a> Event<'a> {
         for (name, value) in l.fields() {
             fields.push((Cow::Borrowed(name), OwnedValue::from_value(&value)));
         }
-        if let Some(logger) = l.logger {
-            logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
+        match l.added {
+            Some(added) => {
+                for &(name, value) in added.fields {
+                    let value = OwnedValue::from_value(&value);
+                    fields.push((Cow::Owned(name.to_string()), value));
+                }
+            }
+            None => {
+                if let Some(logger) = l.logger {
+                    logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
+                }
+            }
         }
         let mut flattened = Vec::with_capacity(flat.spans.as_slice().len() * 2);
         for (((text_key, raw_key), span), raw) in

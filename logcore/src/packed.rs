@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::clock::{self, WallClock};
 use crate::direct_call::DirectCall;
-use crate::event::{Callsite, Event, LiveParts, is_plain_key, same_str};
+use crate::event::{Added, Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
@@ -530,7 +530,7 @@ pub enum Packed {
 /// # Ok::<(), logcore::UnpackError>(())
 /// ```
 pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
-    let Some((parts, time)) = event.live_parts() else {
+    let Some((parts, time, added)) = event.live_parts() else {
         return pack_kept(event, words, start, room);
     };
     // (a value for each of the call site's names: the macros write both)
@@ -557,7 +557,11 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         .namespace_logger()
         .filter(|_| own_namespace)
         .and_then(Logger::namespace_number);
-    let system = parts.logger.and_then(Logger::system);
+    // (a logger's, or what one added to an event read back)
+    let (system, logger_fields) = match parts.logger {
+        Some(logger) => (logger.system(), logger.has_fields()),
+        None => added.map_or((None, false), |a| (a.system, !a.fields.is_empty())),
+    };
     let mut flags = (match (own_namespace, number) {
         (_, Some(_)) => NAMESPACE_NUMBER,
         (true, None) => NAMESPACE,
@@ -588,13 +592,13 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
             plain_fields |= 1 << j;
         }
     }
-    if let Some(logger) = parts.logger_with_fields() {
+    if logger_fields {
         flags |= LOGGER_FIELDS;
         let at = p.at;
         p.at += 1;
         let mut n = 0;
         p.lend(|p| {
-            logger.for_each_field(&mut |name, value| {
+            event.for_each_logger_field(&mut |name, value| {
                 p.str(name);
                 value.__pack(p);
                 n += 1;
@@ -1176,7 +1180,7 @@ impl Unpacker {
         let callsite = head.callsite;
         let n = callsite.names.len();
         let count = callsite.bare.len();
-        if head.flags & (SYSTEM | LOGGER_FIELDS) != 0 || n > LIVE_MAX || count > LIVE_MAX {
+        if n > LIVE_MAX || count > LIVE_MAX {
             return Ok(false);
         }
         let namespace = if head.flags & NAMESPACE != 0 {
@@ -1185,6 +1189,11 @@ impl Unpacker {
             Self::numbered(&mut self.namespaces, r)?
         } else {
             callsite.module_path
+        };
+        let system = if head.flags & SYSTEM != 0 {
+            Some(r.str("a system")?)
+        } else {
+            None
         };
         // (one value: read into the one the reader keeps, whatever it is)
         let source = if head.flags & SOURCE != 0 {
@@ -1199,6 +1208,23 @@ impl Unpacker {
                 return Ok(false);
             };
             *value = v;
+        }
+        // the logger's fields, as many as a live event carries
+        let mut logger_fields = [("", FieldValue::scalar_of(Scalar::None)); LIVE_MAX];
+        let mut n_added = 0;
+        if head.flags & LOGGER_FIELDS != 0 {
+            let k = r.word("a logger field count")?;
+            if k > LIVE_MAX as u64 {
+                return Ok(false);
+            }
+            for field in &mut logger_fields[..k as usize] {
+                let name = r.str("a field name")?;
+                let Some(value) = r.scalar()? else {
+                    return Ok(false);
+                };
+                *field = (name, FieldValue::scalar_of(value));
+            }
+            n_added = k as usize;
         }
         let mut kinds = [Kind::Plain; LIVE_MAX];
         let mut raws = [Scalar::None; LIVE_MAX];
@@ -1257,6 +1283,10 @@ impl Unpacker {
         for i in 0..n {
             fields[i] = FieldValue::scalar_of(values[i]);
         }
+        let added = Added {
+            system,
+            fields: &logger_fields[..n_added],
+        };
         let event = Event::live_at(
             LiveParts {
                 level: head.level,
@@ -1269,6 +1299,7 @@ impl Unpacker {
                 logger: None,
             },
             head.time,
+            &added,
         );
         f(&event);
         Ok(true)
