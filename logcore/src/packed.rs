@@ -993,8 +993,8 @@ struct Head {
     time: f64,
 }
 
-/// How many fields and placeholders an event may have to be handed over
-/// live by [`Unpacker::unpack_with`] (more are kept whole).
+/// How many fields, placeholders and logger's fields an event may have to
+/// be handed over live by [`Unpacker::unpack_with`] (more are kept whole).
 const LIVE_MAX: usize = 16;
 
 /// A placeholder read back, for a live event: how it was packed.
@@ -1035,10 +1035,12 @@ impl Unpacker {
     /// Reads one packed event and hands it to `f` as a live event that
     /// borrows the record: nothing is copied or kept, and its text is
     /// rendered from the call site's parsed format, as at the call site.
-    /// An event that a live event cannot carry (a logger's system or
-    /// fields, a sequence or map field, a placeholder that failed, more
-    /// than sixteen fields or placeholders) is handed over as a kept event
-    /// instead.
+    /// A logger's system and fields are read back with it (the logger
+    /// is not at hand). An event that a live event cannot carry (a
+    /// sequence or map field, a placeholder that failed, more than
+    /// sixteen fields, placeholders or logger's fields) is handed over as
+    /// a kept event instead, read into one the reader keeps (so that
+    /// reading it allocates nothing once that event has grown to fit).
     ///
     /// ```
     /// use logcore::{Callsite, CallsiteId, Event, FieldValue, LiveParts, LogLevel, Piece, Unpacker};
