@@ -4,6 +4,7 @@
 //! `cargo bench --bench peers`, then `python3 scripts/bench_report.py` turns
 //! the results into `docs/benchmarks.md` and `docs/benchmarks.svg`.
 
+use std::alloc::System;
 use std::fs::File;
 use std::hint::black_box;
 use std::io::{BufWriter, Write};
@@ -15,6 +16,11 @@ use spindle::{
     Event, FilteringObserver, JsonObserver, LogLevelFilterPredicate, Logger, Observer,
     TextObserver, Visit, global_log_beginner, global_publisher,
 };
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+/// Counts allocations (for the allocation report).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const PATH: &str = "/index.html";
 const STATUS: u16 = 200;
@@ -689,13 +695,12 @@ fn allocations(_: &mut Criterion) {
         for _ in 0..100 {
             f();
         }
-        // (allocation-counter's allocator counts this thread's only)
-        let counted = allocation_counter::measure(|| {
-            for _ in 0..1000 {
-                f();
-            }
-        });
-        counted.count_total as f64 / 1000.0
+        let region = Region::new(GLOBAL);
+        for _ in 0..1000 {
+            f();
+        }
+        let stats = region.change();
+        (stats.allocations + stats.reallocations) as f64 / 1000.0
     }
     let text = Logger::new("bench").with_observer(Arc::new(
         TextObserver::new(dev_null()).with_flush_each(false),

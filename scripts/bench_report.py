@@ -182,7 +182,7 @@ def main():
         dropped = lambda v: "not counted" if len(v) < 4 or v[3] is None else f"{v[3]}"
         lines += [f"| {k} | {v[0]} ns | {v[1]} ns | {v[2]} ns | {dropped(v)} |" for k, v in nb.items() if k != "clock"]
     if allocs:
-        lines += ["", "Heap allocations per event (counted on the calling thread with `allocation-counter` over 1000 events):", "",
+        lines += ["", "Heap allocations per event (counted with `stats_alloc` over 1000 events):", "",
                   "| path | allocations |", "| --- | --- |"]
         lines += [f"| {k} | {v:g} |" for k, v in allocs.items()]
     if note:

@@ -676,9 +676,10 @@ fn a_live_events_flattened_entries_are_its_kept_copys() {
 /// Once a thread's buffers have grown to fit, an event written as text or
 /// JSON allocates nothing, whatever its fields and placeholders hold; so
 /// does a call that a filter drops, the caller's side of non-blocking
-/// output, and its writing thread's ([`ReadBack`]), which reads events with
-/// a logger's fields or system back as kept events. (`cargo bench` counts
-/// the same for the benchmarks' event.)
+/// output, and its writing thread's ([`ReadBack`]: a logger's system and
+/// fields read back with the event, and an event with a map field, `req`,
+/// read back as a kept one). (`cargo bench` counts the same for the
+/// benchmarks' event.)
 #[test]
 fn text_and_json_events_allocate_nothing() {
     use spindle::{
