@@ -67,6 +67,19 @@ fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
     refill_string(text.to_mut())
 }
 
+/// Pair `i` of `pairs` as it is, or a new pair pushed if there are no more
+/// than `i` (pairs are refilled in order, so it is then pair `i`).
+pub(crate) fn pair_at<'p>(
+    pairs: &'p mut Vec<(Cow<'static, str>, OwnedValue)>,
+    i: usize,
+) -> &'p mut (Cow<'static, str>, OwnedValue) {
+    if i >= pairs.len() {
+        pairs.push((Cow::Borrowed(""), OwnedValue::None));
+    }
+    let last = pairs.len() - 1;
+    &mut pairs[i.min(last)]
+}
+
 impl OwnedEvent {
     /// The string `slot` owns, emptied, to be written again (its room kept,
     /// up to 64 KiB); a new one put there if it holds none, a borrowed one,
@@ -113,13 +126,7 @@ impl OwnedEvent {
         pairs: &'p mut Vec<(Cow<'static, str>, OwnedValue)>,
         i: usize,
     ) -> (&'p mut String, &'p mut OwnedValue) {
-        let i = if i < pairs.len() {
-            i
-        } else {
-            pairs.push((Cow::Borrowed(""), OwnedValue::None));
-            pairs.len() - 1
-        };
-        let (name, value) = &mut pairs[i];
+        let (name, value) = pair_at(pairs, i);
         (refill(name), value)
     }
 

@@ -17,7 +17,7 @@ use crate::event::{Added, Callsite, Event, LiveParts, is_plain_key, same_str};
 use crate::field_value::FieldValue;
 use crate::level::LogLevel;
 use crate::logger::Logger;
-use crate::owned_event::{OwnedEvent, refill_string};
+use crate::owned_event::{OwnedEvent, pair_at, refill_string};
 use crate::owned_value::OwnedValue;
 use crate::placeholder::{Placeholder, Render, Sink};
 use crate::value::{Map, Scalar, Seq, Value, Visit};
@@ -1439,13 +1439,7 @@ fn static_pair<'p>(
     i: usize,
     name: &'static str,
 ) -> &'p mut OwnedValue {
-    let i = if i < pairs.len() {
-        i
-    } else {
-        pairs.push((Cow::Borrowed(""), OwnedValue::None));
-        pairs.len() - 1
-    };
-    let (kept, value) = &mut pairs[i];
+    let (kept, value) = pair_at(pairs, i);
     *kept = Cow::Borrowed(name);
     value
 }
@@ -2081,6 +2075,52 @@ mod tests {
             ..call
         };
         assert_eq!(pack_direct_into(&call, &ring, 0, 64), Packed::Unpackable);
+    }
+
+    /// An event with a logger's system and fields is read back live with
+    /// them, and packs again from what was read back: the same event.
+    #[test]
+    fn a_loggers_system_and_fields_read_back_live_and_pack_again() {
+        let logger = Logger::new("app::db")
+            .with_system("db-1")
+            .bind("shard", 3u8)
+            .bind("who", "ann");
+        let s = "x";
+        let values = [FieldValue::of(&s)];
+        let show = crate::ShowValue(&s);
+        let placeholders = [&show as &Placeholder<'_>];
+        let event = Event::live(LiveParts {
+            level: LogLevel::Info,
+            callsite: &PLAIN,
+            namespace: logger.namespace(),
+            values: &values,
+            placeholders: &placeholders,
+            source: None,
+            failure: None,
+            logger: Some(&logger),
+        });
+        let mut words = Vec::new();
+        assert!(pack(&event, &mut words));
+        let kept = event.to_owned_event();
+        let mut unpacker = Unpacker::new();
+        let (mut again, mut read) = (Vec::new(), None);
+        unpacker
+            .unpack_with(&words, &mut |e| {
+                assert_eq!(e.system(), Some("db-1"));
+                assert!(e.has_logger_fields());
+                assert!(pack(e, &mut again));
+                read = Some(e.to_owned_event());
+            })
+            .unwrap();
+        let mut read = read.unwrap();
+        read.time = kept.time;
+        assert_eq!(read, kept);
+        // (its namespace written out, not as the logger's number: the
+        // logger is not at hand)
+        assert_ne!(again, words);
+        let mut twice = unpacker.unpack(&again).unwrap();
+        twice.time = kept.time;
+        assert_eq!(twice, kept);
     }
 
     #[test]
