@@ -3,9 +3,9 @@
 
 pub use logcore::{
     AsDynError, Callsite, CallsiteId, DebugValue, DirectCall, DisplayValue, Event, Failure,
-    FieldValue, Interest, LiveParts, LogLevel, LogSource, Logger, Map, Piece, ShowText, ShowValue,
-    Sink, TextOnce, Value, Visit, callsite_enabled, callsite_wanted, global_enabled,
-    global_publisher,
+    FieldValue, Interest, LiveParts, LogLevel, LogSource, Logger, Map, Piece, Placeholder,
+    ShowText, ShowValue, ShowsAsScalar, Sink, TextOnce, Value, Visit, callsite_enabled,
+    callsite_wanted, global_enabled, global_publisher,
 };
 
 /// The least severe level compiled in, from the `max_level_*` features
@@ -164,5 +164,47 @@ impl<'a, T: ?Sized> ViaFallback for Probe<'a, T> {
         // (not a scalar held as itself: a plain `{name}` of it shows its
         // text, which packing must not take this value for)
         FieldValue::from_dyn(&Unpersistable)
+    }
+}
+
+/// Picked for a field whose plain `{name}` renders as its value's scalar
+/// ([`ShowsAsScalar`]): the call site needs no placeholder for it.
+pub trait ShowsScalar {
+    /// Whether the field renders from its value alone.
+    fn __spindle_scalar(&self) -> bool;
+}
+
+impl<T: ShowsAsScalar + ?Sized> ShowsScalar for &Probe<'_, T> {
+    #[inline(always)]
+    fn __spindle_scalar(&self) -> bool {
+        true
+    }
+}
+
+/// Picked for any other field.
+pub trait ShowsOther {
+    /// Whether the field renders from its value alone.
+    fn __spindle_scalar(&self) -> bool;
+}
+
+impl<T: ?Sized> ShowsOther for Probe<'_, T> {
+    #[inline(always)]
+    fn __spindle_scalar(&self) -> bool {
+        false
+    }
+}
+
+/// No placeholders when every field they show renders as its scalar
+/// (`scalar`: one constant each, so this folds to one or the other, and
+/// the placeholders left out are not built), else `given`.
+#[inline(always)]
+pub fn shown_or<'a>(
+    scalar: &[bool],
+    given: &'a [&'a Placeholder<'a>],
+) -> &'a [&'a Placeholder<'a>] {
+    if scalar.iter().all(|&s| s) {
+        &[]
+    } else {
+        given
     }
 }

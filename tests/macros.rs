@@ -496,3 +496,38 @@ fn plain_placeholders_render_as_display_does() {
     let want = format!("{a} {b} {c} {d} {e} {f} {g} {h} {i} {g:>4} {d:03}");
     assert_eq!(spindle::format_event(&events[0]), want);
 }
+
+/// The macros leave a call site's placeholders out when every one is a
+/// plain `{name}` of a field whose value renders as its scalar (the
+/// event then renders each from its field): integers to 64 bits, `f64`,
+/// `bool` and strings, through references and smart pointers; not `f32`
+/// (whose `Display` is not the `f64` it is kept as), `char`, `u128` or
+/// `%`/`?` captures. Either way the text is the same.
+#[test]
+#[allow(clippy::needless_borrow)] // (`&&Probe(…)`, as the macros write it)
+fn plain_fields_of_scalar_types_leave_their_placeholders_out() {
+    use spindle::__private::{DisplayValue, Probe, ShowsOther as _, ShowsScalar as _};
+    let (n, s, owned, x, b) = (7u16, "s", String::from("o"), 0.5f64, true);
+    let (boxed, shared) = (Box::new(-3i64), Arc::new(String::from("a")));
+    assert!((&&Probe(&n)).__spindle_scalar());
+    assert!((&&Probe(&s)).__spindle_scalar());
+    assert!((&&Probe(&&owned)).__spindle_scalar());
+    assert!((&&Probe(&x)).__spindle_scalar());
+    assert!((&&Probe(&b)).__spindle_scalar());
+    assert!((&&Probe(&boxed)).__spindle_scalar());
+    assert!((&&Probe(&shared)).__spindle_scalar());
+    let (f, c, big, shown) = (0.1f32, 'c', u128::MAX, DisplayValue(3));
+    assert!(!(&&Probe(&f)).__spindle_scalar());
+    assert!(!(&&Probe(&c)).__spindle_scalar());
+    assert!(!(&&Probe(&big)).__spindle_scalar());
+    assert!(!(&&Probe(&shown)).__spindle_scalar());
+    let events = captured_logs(|| {
+        info!(
+            "{n} {s} {owned} {x} {b} {boxed} {shared}",
+            n, s, owned, x, b, boxed, shared
+        );
+        info!("{f} {c} {big} {shown}", f, c, big, shown = %n);
+    });
+    assert_eq!(format_event(&events[0]), "7 s o 0.5 true -3 a");
+    assert_eq!(format_event(&events[1]), format!("0.1 c {} 7", u128::MAX));
+}

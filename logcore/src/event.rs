@@ -271,6 +271,11 @@ pub struct LiveParts<'a> {
     /// names are static, so a call writes only the values; a string or
     /// scalar is held as itself, see [`FieldValue::of`]).
     pub values: &'a [FieldValue<'a>],
+    /// One per placeholder of the call site; or none, when each shows a
+    /// field (`Callsite::bare`) whose value renders as its scalar: the
+    /// placeholders are then the fields (see [`ShowsAsScalar`]).
+    ///
+    /// [`ShowsAsScalar`]: crate::ShowsAsScalar
     pub placeholders: &'a [&'a Placeholder<'a>],
     pub source: Option<&'a dyn Value>,
     pub failure: Option<&'a Failure>,
@@ -285,6 +290,40 @@ pub(crate) fn same_str(a: &str, b: &str) -> bool {
 }
 
 impl<'a> LiveParts<'a> {
+    /// How many placeholders the event has: those given, or, given none,
+    /// one for each placeholder of the call site (see
+    /// [`LiveParts::placeholder`]).
+    #[inline]
+    pub(crate) fn placeholder_count(&self) -> usize {
+        match self.placeholders.len() {
+            0 => self.callsite.bare.len(),
+            n => n,
+        }
+    }
+
+    /// Placeholder `i`: the one given, or, given none, the field the call
+    /// site's placeholder `i` shows (the macros give none when every
+    /// placeholder is a plain `{name}` of a field whose `Display` is its
+    /// scalar's: an integer, a float, a bool or a string; a field renders
+    /// as its scalar, see `FieldValue`'s [`Render`]). `None` past the
+    /// last, or for a placeholder that shows no field.
+    #[inline]
+    pub(crate) fn placeholder(&self, i: usize) -> Option<&'a Placeholder<'a>> {
+        if self.placeholders.is_empty() {
+            let field = usize::from(*self.callsite.bare.get(i)?);
+            let values: &'a [FieldValue<'a>] = self.values;
+            values.get(field).map(|v| v as &Placeholder<'a>)
+        } else {
+            self.placeholders.get(i).copied()
+        }
+    }
+
+    /// The placeholders, in order, up to the first missing one.
+    #[inline]
+    pub(crate) fn placeholder_list(&self) -> impl Iterator<Item = &'a Placeholder<'a>> + '_ {
+        (0..self.placeholder_count()).map_while(|i| self.placeholder(i))
+    }
+
     /// The values that have a name: one per name of the call site (the
     /// macros write as many; a hand-made event may not).
     #[inline]
@@ -600,8 +639,8 @@ impl<'a> Event<'a> {
             }
             match (flat.raw.as_deref(), flat.raw_later.get().map(|r| &**r)) {
                 (Some(raw), _) | (None, Some(raw)) => f(raw_key, &raw[i]),
-                (None, None) => match l.placeholders.get(i) {
-                    Some(placeholder) => text::visit_raw(*placeholder, &mut |v| f(raw_key, v)),
+                (None, None) => match l.placeholder(i) {
+                    Some(placeholder) => text::visit_raw(placeholder, &mut |v| f(raw_key, v)),
                     None => f(raw_key, &OwnedValue::Unpersistable),
                 },
             }
@@ -852,7 +891,7 @@ impl<'a> Live<'a> {
         mut f: impl FnMut(&'static str, &'static str, usize, Scalar<'_>),
     ) -> bool {
         let bare = self.callsite.bare;
-        if self.callsite.calls || bare.len() != self.placeholders.len() || bare.len() > 8 {
+        if self.callsite.calls || bare.len() != self.placeholder_count() || bare.len() > 8 {
             return false;
         }
         // Every placeholder is looked at before `f` is called for any.
@@ -882,6 +921,9 @@ impl<'a> Live<'a> {
     /// Writes the text if every placeholder is a plain `{name}` whose
     /// value writes itself; `false` (with some text written) otherwise.
     fn write_plain(&self, out: &mut String) -> bool {
+        if self.placeholders.is_empty() {
+            return self.write_plain_fields(out);
+        }
         let mut next = self.placeholders.iter();
         for piece in self.callsite.pieces {
             match piece {
@@ -895,19 +937,36 @@ impl<'a> Live<'a> {
         true
     }
 
+    /// [`LiveParts::write_plain`] for an event given no placeholders:
+    /// each written from the field it shows, without a dynamic call.
+    fn write_plain_fields(&self, out: &mut String) -> bool {
+        let mut bare = self.callsite.bare.iter();
+        for piece in self.callsite.pieces {
+            match piece {
+                Piece::Literal(s) => out.push_str(s),
+                Piece::Field(text_key, _) => {
+                    let field = bare.next().and_then(|&j| self.values.get(usize::from(j)));
+                    match field.and_then(FieldValue::__scalar) {
+                        Some(scalar) if is_plain_key(text_key) && scalar.write_plain(out) => {}
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Renders the text once: each placeholder's `Display`/`Debug` runs
     /// here and nowhere else.
     fn flat(&self) -> &Flat {
         self.flat.get_or_init(|| {
-            let capacity = self.callsite.format.len() + 16 * self.placeholders.len();
+            let count = self.placeholder_count();
+            let capacity = self.callsite.format.len() + 16 * count;
             let mut rendered = PooledString::with_capacity(capacity);
             let mut spans = Spans::new();
-            let mut raw = self
-                .callsite
-                .calls
-                .then(|| Pooled::with_capacity(self.placeholders.len()));
+            let mut raw = self.callsite.calls.then(|| Pooled::with_capacity(count));
             let mut unable = None;
-            let mut next = self.placeholders.iter();
+            let mut next = self.placeholder_list();
             for piece in self.callsite.pieces {
                 match piece {
                     Piece::Literal(s) => rendered.push_str(s),
@@ -917,7 +976,7 @@ impl<'a> Live<'a> {
                         };
                         let start = rendered.len();
                         match text::render_placeholder(
-                            *placeholder,
+                            placeholder,
                             is_plain_key(text_key),
                             &mut rendered,
                             raw.as_deref_mut(),
@@ -957,8 +1016,8 @@ impl<'a> Live<'a> {
             return raw;
         }
         flat.raw_later.get_or_init(|| {
-            let mut raw = Pooled::<Vec<OwnedValue>>::with_capacity(self.placeholders.len());
-            raw.extend(self.placeholders.iter().map(|p| text::raw_value(*p)));
+            let mut raw = Pooled::<Vec<OwnedValue>>::with_capacity(self.placeholder_count());
+            raw.extend(self.placeholder_list().map(text::raw_value));
             raw
         })
     }

@@ -117,6 +117,28 @@ impl<'a> FieldValue<'a> {
     }
 }
 
+/// A plain `{name}` of the field, for a live event given no placeholders
+/// (see [`LiveParts`](crate::LiveParts)): the scalar's text, which is the
+/// value's `Display` text for each type the macros leave placeholders out
+/// for (integers, floats, bools, strings). Any other value, in a hand-made
+/// event, shows as its kept copy does.
+impl crate::placeholder::Render for FieldValue<'_> {
+    #[inline]
+    fn render(&self, sink: &mut dyn crate::placeholder::Sink) {
+        match self.__scalar() {
+            Some(scalar) => sink.put(format_args!("{scalar}"), Some(&scalar)),
+            None => {
+                let kept = crate::OwnedValue::from_value(&**self);
+                sink.put(format_args!("{kept}"), Some(&**self))
+            }
+        }
+    }
+    #[inline]
+    fn __write_plain(&self, out: &mut String) -> bool {
+        self.__scalar().is_some_and(|s| s.write_plain(out))
+    }
+}
+
 impl<'a> std::ops::Deref for FieldValue<'a> {
     type Target = dyn Value + 'a;
     #[inline]

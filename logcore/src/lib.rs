@@ -72,5 +72,6 @@ pub use text::{
 #[doc(hidden)]
 pub use value::Scalar;
 pub use value::{
-    DebugValue, DisplayValue, Map, Seq, SerdeValue, TextOnce, Value, ValueDebug, Visit,
+    DebugValue, DisplayValue, Map, Seq, SerdeValue, ShowsAsScalar, TextOnce, Value, ValueDebug,
+    Visit,
 };

@@ -610,7 +610,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
     let shown = shown & !ALL_SHOWN;
     if plain_possible
         && all_shown
-        && callsite.bare.len() == parts.placeholders.len()
+        && callsite.bare.len() == parts.placeholder_count()
         && plain_fields & u64::from(shown) == u64::from(shown)
     {
         flags |= ALL_BARE;
@@ -900,14 +900,13 @@ fn pack_plain(parts: &LiveParts<'_>, plain_fields: u64, p: &mut Packer<'_>) -> O
         }
     }
     let callsite = parts.callsite;
-    let count = parts.placeholders.len();
+    let count = parts.placeholder_count();
     if callsite.bare.len() != count {
         return None;
     }
     let mut n = 0;
     let each = parts
-        .placeholders
-        .iter()
+        .placeholder_list()
         .zip(callsite.bare)
         .zip(callsite.keys());
     for ((placeholder, &bare), (text_key, _)) in each {
@@ -2075,6 +2074,80 @@ mod tests {
             ..call
         };
         assert_eq!(pack_direct_into(&call, &ring, 0, 64), Packed::Unpackable);
+    }
+
+    /// A call site of two plain `{name}`s: `{a} {b}`.
+    static TWO: Callsite = Callsite {
+        format: "{a} {b}",
+        pieces: &[
+            Piece::Field("a!s:", "a!:"),
+            Piece::Literal(" "),
+            Piece::Field("b!s:", "b!:"),
+        ],
+        names: &["a", "b"],
+        module_path: "packed::tests::two",
+        file: "packed.rs",
+        line: 3,
+        calls: false,
+        bare: &[0, 1],
+        escape_free: true,
+        id: CallsiteId::new(),
+        interest: crate::interest::Interest::new(),
+    };
+
+    /// An event given no placeholders (as the macros make one whose plain
+    /// `{name}`s all show integers, floats, bools or strings) renders,
+    /// flattens, keeps and packs as the same event given `ShowValue`s.
+    #[test]
+    fn fields_shown_from_their_values_are_the_placeholders_they_stand_for() {
+        fn same<A, B>(a: A, b: B)
+        where
+            A: crate::ShowsAsScalar + fmt::Display,
+            B: crate::ShowsAsScalar + fmt::Display,
+        {
+            let values = [FieldValue::of(&a), FieldValue::of(&b)];
+            let (show_a, show_b) = (ShowValue(&a), ShowValue(&b));
+            let given: [&Placeholder<'_>; 2] = [&show_a, &show_b];
+            // what a reader sees of an event, with the time left out
+            let seen = |placeholders: &[&Placeholder<'_>], first: bool| {
+                let event = plain_event(&TWO, "ns", &values, placeholders);
+                let mut text = String::new();
+                if first {
+                    event.write_text(&mut text);
+                }
+                text.push('|');
+                text.push_str(&event.text());
+                let mut flattened = Vec::new();
+                event.for_each_flattened(&mut |k, v| {
+                    flattened.push(format!("{k}={:?}", OwnedValue::from_value(v)))
+                });
+                let mut kept = event.to_owned_event();
+                kept.time = None;
+                let mut words = Vec::new();
+                assert!(pack(&event, &mut words));
+                words[1] = 0;
+                (text, flattened, format!("{kept:?}"), words)
+            };
+            for first in [true, false] {
+                assert_eq!(seen(&given, first), seen(&[], first));
+            }
+        }
+        same(i8::MIN, u64::MAX);
+        same(-0.0f64, f64::NAN);
+        same(f64::INFINITY, 0.1f64);
+        same(true, "q\"uote\n\u{1} é");
+        let deep: &&str = &"deep";
+        same(String::from("owned"), deep);
+        same(
+            std::sync::Arc::new(7usize),
+            std::borrow::Cow::Borrowed("cow"),
+        );
+        // and written into a line from the values, as given
+        let (n, s) = (42u16, "x");
+        let values = [FieldValue::of(&n), FieldValue::of(&s)];
+        let mut line = String::from("> ");
+        plain_event(&TWO, "ns", &values, &[]).write_text(&mut line);
+        assert_eq!(line, "> 42 x");
     }
 
     /// An event with a logger's system and fields is read back live with

@@ -323,6 +323,7 @@ macro_rules! value_as {
                 FieldValue::scalar_of(Scalar::$pack(*self as $as))
             }
         }
+        impl ShowsAsScalar for $t {}
     )*};
 }
 value_as!(visit_i64 as i64, scalar I64: i8, i16, i32, i64, isize);
@@ -368,6 +369,7 @@ macro_rules! value_str {
                 FieldValue::scalar_of(Scalar::Str(self))
             }
         }
+        impl ShowsAsScalar for $t {}
     )*};
 }
 value_str!(str, String);
@@ -407,9 +409,26 @@ macro_rules! value_deref {
                 (**self).__pack(packer)
             }
         }
+        impl<T: ShowsAsScalar + ?Sized> ShowsAsScalar for $t {}
     )*};
 }
 value_deref!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
+
+/// A [`Value`] whose field is always held as a [`Scalar`] (its
+/// [`Value::__scalar`] is never `None`) and whose `Display` text is that
+/// scalar's: integers to 64 bits, `f64`, `bool`, strings, and references
+/// and smart pointers to them. A call site whose placeholders are all plain
+/// `{name}`s of such fields needs no placeholder of its own: each renders
+/// from the field's value. Not part of the stable API.
+///
+/// ```
+/// fn shows<T: logcore::ShowsAsScalar + ?Sized>() {}
+/// shows::<u16>();
+/// shows::<&str>();
+/// shows::<std::sync::Arc<String>>();
+/// ```
+#[doc(hidden)]
+pub trait ShowsAsScalar: Value {}
 
 impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
     fn visit(&self, visitor: &mut dyn Visit) {
@@ -425,6 +444,8 @@ impl<T: Value + ToOwned + ?Sized> Value for Cow<'_, T> {
         (**self).__pack(packer)
     }
 }
+
+impl<T: ShowsAsScalar + ToOwned + ?Sized> ShowsAsScalar for Cow<'_, T> {}
 
 /// A slice as a [`Seq`] (slices are unsized, so they cannot be `&dyn Seq`).
 pub(crate) struct SliceSeq<'a, T>(pub(crate) &'a [T]);

@@ -117,6 +117,23 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
             None => placeholder(field, lit_span, &sink, &value),
         });
 
+    // Placeholders that are all plain `{name}`s of fields whose values
+    // render as their scalars (integers, floats, bools, strings: known
+    // from the types, one constant each) are left out: the event renders
+    // each from its field. The array is still written out for any other
+    // type; where it is not used the optimiser removes it (visit 199 to
+    // 182 instructions; about 10% more time to build 1000 calls).
+    let placeholders: Vec<TokenStream> = placeholders.collect();
+    let placeholders_field = if !shows.is_empty() && shows.iter().all(Option::is_some) {
+        let scalar = shows.iter().flatten().map(|j| {
+            let name = &call.fields[*j].name;
+            quote_spanned!(lit_span=> (&&#p::Probe(&#name)).__spindle_scalar())
+        });
+        quote!(#p::shown_or(&[#(#scalar),*], &[#(#placeholders),*]))
+    } else {
+        quote!(&[#(#placeholders),*])
+    };
+
     // What the match binds: the source, then each field (borrowed).
     let mut scrutinee = Vec::new();
     let mut patterns = Vec::new();
@@ -252,7 +269,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
     };
     quote! {{
         #[allow(unused_imports)]
-        use #p::{AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _};
+        use #p::{AsDynError as _, CaptureCopy as _, CaptureRef as _, ShowsOther as _, ShowsScalar as _, ViaFallback as _, ViaValue as _};
         static __SPINDLE_CALLSITE: #p::Callsite = #p::Callsite {
             format: #normalized,
             pieces: &[#(#pieces),*],
@@ -287,7 +304,7 @@ fn codegen(call: &LogCall, format: &Format) -> TokenStream {
                         callsite: &__SPINDLE_CALLSITE,
                         namespace: #namespace,
                         values: &#values_var,
-                        placeholders: &[#(#placeholders),*],
+                        placeholders: #placeholders_field,
                         source: #source_field,
                         failure: #failure_field,
                         logger: #logger_field,

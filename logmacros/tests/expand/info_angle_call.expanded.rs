@@ -2,7 +2,8 @@ fn expansion() {
     {
         #[allow(unused_imports)]
         use ::spindle::__private::{
-            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ShowsOther as _, ShowsScalar as _,
+            ViaFallback as _, ViaValue as _,
         };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {

@@ -2,7 +2,8 @@ fn expansion() {
     {
         #[allow(unused_imports)]
         use ::spindle::__private::{
-            AsDynError as _, CaptureCopy as _, CaptureRef as _, ViaFallback as _, ViaValue as _,
+            AsDynError as _, CaptureCopy as _, CaptureRef as _, ShowsOther as _, ShowsScalar as _,
+            ViaFallback as _, ViaValue as _,
         };
         static __SPINDLE_CALLSITE: ::spindle::__private::Callsite =
             ::spindle::__private::Callsite {
@@ -56,10 +57,16 @@ fn expansion() {
                                 callsite: &__SPINDLE_CALLSITE,
                                 namespace: __spindle_logger.namespace(),
                                 values: &__spindle_values,
-                                placeholders: &[
-                                    &(&&::spindle::__private::Probe(&path)).__spindle_show(),
-                                    &(&&::spindle::__private::Probe(&status)).__spindle_show(),
-                                ],
+                                placeholders: ::spindle::__private::shown_or(
+                                    &[
+                                        (&&::spindle::__private::Probe(&path)).__spindle_scalar(),
+                                        (&&::spindle::__private::Probe(&status)).__spindle_scalar(),
+                                    ],
+                                    &[
+                                        &(&&::spindle::__private::Probe(&path)).__spindle_show(),
+                                        &(&&::spindle::__private::Probe(&status)).__spindle_show(),
+                                    ],
+                                ),
                                 source: ::core::option::Option::None,
                                 failure: ::core::option::Option::None,
                                 logger: ::core::option::Option::Some(__spindle_logger),
