@@ -305,7 +305,7 @@ impl<'a> LiveParts<'a> {
     /// site's placeholder `i` shows (the macros give none when every
     /// placeholder is a plain `{name}` of a field whose `Display` is its
     /// scalar's: an integer, a float, a bool or a string; a field renders
-    /// as its scalar, see `FieldValue`'s [`Render`]). `None` past the
+    /// as its scalar, see `FieldValue`'s `Render`). `None` past the
     /// last, or for a placeholder that shows no field.
     #[inline]
     pub(crate) fn placeholder(&self, i: usize) -> Option<&'a Placeholder<'a>> {
@@ -937,7 +937,7 @@ impl<'a> Live<'a> {
         true
     }
 
-    /// [`LiveParts::write_plain`] for an event given no placeholders:
+    /// `write_plain` for an event given no placeholders:
     /// each written from the field it shows, without a dynamic call.
     fn write_plain_fields(&self, out: &mut String) -> bool {
         let mut bare = self.callsite.bare.iter();
