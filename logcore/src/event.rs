@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::mem::ManuallyDrop;
 
@@ -143,7 +143,10 @@ struct Live<'a> {
     /// What its logger added, for an event read back from a packed record
     /// (which has no logger at hand): then `parts.logger` is `None`.
     added: Option<&'a Added<'a>>,
-    time: OnceCell<f64>,
+    /// Read from the clock when first asked for (a `Cell`: nothing the
+    /// clock runs can ask again meanwhile, so `OnceCell`'s guard and its
+    /// out-of-line start are not needed).
+    time: Cell<Option<f64>>,
     /// Dropped by hand (see `impl Drop for Live`): most events are never
     /// rendered, and their drop should be one check, inline.
     flat: ManuallyDrop<OnceCell<Flat>>,
@@ -378,7 +381,7 @@ impl<'a> Event<'a> {
             repr: Repr::Live(Live {
                 parts,
                 added: None,
-                time: OnceCell::new(),
+                time: Cell::new(None),
                 flat: ManuallyDrop::new(OnceCell::new()),
             }),
         }
@@ -391,7 +394,7 @@ impl<'a> Event<'a> {
             repr: Repr::Live(Live {
                 parts,
                 added: Some(added),
-                time: OnceCell::from(time),
+                time: Cell::new(Some(time)),
                 flat: ManuallyDrop::new(OnceCell::new()),
             }),
         }
@@ -418,7 +421,7 @@ impl<'a> Event<'a> {
     #[inline]
     pub(crate) fn live_parts(&self) -> Option<(&LiveParts<'a>, Option<f64>, Option<&Added<'a>>)> {
         match &self.repr {
-            Repr::Live(l) => Some((&l.parts, l.time.get().copied(), l.added)),
+            Repr::Live(l) => Some((&l.parts, l.time.get(), l.added)),
             Repr::Owned(_) => None,
         }
     }
@@ -482,7 +485,14 @@ impl<'a> Event<'a> {
     /// ```
     pub fn time(&self) -> Option<f64> {
         match &self.repr {
-            Repr::Live(l) => Some(*l.time.get_or_init(crate::clock::now)),
+            Repr::Live(l) => Some(match l.time.get() {
+                Some(time) => time,
+                None => {
+                    let time = crate::clock::now();
+                    l.time.set(Some(time));
+                    time
+                }
+            }),
             Repr::Owned(e) => e.time,
         }
     }
