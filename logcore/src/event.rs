@@ -138,7 +138,8 @@ enum Repr<'a> {
     Owned(&'a OwnedEvent),
 }
 
-struct Live<'a> {
+/// A live event: its parts, and what is worked out from them once.
+pub(crate) struct Live<'a> {
     parts: LiveParts<'a>,
     /// What its logger added, for an event read back from a packed record
     /// (which has no logger at hand): then `parts.logger` is `None`.
@@ -180,9 +181,15 @@ impl<'a> Live<'a> {
     // (the logger looked at first: a call's event has no `added`, and
     // costs what it did before there was one)
 
+    /// Its time, if something read it already.
+    #[inline]
+    pub(crate) fn time_read(&self) -> Option<f64> {
+        self.time.get()
+    }
+
     /// `log_system`: the logger's, or what was added.
     #[inline]
-    fn system(&self) -> Option<&'a str> {
+    pub(crate) fn system(&self) -> Option<&'a str> {
         match self.logger {
             Some(logger) => logger.system(),
             None => self.added.and_then(|added| added.system),
@@ -191,7 +198,7 @@ impl<'a> Live<'a> {
 
     /// Whether the logger added any field.
     #[inline]
-    fn has_logger_fields(&self) -> bool {
+    pub(crate) fn has_logger_fields(&self) -> bool {
         match self.logger {
             Some(logger) => logger.has_fields(),
             None => self.added.is_some_and(|added| !added.fields.is_empty()),
@@ -201,7 +208,7 @@ impl<'a> Live<'a> {
     /// Calls `f` with the fields the logger added (inline: most events
     /// have none, which costs two checks).
     #[inline]
-    fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
+    pub(crate) fn for_each_logger_field(&self, f: &mut dyn FnMut(&str, FieldValue<'_>)) {
         match self.logger {
             Some(logger) => {
                 if logger.has_fields() {
@@ -415,13 +422,12 @@ impl<'a> Event<'a> {
         }
     }
 
-    /// The parts of a live event, its time if an observer read it
-    /// already, and what its logger added if it was read back from a
-    /// packed record.
+    /// A live event's parts (it dereferences to its [`LiveParts`]), with
+    /// what it knows of its logger and time.
     #[inline]
-    pub(crate) fn live_parts(&self) -> Option<(&LiveParts<'a>, Option<f64>, Option<&Added<'a>>)> {
+    pub(crate) fn as_live(&self) -> Option<&Live<'a>> {
         match &self.repr {
-            Repr::Live(l) => Some((&l.parts, l.time.get(), l.added)),
+            Repr::Live(l) => Some(l),
             Repr::Owned(_) => None,
         }
     }

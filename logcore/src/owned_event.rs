@@ -3,6 +3,7 @@ use std::borrow::Cow;
 use crate::failure::Failure;
 use crate::level::LogLevel;
 use crate::owned_value::OwnedValue;
+use crate::reuse::MAX_KEPT;
 use crate::value::Value;
 
 /// A kept event: owned, `Clone + Send`, its placeholders already rendered
@@ -44,22 +45,19 @@ pub struct OwnedEvent {
     pub flattened: Vec<(Cow<'static, str>, OwnedValue)>,
 }
 
-/// The most room a kept string keeps between refills (a bigger one is let
-/// go, so that one huge record does not hold its memory for good).
-pub(crate) const KEPT_ROOM: usize = 64 * 1024;
-
-/// `text` emptied, to be written again: its room kept, up to
-/// [`KEPT_ROOM`] (a new string put there if it has more).
+/// `text` emptied, to be written again: its room kept, up to what a
+/// thread keeps of a buffer ([`MAX_KEPT`]; a new string put there if it has
+/// more, so that one huge record does not hold its memory for good).
 pub(crate) fn refill_string(text: &mut String) -> &mut String {
-    if text.capacity() > KEPT_ROOM {
+    if text.capacity() > MAX_KEPT {
         *text = String::new();
     }
     text.clear();
     text
 }
 
-/// The string `text` owns, emptied, to be written again (its room kept, up
-/// to [`KEPT_ROOM`]); a new one put there if it is borrowed.
+/// The string `text` owns, emptied, to be written again (its room kept, as
+/// [`refill_string`] keeps it); a new one put there if it is borrowed.
 fn refill<'s>(text: &'s mut Cow<'static, str>) -> &'s mut String {
     if let Cow::Borrowed(_) = text {
         *text = Cow::Owned(String::new());

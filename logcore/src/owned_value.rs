@@ -35,9 +35,10 @@ pub enum OwnedValue {
     Unpersistable,
 }
 
-/// Whether a refilled vector keeps its room (see [`KEPT_ROOM`](crate::owned_event::KEPT_ROOM)).
+/// Whether a refilled vector keeps its room: as much as a thread keeps of
+/// a buffer ([`MAX_KEPT`](crate::reuse::MAX_KEPT)).
 fn kept_room<T>(items: &Vec<T>) -> bool {
-    items.capacity() * std::mem::size_of::<T>() <= crate::owned_event::KEPT_ROOM
+    items.capacity() * std::mem::size_of::<T>() <= crate::reuse::MAX_KEPT
 }
 
 impl OwnedValue {

@@ -530,9 +530,10 @@ pub enum Packed {
 /// # Ok::<(), logcore::UnpackError>(())
 /// ```
 pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usize) -> Packed {
-    let Some((parts, time, added)) = event.live_parts() else {
+    let Some(live) = event.as_live() else {
         return pack_kept(event, words, start, room);
     };
+    let (parts, time): (&LiveParts<'_>, _) = (live, live.time_read());
     // (a value for each of the call site's names: the macros write both)
     let Ok(n_fields) = u16::try_from(parts.values.len()) else {
         return Packed::Unpackable;
@@ -557,11 +558,7 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
         .namespace_logger()
         .filter(|_| own_namespace)
         .and_then(Logger::namespace_number);
-    // (a logger's, or what one added to an event read back)
-    let (system, logger_fields) = match parts.logger {
-        Some(logger) => (logger.system(), logger.has_fields()),
-        None => added.map_or((None, false), |a| (a.system, !a.fields.is_empty())),
-    };
+    let system = live.system();
     let mut flags = (match (own_namespace, number) {
         (_, Some(_)) => NAMESPACE_NUMBER,
         (true, None) => NAMESPACE,
@@ -592,13 +589,13 @@ pub fn pack_into(event: &Event<'_>, words: &[AtomicU64], start: usize, room: usi
             plain_fields |= 1 << j;
         }
     }
-    if logger_fields {
+    if live.has_logger_fields() {
         flags |= LOGGER_FIELDS;
         let at = p.at;
         p.at += 1;
         let mut n = 0;
         p.lend(|p| {
-            event.for_each_logger_field(&mut |name, value| {
+            live.for_each_logger_field(&mut |name, value| {
                 p.str(name);
                 value.__pack(p);
                 n += 1;
@@ -970,10 +967,12 @@ pub struct Unpacker {
     bytes: Vec<u8>,
     /// The numbered namespaces seen so far (number `i + 1` at `i`).
     namespaces: Vec<Arc<str>>,
-    /// Kept events' records are read into it, its strings reused.
-    kept: OwnedEvent,
-    /// Records that a live event cannot carry are read into it, likewise.
-    fallback: OwnedEvent,
+    /// Records a live event cannot carry are read into these, their
+    /// strings reused: live events' at 0, kept events' at 1 (one each, so
+    /// that a kept event's own strings, its format say, are not given up
+    /// for a call site's static ones and made again when the kinds take
+    /// turns).
+    scratch: [OwnedEvent; 2],
     /// A live event's source is read into it, likewise.
     source: OwnedValue,
 }
@@ -1017,8 +1016,7 @@ impl Unpacker {
             clock: WallClock::new(),
             bytes: Vec::new(),
             namespaces: Vec::new(),
-            kept: OwnedEvent::default(),
-            fallback: OwnedEvent::default(),
+            scratch: Default::default(),
             source: OwnedValue::None,
         }
     }
@@ -1071,18 +1069,13 @@ impl Unpacker {
         f: &mut dyn FnMut(&Event<'_>),
     ) -> Result<(), UnpackError> {
         let bytes = self.take_bytes(words);
-        let result = if is_kept(&bytes) {
-            // (read into the event kept for it, and lent to `f`)
-            let kept = &mut self.kept;
-            refill_kept(&mut Reader::new(&bytes), kept).map(|()| f(&Event::from_owned(kept)))
-        } else {
-            self.live_or_owned(&bytes, f)
-        };
+        let result = self.live_or_owned(&bytes, f);
         self.bytes = bytes;
         result
     }
 
-    /// A live event's record to `f`, as a live event if it can carry it.
+    /// A record to `f`, as a live event if one can carry it, else as a
+    /// kept event.
     fn live_or_owned(
         &mut self,
         bytes: &[u8],
@@ -1091,11 +1084,13 @@ impl Unpacker {
         match self.live(bytes, f) {
             Ok(true) => Ok(()),
             Ok(false) => {
-                // (read into the event kept for these, and lent to `f`)
-                let mut event = std::mem::take(&mut self.fallback);
+                // (read into the event kept for its kind of record, and
+                // lent to `f`)
+                let kind = usize::from(is_kept(bytes));
+                let mut event = std::mem::take(&mut self.scratch[kind]);
                 let read = self.refill_owned(&mut Reader::new(bytes), &mut event);
                 let result = read.map(|()| f(&Event::from_owned(&event)));
-                self.fallback = event;
+                self.scratch[kind] = event;
                 result
             }
             Err(e) => Err(e),
@@ -1843,15 +1838,15 @@ mod tests {
         interest: crate::interest::Interest::new(),
     };
 
-    /// An event at info of `callsite` with `values` and `placeholders`,
-    /// and nothing else.
-    fn plain_event<'a>(
+    /// The parts of an event at info of `callsite` with `values` and
+    /// `placeholders`, and nothing else.
+    fn plain_parts<'a>(
         callsite: &'static Callsite,
         namespace: &'a str,
         values: &'a [FieldValue<'a>],
         placeholders: &'a [&'a Placeholder<'a>],
-    ) -> Event<'a> {
-        Event::live(LiveParts {
+    ) -> LiveParts<'a> {
+        LiveParts {
             level: LogLevel::Info,
             callsite,
             namespace,
@@ -1860,7 +1855,17 @@ mod tests {
             source: None,
             failure: None,
             logger: None,
-        })
+        }
+    }
+
+    /// The event of [`plain_parts`].
+    fn plain_event<'a>(
+        callsite: &'static Callsite,
+        namespace: &'a str,
+        values: &'a [FieldValue<'a>],
+        placeholders: &'a [&'a Placeholder<'a>],
+    ) -> Event<'a> {
+        Event::live(plain_parts(callsite, namespace, values, placeholders))
     }
 
     /// Packs the test event with `n`.
@@ -2078,21 +2083,20 @@ mod tests {
 
     /// A call site of two plain `{name}`s: `{a} {b}`.
     static TWO: Callsite = Callsite {
-        format: "{a} {b}",
-        pieces: &[
-            Piece::Field("a!s:", "a!:"),
-            Piece::Literal(" "),
-            Piece::Field("b!s:", "b!:"),
-        ],
-        names: &["a", "b"],
-        module_path: "packed::tests::two",
-        file: "packed.rs",
-        line: 3,
-        calls: false,
         bare: &[0, 1],
         escape_free: true,
-        id: CallsiteId::new(),
-        interest: crate::interest::Interest::new(),
+        ..Callsite::internal(
+            "packed::tests::two",
+            "{a} {b}",
+            &[
+                Piece::Field("a!s:", "a!:"),
+                Piece::Literal(" "),
+                Piece::Field("b!s:", "b!:"),
+            ],
+            &["a", "b"],
+            "packed.rs",
+            3,
+        )
     };
 
     /// An event given no placeholders (as the macros make one whose plain
@@ -2163,14 +2167,8 @@ mod tests {
         let show = crate::ShowValue(&s);
         let placeholders = [&show as &Placeholder<'_>];
         let event = Event::live(LiveParts {
-            level: LogLevel::Info,
-            callsite: &PLAIN,
-            namespace: logger.namespace(),
-            values: &values,
-            placeholders: &placeholders,
-            source: None,
-            failure: None,
             logger: Some(&logger),
+            ..plain_parts(&PLAIN, logger.namespace(), &values, &placeholders)
         });
         let mut words = Vec::new();
         assert!(pack(&event, &mut words));
@@ -2188,9 +2186,6 @@ mod tests {
         let mut read = read.unwrap();
         read.time = kept.time;
         assert_eq!(read, kept);
-        // (its namespace written out, not as the logger's number: the
-        // logger is not at hand)
-        assert_ne!(again, words);
         let mut twice = unpacker.unpack(&again).unwrap();
         twice.time = kept.time;
         assert_eq!(twice, kept);

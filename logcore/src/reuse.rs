@@ -13,7 +13,7 @@ use crate::owned_value::OwnedValue;
 /// How many buffers of a kind a thread keeps.
 const POOL_SIZE: usize = 8;
 /// The most bytes a kept buffer may hold on to.
-const MAX_KEPT: usize = 64 * 1024;
+pub(crate) const MAX_KEPT: usize = 64 * 1024;
 
 thread_local! {
     static STRINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
