@@ -828,12 +828,9 @@ impl<'a> Event<'a> {
             fields.push((Cow::Borrowed(name), OwnedValue::from_value(&value)));
         }
         match l.added {
-            Some(added) => {
-                for &(name, value) in added.fields {
-                    let value = OwnedValue::from_value(&value);
-                    fields.push((Cow::Owned(name.to_string()), value));
-                }
-            }
+            Some(added) => added.for_each_field(&mut |name, value| {
+                fields.push((Cow::Owned(name.to_string()), OwnedValue::from_value(&value)))
+            }),
             None => {
                 if let Some(logger) = l.logger {
                     logger.for_each_owned_field(&mut |name, value| fields.push((name, value)));
