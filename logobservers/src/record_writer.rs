@@ -48,7 +48,15 @@ struct Batches {
     /// A batch this long (in bytes) is written.
     limit: usize,
     /// Every thread's batch, to write them all.
-    all: Mutex<Vec<Arc<Batch>>>,
+    all: Mutex<Threads>,
+}
+
+/// Every thread's batch, and the string a batch is swapped with to be
+/// written outside its thread's lock (so that its thread goes on filling
+/// the spare while the writer writes).
+struct Threads {
+    batches: Vec<Arc<Batch>>,
+    spare: String,
 }
 
 /// One thread's records not yet written, on cache lines of their own.
@@ -91,7 +99,10 @@ impl<W: Write> RecordWriter<W> {
         self.batches = (limit > 0).then(|| Batches {
             id: IDS.fetch_add(1, Ordering::Relaxed),
             limit,
-            all: Mutex::new(Vec::new()),
+            all: Mutex::new(Threads {
+                batches: Vec::new(),
+                spare: String::new(),
+            }),
         });
     }
 
@@ -145,7 +156,7 @@ impl<W: Write> RecordWriter<W> {
                         // batches of writers gone are of no more use
                         mine.retain(|(_, b)| Arc::strong_count(b) > 1);
                         let batch = Arc::new(CacheLines(Mutex::new(String::new())));
-                        lock(&batches.all).push(batch.clone());
+                        lock(&batches.all).batches.push(batch.clone());
                         mine.push((batches.id, batch));
                         mine.len() - 1
                     }
@@ -159,22 +170,28 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Writes every thread's batch, in the order the threads first wrote,
-    /// and forgets those of threads that ended.
+    /// and forgets those of threads that ended. Each batch is swapped with
+    /// the empty spare and written after its thread's lock is released: its
+    /// thread is not held up by the write, and another thread's drain waits
+    /// for this one (on `all`), so each thread's records stay in order.
     fn drain(&self) {
         let Some(batches) = &self.batches else {
             return;
         };
         let mut all = lock(&batches.all);
+        let Threads { batches, spare } = &mut *all;
         let mut inner = lock(&self.inner);
         let mut result = Ok(());
-        for batch in all.iter() {
-            let mut batch = lock(batch);
-            if !batch.is_empty() {
-                result = result.and(inner.write(batch.as_bytes(), false));
-                batch.clear();
+        for batch in batches.iter() {
+            std::mem::swap(spare, &mut *lock(batch));
+            if !spare.is_empty() {
+                result = result.and(inner.write(spare.as_bytes(), false));
+                spare.clear();
             }
         }
-        all.retain(|b| Arc::strong_count(b) > 1);
+        // a batch only this list holds has no thread to fill it any more;
+        // one that was filled after it was written waits for the next drain
+        batches.retain(|b| Arc::strong_count(b) > 1 || !lock(b).is_empty());
         drop(all);
         self.report(inner, result);
     }
@@ -234,7 +251,7 @@ impl<W: Write> Drop for RecordWriter<W> {
         };
         let mut inner = lock(&self.inner);
         if let Some(writer) = &mut inner.writer {
-            for batch in lock(&batches.all).iter() {
+            for batch in &lock(&batches.all).batches {
                 let _ = writer.write_all(lock(batch).as_bytes());
             }
         }
@@ -340,6 +357,66 @@ mod tests {
         drop(observer);
         assert_eq!(out.lines().last().unwrap(), "- [t#info] at the end");
         assert_eq!(out.lines().len(), 23);
+    }
+
+    #[test]
+    fn a_thread_goes_on_logging_while_its_batch_is_written() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+        /// Writes only once `hold` is free, saying first that it waits.
+        struct Gated {
+            out: Shared,
+            hold: Arc<Mutex<()>>,
+            entered: std::sync::mpsc::Sender<()>,
+        }
+        impl std::io::Write for Gated {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let _ = self.entered.send(());
+                drop(self.hold.lock().unwrap());
+                self.out.write(buf)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let hold = Arc::new(Mutex::new(()));
+        let (entered, writing) = channel();
+        let observer = TextObserver::new(Gated {
+            out: out.clone(),
+            hold: hold.clone(),
+            entered,
+        })
+        .with_time_format(None)
+        .with_flush_each(false)
+        .with_thread_batches(1 << 20);
+        let (go, wait) = channel::<()>();
+        let (logged, was_logged) = channel();
+        std::thread::scope(|s| {
+            let observer = &observer;
+            let thread = s.spawn(move || {
+                log(observer, "first");
+                logged.send(()).unwrap();
+                wait.recv().unwrap();
+                log(observer, "second");
+                logged.send(()).unwrap();
+            });
+            was_logged.recv().unwrap();
+            let held = hold.lock().unwrap();
+            // the batch holding "first" is being written, and waits
+            s.spawn(|| observer.flush());
+            writing.recv().unwrap();
+            go.send(()).unwrap();
+            let second = was_logged.recv_timeout(Duration::from_secs(10));
+            if second.is_ok() {
+                // ended, so its batch is one no thread fills any more
+                thread.join().unwrap();
+            }
+            drop(held);
+            assert!(second.is_ok(), "the thread waited for its batch's write");
+        });
+        observer.flush();
+        assert_eq!(out.lines(), ["- [t#info] first", "- [t#info] second"]);
     }
 
     #[test]
