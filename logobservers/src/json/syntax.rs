@@ -437,7 +437,12 @@ impl<'a> Parser<'a> {
     }
 
     /// A number, which must come next: an integer where it has no fraction
-    /// or exponent and fits, else a float.
+    /// or exponent and fits, else a float. The digits are read as they are
+    /// scanned; a float of at most 19 digits without an exponent whose
+    /// digits fit a float exactly (as a time's microseconds do) is their
+    /// integer over a power of ten, which is the correctly rounded value
+    /// (both are exact, and division rounds correctly); any other goes to
+    /// `f64::from_str`.
     fn number_into(&mut self, out: &mut OwnedValue) -> Result<()> {
         let bytes = self.bytes();
         let start = self.pos;
@@ -448,15 +453,24 @@ impl<'a> Parser<'a> {
             *out = self.literal("Infinity", OwnedValue::F64(f64::NEG_INFINITY))?;
             return Ok(());
         }
-        let digits = |at: usize| {
-            bytes[at..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count()
+        // every digit before any exponent, as one integer (exact for 19)
+        let mut mantissa = 0u64;
+        let mut read_digits = |at: &mut usize| {
+            let from = *at;
+            while let Some(&digit @ b'0'..=b'9') = bytes.get(*at) {
+                mantissa = mantissa
+                    .wrapping_mul(10)
+                    .wrapping_add(u64::from(digit - b'0'));
+                *at += 1;
+            }
+            *at - from
         };
-        match bytes.get(at) {
-            Some(b'0') => at += 1,
-            Some(b'1'..=b'9') => at += digits(at),
+        let int_digits = match bytes.get(at) {
+            Some(b'0') => {
+                at += 1;
+                1
+            }
+            Some(b'1'..=b'9') => read_digits(&mut at),
             Some(_) => {
                 self.pos = at;
                 return Err(self.syntax("invalid number"));
@@ -465,44 +479,58 @@ impl<'a> Parser<'a> {
                 self.pos = at;
                 return Err(self.eof("a number"));
             }
-        }
-        let int_end = at;
-        // A fraction's or an exponent's digits: at least one.
-        let some_digits = |p: &mut Self, at: usize| match digits(at) {
-            0 => {
-                p.pos = at;
-                Err(p.syntax("invalid number"))
-            }
-            n => Ok(n),
         };
+        let int_end = at;
+        let mut fraction_digits = 0;
         if bytes.get(at) == Some(&b'.') {
             at += 1;
-            at += some_digits(self, at)?;
+            fraction_digits = read_digits(&mut at);
+            if fraction_digits == 0 {
+                self.pos = at;
+                return Err(self.syntax("invalid number"));
+            }
         }
-        if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        let exponent = matches!(bytes.get(at), Some(b'e' | b'E'));
+        if exponent {
             at += 1;
             if matches!(bytes.get(at), Some(b'+' | b'-')) {
                 at += 1;
             }
-            at += some_digits(self, at)?;
+            let digits = bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits == 0 {
+                self.pos = at;
+                return Err(self.syntax("invalid number"));
+            }
+            at += digits;
         }
         self.pos = at;
+        if !exponent && int_digits + fraction_digits <= 19 {
+            if fraction_digits == 0 && (!negative || mantissa <= 1 << 63) {
+                *out = integer(mantissa, negative);
+                return Ok(());
+            }
+            if mantissa <= 1 << 53 {
+                let magnitude = mantissa as f64 / POWERS_OF_TEN[fraction_digits];
+                let float = if negative { -magnitude } else { magnitude };
+                *out = OwnedValue::F64(float);
+                return Ok(());
+            }
+        }
         if at == int_end {
+            // (20 digits or more: `u64::MAX` has 20)
             let magnitude = bytes[start + usize::from(negative)..int_end]
                 .iter()
                 .try_fold(0u64, |n, &d| {
                     n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
                 });
-            match (magnitude, negative) {
-                (Some(n), false) => {
-                    *out = i64::try_from(n).map_or(OwnedValue::U64(n), OwnedValue::I64);
-                    return Ok(());
-                }
-                (Some(n), true) if n <= 1 << 63 => {
-                    *out = OwnedValue::I64(0i64.wrapping_sub_unsigned(n));
-                    return Ok(());
-                }
-                _ => {}
+            if let Some(n) = magnitude
+                && (!negative || n <= 1 << 63)
+            {
+                *out = integer(n, negative);
+                return Ok(());
             }
         }
         // The grammar above is a subset of what `f64::from_str` reads, which
@@ -637,6 +665,27 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.array(Self::skip),
             Some(b'"') => self.string().map(drop),
             _ => self.value().map(drop),
+        }
+    }
+}
+
+/// 10 to the powers a 19-digit number's fraction may need (a float holds
+/// each exactly, as it does up to 10^22).
+const POWERS_OF_TEN: [f64; 20] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19,
+];
+
+/// The integer `magnitude` (at most 2^63 if `negative`), as Python reads
+/// it: `-0` is 0.
+#[inline]
+fn integer(magnitude: u64, negative: bool) -> OwnedValue {
+    if negative {
+        OwnedValue::I64(0i64.wrapping_sub_unsigned(magnitude))
+    } else {
+        match i64::try_from(magnitude) {
+            Ok(n) => OwnedValue::I64(n),
+            Err(_) => OwnedValue::U64(magnitude),
         }
     }
 }
@@ -845,6 +894,91 @@ mod tests {
             accepted > 5_000 && refused > 3_000,
             "{accepted} / {refused}"
         );
+    }
+
+    /// What Python's `json` reads `text` (a valid JSON number) as: an int
+    /// where it has no fraction or exponent (kept if it fits 64 bits), else
+    /// the correctly rounded float.
+    fn python_number(text: &str) -> OwnedValue {
+        if !text.contains(['.', 'e', 'E']) {
+            if let Ok(n) = text.parse::<i64>() {
+                return OwnedValue::I64(n);
+            }
+            if let Ok(n) = text.parse::<u64>() {
+                return OwnedValue::U64(n);
+            }
+        }
+        OwnedValue::F64(text.parse().unwrap())
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_as_python_reads_them() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let digits = |rng: &mut Rng, most: u64, out: &mut String| {
+            for _ in 0..rng.below(most + 1) {
+                out.push(char::from(b'0' + rng.below(10) as u8));
+            }
+        };
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "-0.0",
+            "0.1",
+            "1796696873.893824",
+            "-1796696873.893824",
+            "9007199254740992.5",
+            "9007199254740993",
+            "900719925474099.3",
+            "900719925474099.25",
+            "123456789012345678.9",
+            "1.000000000000000000",
+            "0.0000000000000000001",
+            "0.000000000000000001",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "-9999999999999999999",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "2.5e-3",
+            "1E22",
+        ]
+        .map(String::from)
+        .to_vec();
+        for _ in 0..50_000 {
+            let mut text = String::new();
+            if rng.below(2) == 0 {
+                text.push('-');
+            }
+            match rng.below(4) {
+                0 => text.push('0'),
+                _ => {
+                    text.push(char::from(b'1' + rng.below(9) as u8));
+                    digits(&mut rng, 20, &mut text);
+                }
+            }
+            if rng.below(3) > 0 {
+                text.push('.');
+                text.push(char::from(b'0' + rng.below(10) as u8));
+                digits(&mut rng, 20, &mut text);
+            }
+            if rng.below(8) == 0 {
+                text.push('e');
+                text.push(char::from(b'0' + rng.below(10) as u8));
+                digits(&mut rng, 2, &mut text);
+            }
+            texts.push(text);
+        }
+        for text in texts {
+            match (parse(&text), python_number(&text)) {
+                (Ok(OwnedValue::F64(ours)), OwnedValue::F64(python)) => {
+                    assert_eq!(ours.to_bits(), python.to_bits(), "{text}")
+                }
+                (ours, python) => assert_eq!(ours, Ok(python), "{text}"),
+            }
+        }
     }
 
     #[test]
