@@ -7,7 +7,7 @@ use crate::failure::Failure;
 use crate::field_value::FieldValue;
 use crate::interest::Interest;
 use crate::level::LogLevel;
-use crate::logger::Logger;
+use crate::logger::{BoundFields, Logger};
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::packed::CallsiteId;
@@ -699,6 +699,22 @@ impl<'a> Event<'a> {
         match &self.repr {
             Repr::Live(l) => l.logger.is_some_and(Logger::field_names_escape_free),
             Repr::Owned(_) => false,
+        }
+    }
+
+    /// A live event's logger's fields, when all of them are bound to it:
+    /// they never change, and the logger and its clones share them, so a
+    /// writer may keep what it made of them, known by the slice's address
+    /// (held with a [`std::sync::Weak`], which keeps the address from being
+    /// reused). `None` for any other event, and for a logger with context
+    /// fields, which may change (`pid` in a forked child). Not part of the
+    /// stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn logger_bound_fields(&self) -> Option<&std::sync::Arc<BoundFields>> {
+        match &self.repr {
+            Repr::Live(l) => l.logger.and_then(Logger::bound_alone),
+            Repr::Owned(_) => None,
         }
     }
 

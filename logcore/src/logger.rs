@@ -57,6 +57,9 @@ static HOSTNAME: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_else(|| "-".to_string())
 });
 
+/// A logger's bound fields, in the order they were bound.
+pub(crate) type BoundFields = [(Cow<'static, str>, OwnedValue)];
+
 /// Where events go, under which namespace, with which fields: twisted's
 /// `Logger`. Cheap to clone. Use it with the macros' `logger:` form.
 ///
@@ -73,7 +76,7 @@ static HOSTNAME: LazyLock<String> = LazyLock::new(|| {
 pub struct Logger {
     namespace: Cow<'static, str>,
     observer: Option<Arc<dyn Observer>>,
-    bound: Arc<[(Cow<'static, str>, OwnedValue)]>,
+    bound: Arc<BoundFields>,
     /// Whether no bound field's name holds anything a JSON string escapes
     /// (the context fields' names hold nothing).
     bound_names_escape_free: bool,
@@ -322,6 +325,13 @@ impl Logger {
     #[inline]
     pub(crate) fn has_fields(&self) -> bool {
         !self.bound.is_empty() || self.context != Context::NONE
+    }
+
+    /// The bound fields, if there are any and they are all the logger's
+    /// fields (no context field).
+    #[inline]
+    pub(crate) fn bound_alone(&self) -> Option<&Arc<BoundFields>> {
+        (!self.bound.is_empty() && self.context == Context::NONE).then_some(&self.bound)
     }
 
     /// Calls `f` with the bound fields, then the context fields (out of

@@ -12,9 +12,11 @@
 //! entries have the template's keys, one for one (a placeholder whose text
 //! failed has no text entry).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::{Arc, Weak};
 
-use logcore::{Callsite, Event, FieldValue, LogLevel, Scalar};
+use logcore::{Callsite, Event, FieldValue, LogLevel, OwnedValue, Scalar};
 
 use super::write::{
     Hole, Holes, Optional, Second, write_field, write_namespace, write_record, write_str,
@@ -52,9 +54,35 @@ struct Templates {
     slots: Vec<Template>,
     /// Where the values of the record a template is made from went.
     holes: Holes,
+    /// Text of earlier records that later ones write again.
+    again: Again,
+}
+
+/// Text of a thread's earlier records that later ones write again.
+#[derive(Debug, Default)]
+struct Again {
     /// The text of the seconds of the time last written.
     second: Second,
+    /// The JSON of the bound fields of the loggers seen last.
+    bound: BoundFields,
 }
+
+/// A logger's fields, as [`Event::logger_bound_fields`] gives them.
+type Fields = [(Cow<'static, str>, OwnedValue)];
+
+/// The JSON of the bound fields of the last few loggers a thread wrote a
+/// record of (`,"name":value` for each), made once: a logger's bound fields
+/// never change. Each is known by its fields' address, which the `Weak`
+/// keeps from being given to other fields (without keeping the values).
+#[derive(Debug, Default)]
+struct BoundFields {
+    kept: [(Option<Weak<Fields>>, String); 4],
+    /// The entry the next logger takes.
+    next: usize,
+}
+
+/// Bound fields whose JSON is longer are written each time.
+const MAX_BOUND_JSON: usize = 1024;
 
 thread_local! {
     static TEMPLATES: RefCell<Templates> = RefCell::default();
@@ -83,7 +111,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
             let Templates {
                 slots,
                 holes,
-                second,
+                again,
             } = &mut *templates;
             if slots.is_empty() {
                 slots.resize_with(SLOTS, Template::default);
@@ -91,7 +119,7 @@ pub(super) fn write(event: &Event<'_>, out: &mut String) -> bool {
             let template = &mut slots[slot(key)];
             if template.key == Some(key) && template.optional.covers(optional) {
                 let start = out.len();
-                if template.write(event, values, out, second) {
+                if template.write(event, values, out, again) {
                     return true;
                 }
                 // (an event of the call site that the template does not fit:
@@ -169,7 +197,7 @@ impl Template {
         event: &Event<'_>,
         values: &[FieldValue<'_>],
         out: &mut String,
-        second: &mut Second,
+        again: &mut Again,
     ) -> bool {
         // where each field's JSON went
         let mut fields = [(0, 0); MAX_FIELDS];
@@ -190,12 +218,12 @@ impl Template {
                     next_field += 1;
                 }
                 Hole::LoggerFields | Hole::System | Hole::Source => {
-                    write_optional_hole(*hole, event, out)
+                    write_optional_hole(*hole, event, out, &mut again.bound)
                 }
                 Hole::Namespace => {
                     write_namespace(out, event, event.namespace().unwrap_or_default())
                 }
-                Hole::Time => write_time(out, event.time().unwrap_or_default(), second),
+                Hole::Time => write_time(out, event.time().unwrap_or_default(), &mut again.second),
                 Hole::FlatText(field) => {
                     let written = &fields[..next_field];
                     let (Some(value), Some(&(start, end))) =
@@ -254,26 +282,17 @@ impl Template {
     }
 }
 
-/// An optional hole: a logger's fields, each after a comma; or
-/// `log_system` or `log_source` with its comma and key, if the event has
-/// it. (Out of line: only templates made for an event with any of them
-/// have these holes.)
+/// An optional hole: a logger's fields, each after a comma (bound ones
+/// as [`BoundFields`] kept them); or `log_system` or `log_source` with its
+/// comma and key, if the event has it. (Out of line: only templates made
+/// for an event with any of them have these holes.)
 #[inline(never)]
-fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
+fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String, bound: &mut BoundFields) {
     match hole {
-        Hole::LoggerFields => {
-            let plain = event.logger_field_names_escape_free();
-            event.for_each_logger_field(&mut |name, value| {
-                out.push(',');
-                if plain {
-                    write_str_as_is(out, name)
-                } else {
-                    write_str(out, name)
-                }
-                out.push(':');
-                write_field(out, value);
-            })
-        }
+        Hole::LoggerFields => match event.logger_bound_fields() {
+            Some(fields) => bound.write(fields, event, out),
+            None => write_logger_fields(event, out),
+        },
         Hole::System => {
             if let Some(system) = event.system() {
                 out.push_str(",\"log_system\":");
@@ -287,6 +306,46 @@ fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String) {
             }
         }
         _ => {}
+    }
+}
+
+/// A logger's fields, each after a comma.
+fn write_logger_fields(event: &Event<'_>, out: &mut String) {
+    let plain = event.logger_field_names_escape_free();
+    event.for_each_logger_field(&mut |name, value| {
+        out.push(',');
+        if plain {
+            write_str_as_is(out, name)
+        } else {
+            write_str(out, name)
+        }
+        out.push(':');
+        write_field(out, value);
+    })
+}
+
+impl BoundFields {
+    /// Writes `fields` (`event`'s logger's) as they were written last, or
+    /// writes them and keeps the JSON in place of the oldest kept.
+    fn write(&mut self, fields: &Arc<Fields>, event: &Event<'_>, out: &mut String) {
+        let address = Arc::as_ptr(fields);
+        let seen = self.kept.iter().find(|(kept, _)| {
+            kept.as_ref()
+                .is_some_and(|kept| std::ptr::addr_eq(kept.as_ptr(), address))
+        });
+        if let Some((_, json)) = seen {
+            out.push_str(json);
+            return;
+        }
+        let start = out.len();
+        write_logger_fields(event, out);
+        if out.len() - start <= MAX_BOUND_JSON {
+            let (kept, json) = &mut self.kept[self.next];
+            *kept = Some(Arc::downgrade(fields));
+            json.clear();
+            json.push_str(&out[start..]);
+            self.next = (self.next + 1) % self.kept.len();
+        }
     }
 }
 
@@ -363,7 +422,10 @@ mod tests {
     /// now and then), through loggers of every shape and with values of
     /// every kind, in an order that makes templates, remakes them and has
     /// call sites take turns in a slot: each record is what the ordinary
-    /// writer writes.
+    /// writer writes. More loggers with bound fields than a thread keeps
+    /// the JSON of, and one made for an event and dropped after it (whose
+    /// fields the next one's may take the place of), each with its own
+    /// value.
     #[test]
     fn random_sequences_of_events_are_written_as_the_writer_writes() {
         use logcore::Logger;
@@ -398,6 +460,12 @@ mod tests {
                 .with_system("x\ny")
                 .bind("k\n", "v\"")
                 .bind("n", -2i8),
+            Logger::new("bound").bind("k", 2u8),
+            Logger::new("bound").bind("k", 3u8).bind("j", 0.5),
+            Logger::new("context")
+                .bind("k", 4u8)
+                .with_context(logcore::Context::PID),
+            Logger::new("long").bind("k", "long ".repeat(300)),
         ];
         let mut next = crate::test_support::xorshift(0x2545_f491_4f6c_dd1du64);
         let mut templated = 0;
@@ -415,8 +483,10 @@ mod tests {
                     _ => OwnedValue::Bool(true),
                 })
                 .collect();
-            let logger = match next() % 5 {
-                4 => None,
+            let made = Logger::new("made").bind("made", next() % 1000);
+            let logger = match next() % 10 {
+                8 => Some(&made),
+                9 => None,
                 i => Some(&loggers[i as usize]),
             };
             let level = [LogLevel::Info, LogLevel::Warn][(next() % 2) as usize];
@@ -552,7 +622,7 @@ mod tests {
                         event,
                         event.callsite_values().unwrap().1,
                         &mut again,
-                        &mut Second::default()
+                        &mut Again::default()
                     ));
                     assert_eq!(again, out);
                 });
@@ -581,7 +651,7 @@ mod tests {
         ] {
             with_event(&B, &[value], |event| {
                 let values = event.callsite_values().unwrap().1;
-                assert!(!template.write(event, values, &mut String::new(), &mut Second::default()));
+                assert!(!template.write(event, values, &mut String::new(), &mut Again::default()));
                 // the ordinary writer writes it instead
                 let mut out = String::from("> ");
                 write_event(event, &mut out);
