@@ -97,7 +97,9 @@ fn fill(event: &mut OwnedEvent, level: LogLevel, record: &log::Record<'_>) {
     // The message is literal text: its braces are doubled, so that it is
     // its own format.
     let format = OwnedEvent::refill_str(format);
-    let _ = write!(format, "{}", record.args());
+    // (the record's own arguments, not `format_args!("{}", …)` around them:
+    // one pass of the formatter instead of two)
+    let _ = format.write_fmt(*record.args());
     if memchr::memchr2(b'{', b'}', format.as_bytes()).is_some() {
         double_braces(format);
     }
