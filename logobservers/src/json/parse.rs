@@ -128,9 +128,9 @@ fn level(p: &mut Parser<'_>) -> Result<Option<LogLevel>> {
     }
     let mark = p.mark();
     for (before, after) in LEVEL_FORMS {
-        if p.eat(before) {
+        if p.eat(before.as_bytes()) {
             if let Some(name) = p.plain_run()
-                && p.eat(after)
+                && p.eat(after.as_bytes())
             {
                 return Ok(name.parse().ok());
             }

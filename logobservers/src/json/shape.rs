@@ -157,7 +157,9 @@ impl Shape {
         let mut p = Parser::new(text);
         let mut done = 0;
         for hole in &self.holes {
-            if !p.eat(&self.text[done..hole.start]) {
+            // (bytes: a slice of the `str` would check both ends for a
+            // character's boundary, which a hole's ends always are)
+            if !p.eat(&self.text.as_bytes()[done..hole.start]) {
                 return false;
             }
             p.set_depth(hole.depth);

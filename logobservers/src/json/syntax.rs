@@ -259,8 +259,8 @@ impl<'a> Parser<'a> {
     /// Takes `literal` if the text goes on with exactly it (no whitespace
     /// skipped).
     #[inline]
-    pub(super) fn eat(&mut self, literal: &str) -> bool {
-        let found = starts_with(&self.bytes()[self.pos..], literal.as_bytes());
+    pub(super) fn eat(&mut self, literal: &[u8]) -> bool {
+        let found = starts_with(&self.bytes()[self.pos..], literal);
         if found {
             self.pos += literal.len();
         }
