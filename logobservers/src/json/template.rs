@@ -64,10 +64,10 @@ struct Again {
     /// The text of the seconds of the time last written.
     second: Second,
     /// The JSON of the bound fields of the loggers seen last.
-    bound: BoundFields,
+    bound: BoundJson,
 }
 
-/// A logger's fields, as [`Event::logger_bound_fields`] gives them.
+/// A logger's bound fields, as [`Event::logger_bound_fields`] gives them.
 type Fields = [(Cow<'static, str>, OwnedValue)];
 
 /// The JSON of the bound fields of the last few loggers a thread wrote a
@@ -75,7 +75,7 @@ type Fields = [(Cow<'static, str>, OwnedValue)];
 /// never change. Each is known by its fields' address, which the `Weak`
 /// keeps from being given to other fields (without keeping the values).
 #[derive(Debug, Default)]
-struct BoundFields {
+struct BoundJson {
     kept: [(Option<Weak<Fields>>, String); 4],
     /// The entry the next logger takes.
     next: usize,
@@ -283,11 +283,11 @@ impl Template {
 }
 
 /// An optional hole: a logger's fields, each after a comma (bound ones
-/// as [`BoundFields`] kept them); or `log_system` or `log_source` with its
+/// as [`BoundJson`] kept them); or `log_system` or `log_source` with its
 /// comma and key, if the event has it. (Out of line: only templates made
 /// for an event with any of them have these holes.)
 #[inline(never)]
-fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String, bound: &mut BoundFields) {
+fn write_optional_hole(hole: Hole, event: &Event<'_>, out: &mut String, bound: &mut BoundJson) {
     match hole {
         Hole::LoggerFields => match event.logger_bound_fields() {
             Some(fields) => bound.write(fields, event, out),
@@ -324,7 +324,7 @@ fn write_logger_fields(event: &Event<'_>, out: &mut String) {
     })
 }
 
-impl BoundFields {
+impl BoundJson {
     /// Writes `fields` (`event`'s logger's) as they were written last, or
     /// writes them and keeps the JSON in place of the oldest kept.
     fn write(&mut self, fields: &Arc<Fields>, event: &Event<'_>, out: &mut String) {
