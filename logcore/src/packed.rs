@@ -1338,14 +1338,8 @@ impl Unpacker {
         } else {
             event.namespace = Some(Cow::Borrowed(callsite.module_path));
         }
-        let mut system = event.system.take().map(Cow::Owned);
-        refill_text(r, head.flags & SYSTEM != 0, &mut system, "a system")?;
-        event.system = system.map(Cow::into_owned);
-        if head.flags & SOURCE != 0 {
-            r.refill_value(event.source.get_or_insert(OwnedValue::None))?;
-        } else {
-            event.source = None;
-        }
+        refill_system(r, head.flags & SYSTEM != 0, &mut event.system)?;
+        refill_source(r, head.flags & SOURCE != 0, &mut event.source)?;
         let n = callsite.names.len();
         let fields = &mut event.fields;
         for (i, name) in callsite.names.iter().enumerate() {
@@ -1493,7 +1487,6 @@ fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackE
     event.failure = None;
     event.level = None;
     event.time = None;
-    event.source = None;
     event.line = None;
     if flags & KEPT_LEVEL != 0 {
         let level = LogLevel::from_u8((header >> 32) as u8);
@@ -1512,12 +1505,8 @@ fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackE
         "a namespace",
     )?;
     refill_text(r, flags & KEPT_FORMAT != 0, &mut event.format, "a format")?;
-    let mut system = event.system.take().map(Cow::Owned);
-    refill_text(r, flags & KEPT_SYSTEM != 0, &mut system, "a system")?;
-    event.system = system.map(Cow::into_owned);
-    if flags & KEPT_SOURCE != 0 {
-        event.source = Some(r.value(0)?);
-    }
+    refill_system(r, flags & KEPT_SYSTEM != 0, &mut event.system)?;
+    refill_source(r, flags & KEPT_SOURCE != 0, &mut event.source)?;
     refill_text(r, flags & KEPT_FILE != 0, &mut event.file, "a file")?;
     if flags & KEPT_LINE != 0 {
         let at = r.at;
@@ -1548,6 +1537,36 @@ fn refill_text(
     let text = r.str(what)?;
     OwnedEvent::refill_str(slot).push_str(text);
     Ok(())
+}
+
+/// Reads `log_system` into `slot` when `present` (into the string it
+/// holds, if one), else empties it.
+fn refill_system(
+    r: &mut Reader<'_>,
+    present: bool,
+    slot: &mut Option<String>,
+) -> Result<(), UnpackError> {
+    if !present {
+        *slot = None;
+        return Ok(());
+    }
+    let text = r.str("a system")?;
+    refill_string(slot.get_or_insert_with(String::new)).push_str(text);
+    Ok(())
+}
+
+/// Reads `log_source` into `slot` when `present` (over the value it holds,
+/// see [`Reader::refill_value`]), else empties it.
+fn refill_source(
+    r: &mut Reader<'_>,
+    present: bool,
+    slot: &mut Option<OwnedValue>,
+) -> Result<(), UnpackError> {
+    if !present {
+        *slot = None;
+        return Ok(());
+    }
+    r.refill_value(slot.get_or_insert(OwnedValue::None))
 }
 
 /// Reads `n` name and value pairs into `pairs`, reusing the names and
@@ -1684,11 +1703,6 @@ impl<'b> Reader<'b> {
             Item::Scalar(scalar) => Some(scalar),
             Item::Seq(_) | Item::Map(_) => None,
         })
-    }
-    fn value(&mut self, depth: usize) -> Result<OwnedValue, UnpackError> {
-        let mut value = OwnedValue::None;
-        self.refill_at(&mut value, depth)?;
-        Ok(value)
     }
     /// Reads a value into `slot`, writing over the strings, sequences and
     /// maps it holds (see [`OwnedValue::refill_str`]): a value read into
@@ -2346,7 +2360,9 @@ mod tests {
         }
         // a record that only nests
         let deep = bytes_of(&[SEQ | 1 << 8].repeat(MAX_DEPTH + 2));
-        let err = Reader::new(&deep).value(0).unwrap_err();
+        let err = Reader::new(&deep)
+            .refill_value(&mut OwnedValue::None)
+            .unwrap_err();
         assert_eq!(err.what, "values nested less deeply");
     }
 
@@ -2469,7 +2485,8 @@ mod tests {
                 .collect();
             let read = bytes_of(&read);
             let mut r = Reader::new(&read);
-            let value = r.value(0).unwrap();
+            let mut value = OwnedValue::None;
+            r.refill_value(&mut value).unwrap();
             assert_eq!(r.left(), 0);
             value
         };
@@ -2796,6 +2813,31 @@ mod tests {
         }
         assert_eq!(rooms[0], rooms[1]);
         assert_eq!(rooms[0].2, "a string value");
+        // and so are its system and source: a long one's room is still
+        // there for a short one
+        let sourced = |text: &str| {
+            let event = OwnedEvent {
+                system: Some(text.to_string()),
+                source: Some(OwnedValue::Str(text.to_string())),
+                ..OwnedEvent::default()
+            };
+            let mut words = Vec::new();
+            assert!(pack(&Event::from_owned(&event), &mut words));
+            words
+        };
+        let long = "a long source ".repeat(8);
+        for text in [long.as_str(), "short"] {
+            let mut seen = None;
+            let mut read = |e: &Event<'_>| seen = e.source().map(OwnedValue::from_value);
+            unpacker.unpack_with(&sourced(text), &mut read).unwrap();
+            assert_eq!(seen, Some(OwnedValue::Str(text.to_string())));
+        }
+        let kept = &unpacker.scratch[1];
+        assert!(kept.system.as_ref().unwrap().capacity() >= long.len());
+        match &kept.source {
+            Some(OwnedValue::Str(s)) => assert!(s.capacity() >= long.len()),
+            other => panic!("{other:?}"),
+        }
         // nested as deeply as a record is read back with, it packs; one
         // more level, and it does not
         let nested = |levels: usize| {
