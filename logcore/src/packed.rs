@@ -1872,16 +1872,6 @@ mod tests {
         }
     }
 
-    /// The event of [`plain_parts`].
-    fn plain_event<'a>(
-        callsite: &'static Callsite,
-        namespace: &'a str,
-        values: &'a [FieldValue<'a>],
-        placeholders: &'a [&'a Placeholder<'a>],
-    ) -> Event<'a> {
-        Event::live(plain_parts(callsite, namespace, values, placeholders))
-    }
-
     /// Packs the test event with `n`.
     fn packed(n: u64) -> Vec<u64> {
         let mut out = Vec::new();
@@ -2128,7 +2118,7 @@ mod tests {
             let given: [&Placeholder<'_>; 2] = [&show_a, &show_b];
             // what a reader sees of an event, with the time left out
             let seen = |placeholders: &[&Placeholder<'_>], first: bool| {
-                let event = plain_event(&TWO, "ns", &values, placeholders);
+                let event = Event::live(plain_parts(&TWO, "ns", &values, placeholders));
                 let mut text = String::new();
                 if first {
                     event.write_text(&mut text);
@@ -2164,7 +2154,7 @@ mod tests {
         let (n, s) = (42u16, "x");
         let values = [FieldValue::of(&n), FieldValue::of(&s)];
         let mut line = String::from("> ");
-        plain_event(&TWO, "ns", &values, &[]).write_text(&mut line);
+        Event::live(plain_parts(&TWO, "ns", &values, &[])).write_text(&mut line);
         assert_eq!(line, "> 42 x");
     }
 
@@ -2532,7 +2522,7 @@ mod tests {
                 }];
                 let show = crate::placeholder::ShowValue(&s);
                 let placeholders = [&show as &Placeholder<'_>];
-                let event = plain_event(&PLAIN, &namespace, &values, &placeholders);
+                let event = Event::live(plain_parts(&PLAIN, &namespace, &values, &placeholders));
                 let mut words = Vec::new();
                 assert!(pack(&event, &mut words));
                 let mut kept = event.to_owned_event();
@@ -2654,7 +2644,7 @@ mod tests {
         let values: Vec<FieldValue<'_>> = numbers.iter().map(FieldValue::of).collect();
         let show = crate::placeholder::ShowValue(&numbers[39]);
         let placeholders: [&Placeholder<'_>; 1] = [&show];
-        let event = plain_event(&MANY, MANY.module_path, &values, &placeholders);
+        let event = Event::live(plain_parts(&MANY, MANY.module_path, &values, &placeholders));
         let mut words = Vec::new();
         assert!(pack(&event, &mut words));
         let kept = Unpacker::new().unpack(&words).unwrap();
