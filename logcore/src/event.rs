@@ -11,7 +11,7 @@ use crate::logger::{BoundFields, Logger};
 use crate::owned_event::OwnedEvent;
 use crate::owned_value::OwnedValue;
 use crate::packed::CallsiteId;
-use crate::placeholder::Placeholder;
+use crate::placeholder::{Placeholder, Render as _};
 use crate::reuse::{Pooled, PooledString, Spans};
 use crate::text;
 use crate::value::{Scalar, Value};
@@ -949,35 +949,32 @@ impl<'a> Live<'a> {
 
     /// Writes the text if every placeholder is a plain `{name}` whose
     /// value writes itself; `false` (with some text written) otherwise.
+    /// Given no placeholders, each is written from the field it shows,
+    /// without a dynamic call.
     fn write_plain(&self, out: &mut String) -> bool {
         if self.placeholders.is_empty() {
-            return self.write_plain_fields(out);
+            let mut fields = self.callsite.bare.iter();
+            self.write_pieces(out, |out| {
+                let field = fields.next().and_then(|&j| self.values.get(usize::from(j)));
+                field.is_some_and(|value| value.__write_plain(out))
+            })
+        } else {
+            let mut next = self.placeholders.iter();
+            self.write_pieces(out, |out| next.next().is_some_and(|p| p.__write_plain(out)))
         }
-        let mut next = self.placeholders.iter();
-        for piece in self.callsite.pieces {
-            match piece {
-                Piece::Literal(s) => out.push_str(s),
-                Piece::Field(text_key, _) => match next.next() {
-                    Some(p) if is_plain_key(text_key) && p.__write_plain(out) => {}
-                    _ => return false,
-                },
-            }
-        }
-        true
     }
 
-    /// `write_plain` for an event given no placeholders:
-    /// each written from the field it shows, without a dynamic call.
-    fn write_plain_fields(&self, out: &mut String) -> bool {
-        let mut bare = self.callsite.bare.iter();
+    /// The call site's pieces into `out`, each placeholder's by `field`
+    /// (`false`: it cannot be written so); `false` at the first
+    /// placeholder that is not a plain `{name}` or that `field` refuses.
+    #[inline]
+    fn write_pieces(&self, out: &mut String, mut field: impl FnMut(&mut String) -> bool) -> bool {
         for piece in self.callsite.pieces {
             match piece {
                 Piece::Literal(s) => out.push_str(s),
                 Piece::Field(text_key, _) => {
-                    let field = bare.next().and_then(|&j| self.values.get(usize::from(j)));
-                    match field.and_then(FieldValue::__scalar) {
-                        Some(scalar) if is_plain_key(text_key) && scalar.write_plain(out) => {}
-                        _ => return false,
+                    if !(is_plain_key(text_key) && field(out)) {
+                        return false;
                     }
                 }
             }
