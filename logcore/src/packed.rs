@@ -1522,6 +1522,21 @@ fn refill_kept(r: &mut Reader<'_>, event: &mut OwnedEvent) -> Result<(), UnpackE
     r.end()
 }
 
+/// Reads an optional part of a record into `slot` with `read` when
+/// `present` (into what `slot` holds, as the functions below do), else
+/// empties it.
+fn refill_part<T>(
+    present: bool,
+    slot: &mut Option<T>,
+    read: impl FnOnce(&mut Option<T>) -> Result<(), UnpackError>,
+) -> Result<(), UnpackError> {
+    if !present {
+        *slot = None;
+        return Ok(());
+    }
+    read(slot)
+}
+
 /// Reads a string into `slot` when `present` (into the string it holds,
 /// if one: see [`OwnedEvent::refill_str`]), else empties it.
 fn refill_text(
@@ -1530,13 +1545,11 @@ fn refill_text(
     slot: &mut Option<Cow<'static, str>>,
     what: &'static str,
 ) -> Result<(), UnpackError> {
-    if !present {
-        *slot = None;
-        return Ok(());
-    }
-    let text = r.str(what)?;
-    OwnedEvent::refill_str(slot).push_str(text);
-    Ok(())
+    refill_part(present, slot, |slot| {
+        let text = r.str(what)?;
+        OwnedEvent::refill_str(slot).push_str(text);
+        Ok(())
+    })
 }
 
 /// Reads `log_system` into `slot` when `present` (into the string it
@@ -1546,13 +1559,11 @@ fn refill_system(
     present: bool,
     slot: &mut Option<String>,
 ) -> Result<(), UnpackError> {
-    if !present {
-        *slot = None;
-        return Ok(());
-    }
-    let text = r.str("a system")?;
-    refill_string(slot.get_or_insert_with(String::new)).push_str(text);
-    Ok(())
+    refill_part(present, slot, |slot| {
+        let text = r.str("a system")?;
+        refill_string(slot.get_or_insert_with(String::new)).push_str(text);
+        Ok(())
+    })
 }
 
 /// Reads `log_source` into `slot` when `present` (over the value it holds,
@@ -1562,11 +1573,9 @@ fn refill_source(
     present: bool,
     slot: &mut Option<OwnedValue>,
 ) -> Result<(), UnpackError> {
-    if !present {
-        *slot = None;
-        return Ok(());
-    }
-    r.refill_value(slot.get_or_insert(OwnedValue::None))
+    refill_part(present, slot, |slot| {
+        r.refill_value(slot.get_or_insert(OwnedValue::None))
+    })
 }
 
 /// Reads `n` name and value pairs into `pairs`, reusing the names and
